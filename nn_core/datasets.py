@@ -1,0 +1,182 @@
+"""Toy 2-D datasets, registered by name, each drawn from a seeded Generator.
+
+Every generator returns float64 points ``X`` (n, 2) and labels ``y`` (n,):
+int64 class indices for classification, float64 values for regression.
+``noise`` is the standard deviation of Gaussian noise in the data's own units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import numpy as np
+
+MAX_SAMPLES = 5000
+MAX_NOISE = 2.0
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Points X (n, 2), labels y (n,), and what they mean."""
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    task: str  # "binary", "multiclass" or "regression"
+    n_classes: int  # 0 for regression
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def subset(self, idx) -> "Dataset":
+        return replace(self, X=self.X[idx], y=self.y[idx])
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    title: str
+    make: Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+    task: str
+    n_classes: int
+    noise: float  # default noise
+    fixed: bool = False  # an exact truth table: sample count and noise do not apply
+
+
+def _truth_table(fn):
+    def make(n, noise, rng):
+        X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+        return X, np.array([fn(a, b) for a, b in X.astype(int)], dtype=np.int64)
+
+    return make
+
+
+def _noisy_gate(fn):
+    # Points scattered around the four corners, labelled by the corner they come from.
+    def make(n, noise, rng):
+        corners = rng.integers(0, 2, size=(n, 2))
+        X = corners + noise * rng.standard_normal((n, 2))
+        return X, np.array([fn(a, b) for a, b in corners], dtype=np.int64)
+
+    return make
+
+
+def _balanced_labels(n, k, rng):
+    """n labels, as equal in count across k classes as n allows, in random order."""
+    return rng.permutation(np.arange(n) % k)
+
+
+def _circles(n, noise, rng):
+    # Outer ring of radius 1 (class 0) around an inner ring of radius 0.5 (class 1), as sklearn's make_circles.
+    y = _balanced_labels(n, 2, rng)
+    t = rng.uniform(0, 2 * np.pi, n)
+    r = np.where(y == 1, 0.5, 1.0)
+    X = np.column_stack([r * np.cos(t), r * np.sin(t)]) + noise * rng.standard_normal((n, 2))
+    return X, y
+
+
+def _moons(n, noise, rng):
+    # Two interleaving half circles, as sklearn's make_moons, centred on the origin.
+    y = _balanced_labels(n, 2, rng)
+    t = rng.uniform(0, np.pi, n)
+    X = np.where(
+        (y == 0)[:, None],
+        np.column_stack([np.cos(t), np.sin(t)]),
+        np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)]),
+    )
+    X = X - [0.5, 0.25] + noise * rng.standard_normal((n, 2))
+    return X, y
+
+
+def _blobs(centres):
+    centres = np.asarray(centres, dtype=np.float64)
+
+    def make(n, noise, rng):
+        y = _balanced_labels(n, len(centres), rng)
+        return centres[y] + noise * rng.standard_normal((n, 2)), y
+
+    return make
+
+
+def _spiral(k):
+    # k interleaved arms: radius grows from 0 to 1 while the angle turns 1.75 times round.
+    def make(n, noise, rng):
+        y = _balanced_labels(n, k, rng)
+        t = rng.uniform(0, 1, n)
+        angle = 1.75 * 2 * np.pi * t + 2 * np.pi * y / k
+        X = np.column_stack([t * np.cos(angle), t * np.sin(angle)])
+        return X + noise * rng.standard_normal((n, 2)), y
+
+    return make
+
+
+def _plane(n, noise, rng):
+    X = rng.uniform(-1, 1, (n, 2))
+    return X, (X[:, 0] + X[:, 1]) / 2 + noise * rng.standard_normal(n)
+
+
+def _bumps(n, noise, rng):
+    # Sum of Gaussian bumps, two up and two down, on the square [-1, 1]^2.
+    X = rng.uniform(-1, 1, (n, 2))
+    centres = np.array([[-0.5, -0.5], [0.5, 0.5], [-0.5, 0.5], [0.5, -0.5]])
+    signs = np.array([1.0, 1.0, -1.0, -1.0])
+    d2 = ((X[:, None, :] - centres[None]) ** 2).sum(axis=2)
+    return X, np.exp(-d2 / 0.18) @ signs + noise * rng.standard_normal(n)
+
+
+_XOR, _AND, _OR = (lambda a, b: a ^ b), (lambda a, b: a & b), (lambda a, b: a | b)
+
+DATASETS: dict[str, DatasetSpec] = {
+    s.name: s
+    for s in (
+        DatasetSpec("xor", "XOR (4 points)", _truth_table(_XOR), "binary", 2, 0.0, fixed=True),
+        DatasetSpec("and", "AND (4 points)", _truth_table(_AND), "binary", 2, 0.0, fixed=True),
+        DatasetSpec("or", "OR (4 points)", _truth_table(_OR), "binary", 2, 0.0, fixed=True),
+        DatasetSpec("noisy-xor", "XOR cloud", _noisy_gate(_XOR), "binary", 2, 0.15),
+        DatasetSpec("noisy-and", "AND cloud", _noisy_gate(_AND), "binary", 2, 0.15),
+        DatasetSpec("noisy-or", "OR cloud", _noisy_gate(_OR), "binary", 2, 0.15),
+        DatasetSpec("circles", "Circles", _circles, "binary", 2, 0.1),
+        DatasetSpec("moons", "Moons", _moons, "binary", 2, 0.1),
+        DatasetSpec("blobs", "Gaussian blobs", _blobs([[-0.5, -0.5], [0.5, 0.5]]), "binary", 2, 0.3),
+        DatasetSpec("spiral", "Spiral", _spiral(2), "binary", 2, 0.03),
+        DatasetSpec("spiral3", "Spiral, 3 classes", _spiral(3), "multiclass", 3, 0.03),
+        DatasetSpec("blobs3", "Blobs, 3 classes", _blobs([[0.0, 0.6], [-0.52, -0.3], [0.52, -0.3]]),
+                    "multiclass", 3, 0.25),
+        DatasetSpec("plane", "Plane (regression)", _plane, "regression", 0, 0.05),
+        DatasetSpec("bumps", "Gaussian bumps (regression)", _bumps, "regression", 0, 0.05),
+    )
+}
+
+
+def make_dataset(name: str, n_samples: int = 200, noise: float | None = None, seed=0) -> Dataset:
+    """Draw ``n_samples`` points of dataset ``name`` (``noise`` None: the dataset's default).
+
+    The 4-point truth tables ignore ``n_samples`` and ``noise``.
+    """
+    spec = DATASETS.get(name)
+    if spec is None:
+        raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
+    noise = spec.noise if noise is None else float(noise)
+    if not 0.0 <= noise <= MAX_NOISE:
+        raise ValueError(f"noise must lie in [0, {MAX_NOISE}], not {noise}")
+    n_samples = int(n_samples)
+    if not spec.fixed and not 4 <= n_samples <= MAX_SAMPLES:
+        raise ValueError(f"the number of samples must lie in [4, {MAX_SAMPLES}], not {n_samples}")
+    X, y = spec.make(n_samples, noise, np.random.default_rng(seed))
+    return Dataset(name, np.ascontiguousarray(X, dtype=np.float64), y, spec.task, spec.n_classes)
+
+
+def train_test_split(data: Dataset, test_ratio: float = 0.5, seed=0) -> tuple[Dataset, Dataset]:
+    """Split into (train, test) by a seeded shuffle; ``test_ratio`` of the points go to test.
+
+    Both parts keep at least one point when the data has two or more.
+    """
+    if not 0.0 <= test_ratio < 1.0:
+        raise ValueError(f"the test ratio must lie in [0, 1), not {test_ratio}")
+    n = len(data)
+    n_test = int(round(n * test_ratio))
+    if test_ratio > 0 and n >= 2:
+        n_test = min(max(n_test, 1), n - 1)
+    order = np.random.default_rng(seed).permutation(n)
+    return data.subset(np.sort(order[n_test:])), data.subset(np.sort(order[:n_test]))

@@ -1,0 +1,42 @@
+"""Input feature maps: the network sees chosen functions of the raw point (x1, x2)."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1^2": lambda x1, x2: x1 * x1,
+    "x2^2": lambda x1, x2: x2 * x2,
+    "x1*x2": lambda x1, x2: x1 * x2,
+    "sin(x1)": lambda x1, x2: np.sin(x1),
+    "sin(x2)": lambda x1, x2: np.sin(x2),
+}
+DEFAULT_FEATURES = ("x1", "x2")
+
+
+def check_features(names: Sequence[str]) -> tuple[str, ...]:
+    """The names as a tuple; ValueError if empty, repeated or unknown."""
+    names = tuple(names)
+    if not names:
+        raise ValueError("choose at least one input feature")
+    unknown = [n for n in names if n not in FEATURES]
+    if unknown:
+        raise ValueError(f"unknown feature {unknown[0]!r}; choose from {', '.join(FEATURES)}")
+    if len(set(names)) != len(names):
+        raise ValueError("each input feature may be chosen once")
+    return names
+
+
+def feature_matrix(X: np.ndarray, names: Sequence[str] = DEFAULT_FEATURES) -> np.ndarray:
+    """Map raw points X (n, 2) to the chosen features, (n, len(names)) float64."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"points must have shape (n, 2), not {X.shape}")
+    if tuple(names) == DEFAULT_FEATURES:
+        return X
+    x1, x2 = X[:, 0], X[:, 1]
+    return np.column_stack([FEATURES[n](x1, x2) for n in names])

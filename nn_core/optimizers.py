@@ -1,0 +1,135 @@
+"""Optimizers. Each owns its state and updates the parameter vector in place.
+
+``step(params, grad)`` changes ``params`` (and may scribble on ``grad``) but
+never rebinds either, so views of the parameters (the network's layers) stay
+valid. Hyperparameters are plain attributes: changing ``lr`` between steps is
+allowed and keeps the state, as a playground needs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+class GD:
+    """Plain gradient descent: p -= lr * g."""
+
+    name = "gd"
+
+    def __init__(self, lr: float = 0.1):
+        self.lr = lr
+        self._lr = np.array(lr)
+
+    def step(self, params: np.ndarray, grad: np.ndarray) -> None:
+        self._lr[...] = self.lr
+        np.multiply(grad, self._lr, grad)
+        np.subtract(params, grad, params)
+
+    def reset(self) -> None:
+        """Forget any state (momentum, moments)."""
+
+    def settings(self) -> dict:
+        return {"lr": self.lr}
+
+
+class Momentum(GD):
+    """SGD with momentum: v = mu v - lr g; p += v.
+
+    Nesterov: p += mu v - lr g with the new v, the usual reformulation of the
+    look-ahead gradient (Sutskever et al. 2013) that needs no second evaluation.
+    """
+
+    name = "momentum"
+
+    def __init__(self, lr: float = 0.1, momentum: float = 0.9, nesterov: bool = False):
+        super().__init__(lr)
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.velocity = None
+
+    def step(self, params, grad):
+        if self.velocity is None:
+            self.velocity = np.zeros_like(params)
+        v = self.velocity
+        v *= self.momentum
+        v -= self.lr * grad
+        if self.nesterov:
+            params += self.momentum * v - self.lr * grad
+        else:
+            params += v
+
+    def reset(self):
+        self.velocity = None
+
+    def settings(self):
+        return {"lr": self.lr, "momentum": self.momentum}
+
+
+class Nesterov(Momentum):
+    name = "nesterov"
+
+    def __init__(self, lr: float = 0.1, momentum: float = 0.9):
+        super().__init__(lr, momentum, nesterov=True)
+
+
+class Adam(GD):
+    """Adam (Kingma & Ba 2015) with bias-corrected moment estimates."""
+
+    name = "adam"
+
+    def __init__(self, lr: float = 0.01, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        super().__init__(lr)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.reset()
+
+    def reset(self):
+        self.t = 0
+        self.m = self.v = None
+
+    def step(self, params, grad):
+        if self.m is None:
+            self.m, self.v = np.zeros_like(params), np.zeros_like(params)
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        m, v = self.m, self.v
+        m *= b1
+        m += (1.0 - b1) * grad
+        v *= b2
+        grad *= grad
+        grad *= 1.0 - b2
+        v += grad
+        # Fold both bias corrections into the step size rather than into m and v.
+        lr_t = self.lr * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        denom = np.sqrt(v)
+        denom += self.eps * math.sqrt(1.0 - b2**self.t)
+        np.divide(m, denom, grad)
+        grad *= lr_t
+        params -= grad
+
+    def settings(self):
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+OPTIMIZERS = {c.name: c for c in (GD, Momentum, Nesterov, Adam)}
+
+
+def make_optimizer(name: str, lr: float, momentum: float = 0.9, beta1: float = 0.9, beta2: float = 0.999,
+                   eps: float = 1e-8):
+    """An optimizer by registry name with its hyperparameters."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"the learning rate must be a positive number, not {lr}")
+    if name in ("momentum", "nesterov"):
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must lie in [0, 1), not {momentum}")
+        return OPTIMIZERS[name](lr, momentum)
+    if name == "adam":
+        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
+            raise ValueError("Adam's beta1 and beta2 must lie in [0, 1)")
+        if not eps > 0:
+            raise ValueError("Adam's eps must be positive")
+        return Adam(lr, beta1, beta2, eps)
+    return GD(lr)

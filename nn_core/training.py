@@ -1,0 +1,225 @@
+"""Training as a resumable unit: ``Trainer.run(k)`` trains k more epochs and yields a record per epoch.
+
+One epoch is one pass over the training set: a single full-batch step, or
+one step per mini-batch after a seeded shuffle. The record of epoch k holds
+the losses and accuracies of the parameters *after* that epoch. In full-batch
+mode the forward pass that measures them is the one the next epoch's step
+starts from, so measuring costs nothing extra.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterator, NamedTuple
+
+import numpy as np
+
+from .datasets import Dataset
+from .features import feature_matrix
+from .losses import check_pairing, get_loss
+from .activations import HALF
+from .network import Network, _Workspace, add_penalty_grad, decide, penalty
+from .optimizers import GD
+
+EXPLODE_FACTOR = 1e6  # a loss this many times its starting value counts as diverged
+MAX_BATCH = 5000
+
+
+class EpochRecord(NamedTuple):
+    epoch: int
+    train_loss: float
+    test_loss: float | None  # None without a test set
+    train_acc: float | None  # None for regression
+    test_acc: float | None
+    seconds: float  # training time so far, summed over runs
+
+
+class Divergence(NamedTuple):
+    epoch: int
+    reason: str  # "nan", "inf" or "exploded"
+    message: str
+
+
+class _Split:
+    """One dataset prepared for a network: inputs with a ones column, encoded targets, labels."""
+
+    def __init__(self, net: Network, data: Dataset):
+        self.n = len(data)
+        self.ws = _Workspace(net.arch.sizes, self.n)
+        self.ws.A[0][:, :-1] = feature_matrix(data.X, net.arch.features)
+        self.Y = net.encode_targets(data.y)
+        self.output = net.arch.output
+        self.labels = data.y
+        if self.output == "sigmoid":
+            self.labels = data.y.astype(bool).reshape(-1, 1)
+            self._hits = np.empty((self.n, 1), dtype=bool)
+
+    def accuracy(self, p: np.ndarray) -> float | None:
+        """Fraction of points whose predicted class is their label; None for regression."""
+        if self.output == "sigmoid":
+            hits = np.equal(np.greater(p, HALF, self._hits), self.labels, self._hits)
+            return int(np.count_nonzero(hits)) / self.n
+        if self.output == "softmax":
+            return int(np.count_nonzero(p.argmax(axis=1) == self.labels)) / self.n
+        return None
+
+
+class Trainer:
+    """Trains ``network`` on ``train`` (and measures ``test``) with a loss and an optimizer.
+
+    ``batch_size`` None or >= len(train) means full batch. L1 and L2 penalise
+    the weights (not the biases) with the given rates. ``seed`` drives the
+    mini-batch shuffle only: the same network, data and seed give the same
+    history, bit for bit.
+    """
+
+    def __init__(self, network: Network, train: Dataset, test: Dataset | None = None, loss: str = "bce",
+                 optimizer=None, batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed=0):
+        check_pairing(loss, network.arch.output)
+        if len(train) == 0:
+            raise ValueError("the training set is empty")
+        self.network = network
+        self.loss = get_loss(loss)
+        self.optimizer = optimizer if optimizer is not None else GD(0.1)
+        self.set_regularization(l1, l2)
+        self.set_batch_size(batch_size)
+        self._rng = np.random.default_rng(seed)
+        self._train = _Split(network, train)
+        self._test = _Split(network, test) if test is not None and len(test) else None
+        self._grad = np.zeros_like(network.params)
+        self._grad_views = network.grad_views(self._grad)
+        self._backup = network.params.copy()
+        self._delta = None  # dL/dz on the training set for the current parameters, when known
+        self._shuffled = None
+        self._batch_ws: dict[int, _Workspace] = {}
+        self.history: list[EpochRecord] = []
+        self.divergence: Divergence | None = None
+        self._explode_at: float | None = None  # set from the first measured loss
+
+    # ------------------------------------------------------------ settings
+    @property
+    def epoch(self) -> int:
+        return self.history[-1].epoch if self.history else 0
+
+    def set_batch_size(self, batch_size: int | None) -> None:
+        if batch_size is not None and not 1 <= int(batch_size) <= MAX_BATCH:
+            raise ValueError(f"the batch size must lie in [1, {MAX_BATCH}], not {batch_size}")
+        self.batch_size = None if batch_size is None else int(batch_size)
+
+    def set_regularization(self, l1: float = 0.0, l2: float = 0.0) -> None:
+        for name, v in (("L1", l1), ("L2", l2)):
+            if not (math.isfinite(v) and v >= 0):
+                raise ValueError(f"the {name} rate must be a number >= 0, not {v}")
+        self.l1, self.l2 = float(l1), float(l2)
+
+    def parameters_changed(self) -> None:
+        """Call after changing ``network.params`` from outside, so cached passes are redone."""
+        self._delta = None
+
+    # ------------------------------------------------------------ training
+    def run(self, epochs: int) -> Iterator[EpochRecord]:
+        """Train ``epochs`` more epochs, yielding each epoch's record (also kept in ``history``).
+
+        Stops early if the loss becomes NaN, infinite or explodes: ``divergence``
+        then says why, and the network keeps its last finite parameters.
+        """
+        self.divergence = None
+        net, train, test, history = self.network, self._train, self._test, self.history
+        params, backup = net.params, self._backup
+        full = self.batch_size is None or self.batch_size >= train.n
+        clock, start = time.perf_counter, time.perf_counter()
+        done = history[-1].seconds if history else 0.0
+        epoch = self.epoch
+        if self._delta is None:
+            self._measure_train()
+        for _ in range(int(epochs)):
+            epoch += 1
+            np.copyto(backup, params)
+            if full:
+                self._full_batch_step()
+            else:
+                self._mini_batch_epoch()
+            train_loss, train_acc = self._measure_train()
+            # Written so that NaN fails it too.
+            if not train_loss <= self._explode_at:
+                self._diverge(epoch, train_loss)
+                return
+            test_loss, test_acc = self._measure(test) if test is not None else (None, None)
+            record = EpochRecord(epoch, train_loss, test_loss, train_acc, test_acc, done + clock() - start)
+            history.append(record)
+            yield record
+
+    def fit(self, epochs: int) -> "Trainer":
+        """Train ``epochs`` more epochs (or until divergence); returns self."""
+        for _ in self.run(epochs):
+            pass
+        return self
+
+    def _full_batch_step(self) -> None:
+        net = self.network
+        net.backward_ws(self._train.ws, self._delta, self._grad_views)
+        if self.l1 or self.l2:
+            add_penalty_grad(self._grad, net.params, net.weight_mask, self.l1, self.l2)
+        self.optimizer.step(net.params, self._grad)
+
+    def _mini_batch_epoch(self) -> None:
+        net, tr, bs = self.network, self._train, self.batch_size
+        if self._shuffled is None:
+            self._shuffled = (np.empty_like(tr.ws.A[0]), np.empty_like(tr.Y))
+        Xs, Ys = self._shuffled
+        order = self._rng.permutation(tr.n)
+        np.take(tr.ws.A[0], order, axis=0, out=Xs)
+        np.take(tr.Y, order, axis=0, out=Ys)
+        output, delta_of, step = net._output, self.loss.delta, self.optimizer.step
+        grad, views, params, mask = self._grad, self._grad_views, net.params, net.weight_mask
+        for s in range(0, tr.n, bs):
+            Xb, Yb = Xs[s:s + bs], Ys[s:s + bs]
+            ws = self._batch_ws.get(len(Xb))
+            if ws is None:
+                ws = self._batch_ws[len(Xb)] = _Workspace(net.arch.sizes, len(Xb))
+            ws.A[0] = Xb  # the input layer is only read: a view of the shuffled rows will do
+            p = net.forward_ws(ws)
+            net.backward_ws(ws, delta_of(p, Yb, ws.Z[-1], output, ws.D[-1]), views)
+            if self.l1 or self.l2:
+                add_penalty_grad(grad, params, mask, self.l1, self.l2)
+            step(params, grad)
+
+    def _measure(self, split: _Split) -> tuple[float, float | None]:
+        p = self.network.forward_ws(split.ws)
+        return self.loss.value(p, split.Y, split.ws.Z[-1]), split.accuracy(p)
+
+    def _measure_train(self) -> tuple[float, float | None]:
+        """Loss and accuracy on the training set, leaving dL/dz ready for the next full-batch step."""
+        tr = self._train
+        ws = tr.ws
+        p = self.network.forward_ws(ws)
+        acc = tr.accuracy(p)
+        loss, self._delta = self.loss.value_and_delta(p, tr.Y, ws.Z[-1], self.network._output, ws.D[-1])
+        if self._explode_at is None:
+            self._explode_at = EXPLODE_FACTOR * max(loss, 1e-3) if math.isfinite(loss) else math.inf
+        return loss, acc
+
+    def _diverge(self, epoch: int, loss: float) -> None:
+        reason = "nan" if math.isnan(loss) else "inf" if math.isinf(loss) else "exploded"
+        what = {"nan": "became NaN", "inf": "became infinite", "exploded": f"exploded to {loss:.3g}"}[reason]
+        self.divergence = Divergence(
+            epoch, reason, f"loss {what} at epoch {epoch}: try a lower learning rate"
+            " (the network keeps its last finite weights)"
+        )
+        np.copyto(self.network.params, self._backup)
+        self.optimizer.reset()
+        self._delta = None
+
+    # ------------------------------------------------------------ evaluation
+    def evaluate(self, data: Dataset) -> tuple[float, float | None]:
+        """(loss, accuracy) of the current network on ``data``; accuracy None for regression."""
+        return self._measure(_Split(self.network, data))
+
+    def predict_labels(self, X):
+        return decide(self.network.predict(X), self.network.arch.output)
+
+    def objective(self) -> float:
+        """Training loss plus the L1/L2 penalty, for the current parameters."""
+        net = self.network
+        return self._measure(self._train)[0] + penalty(net.params, net.weight_mask, self.l1, self.l2)
