@@ -56,7 +56,7 @@ def tanh_derivative(a, out=None):
 
 
 def relu(z, out=None):
-    return np.maximum(z, ZERO, out)
+    return np.maximum(z, ZERO, out=out)
 
 
 def relu_derivative(a, out=None):
@@ -65,7 +65,7 @@ def relu_derivative(a, out=None):
 
 def leaky_relu(z, out=None):
     # max(z, slope*z) is z for z > 0 and slope*z below, for 0 < slope < 1.
-    return np.maximum(z, np.multiply(z, LEAKY_SLOPE), out)
+    return np.maximum(z, np.multiply(z, LEAKY_SLOPE), out=out)
 
 
 def leaky_relu_derivative(a, out=None):

@@ -99,12 +99,12 @@ def _blobs(centres):
     return make
 
 
-def _spiral(k):
-    # k interleaved arms: radius grows from 0 to 1 while the angle turns 1.75 times round.
+def _spiral(k, turns):
+    # k interleaved arms: the radius grows from 0 to 1 while the angle turns ``turns`` times round.
     def make(n, noise, rng):
         y = _balanced_labels(n, k, rng)
         t = rng.uniform(0, 1, n)
-        angle = 1.75 * 2 * np.pi * t + 2 * np.pi * y / k
+        angle = turns * 2 * np.pi * t + 2 * np.pi * y / k
         X = np.column_stack([t * np.cos(angle), t * np.sin(angle)])
         return X + noise * rng.standard_normal((n, 2)), y
 
@@ -139,8 +139,8 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("circles", "Circles", _circles, "binary", 2, 0.1),
         DatasetSpec("moons", "Moons", _moons, "binary", 2, 0.1),
         DatasetSpec("blobs", "Gaussian blobs", _blobs([[-0.5, -0.5], [0.5, 0.5]]), "binary", 2, 0.3),
-        DatasetSpec("spiral", "Spiral", _spiral(2), "binary", 2, 0.03),
-        DatasetSpec("spiral3", "Spiral, 3 classes", _spiral(3), "multiclass", 3, 0.03),
+        DatasetSpec("spiral", "Spiral", _spiral(2, 1.25), "binary", 2, 0.03),
+        DatasetSpec("spiral3", "Spiral, 3 classes", _spiral(3, 1.0), "multiclass", 3, 0.03),
         DatasetSpec("blobs3", "Blobs, 3 classes", _blobs([[0.0, 0.6], [-0.52, -0.3], [0.52, -0.3]]),
                     "multiclass", 3, 0.25),
         DatasetSpec("plane", "Plane (regression)", _plane, "regression", 0, 0.05),

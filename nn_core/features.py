@@ -36,7 +36,8 @@ def feature_matrix(X: np.ndarray, names: Sequence[str] = DEFAULT_FEATURES) -> np
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"points must have shape (n, 2), not {X.shape}")
-    if tuple(names) == DEFAULT_FEATURES:
+    names = check_features(names)
+    if names == DEFAULT_FEATURES:
         return X
     x1, x2 = X[:, 0], X[:, 1]
     return np.column_stack([FEATURES[n](x1, x2) for n in names])

@@ -42,6 +42,10 @@ class Architecture:
     features: tuple[str, ...] = DEFAULT_FEATURES
 
     def __post_init__(self):
+        if isinstance(self.hidden, (str, bytes)) or any(
+            isinstance(h, bool) or not isinstance(h, (int, np.integer)) for h in self.hidden
+        ):
+            raise ValueError("hidden layer widths must be whole numbers")
         hidden = tuple(int(h) for h in self.hidden)
         if len(hidden) > MAX_HIDDEN_LAYERS:
             raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, not {len(hidden)}")
@@ -57,9 +61,13 @@ class Architecture:
         if not hidden:
             acts = ()
         for a in acts:
+            if not isinstance(a, str):
+                raise ValueError(f"an activation is named by a string, not {a!r}")
             get_activation(a)
         if self.output not in OUTPUT_KINDS:
             raise ValueError(f"unknown output {self.output!r}; choose from {', '.join(OUTPUT_KINDS)}")
+        if isinstance(self.n_outputs, bool) or not isinstance(self.n_outputs, (int, np.integer)):
+            raise ValueError("the number of outputs must be a whole number")
         n_out = int(self.n_outputs)
         if not 1 <= n_out <= MAX_OUTPUTS:
             raise ValueError(f"the output layer has 1 to {MAX_OUTPUTS} neurons, not {n_out}")
