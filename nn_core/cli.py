@@ -22,13 +22,13 @@ from .network import INIT_SCHEMES
 from .optimizers import OPTIMIZERS
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, no usage block
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 class UsageError(Exception):
     pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage block: run() prints it
+        raise UsageError(message)
 
 
 def _flags(p: argparse.ArgumentParser) -> None:
@@ -140,7 +140,10 @@ def truth_table(exp) -> str:
 def run(argv=None, out=sys.stdout, err=sys.stderr) -> int:
     try:
         args = parser().parse_args(argv)
-    except SystemExit as e:
+    except UsageError as e:
+        err.write(f"python -m nn_core: error: {e}\n")
+        return 2
+    except SystemExit as e:  # --help
         return int(e.code or 0)
     if args.command == "datasets":
         for name, spec in DATASETS.items():

@@ -70,7 +70,9 @@ class Config:
 
     @property
     def loss_name(self) -> str:
-        return TASK_LOSS[self.task] if self.loss == "auto" else self.loss
+        if self.loss != "auto":
+            return self.loss
+        return "ce" if self.output_kind == "softmax" else TASK_LOSS[self.task]
 
     @property
     def layer_activations(self) -> tuple[str, ...]:
@@ -193,5 +195,8 @@ def build(c: Config, network: Network | None = None) -> Experiment:
     if network is None:
         network = Network.create(c.architecture(), c.init, c.seed)
     elif network.arch != c.architecture():
+        want, have = c.architecture(), network.arch
+        if want.n_outputs != have.n_outputs:
+            raise ConfigError(f"the model has {have.n_outputs} output neurons but {c.dataset!r} needs {want.n_outputs}")
         raise ConfigError("the model's architecture does not match the settings")
     return Experiment(c, data, train, test, network, make_trainer(c, network, train, test))

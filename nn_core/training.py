@@ -122,7 +122,9 @@ class Trainer:
         """Train ``epochs`` more epochs, yielding each epoch's record (also kept in ``history``).
 
         Stops early if the loss becomes NaN, infinite or explodes: ``divergence``
-        then says why, and the network keeps its last finite parameters.
+        then says why, and the network keeps its last finite parameters. A run
+        that diverges may overflow on its way there; :meth:`fit` silences those
+        warnings, a caller of ``run`` can do the same with ``np.errstate``.
         """
         self.divergence = None
         net, train, test, history = self.network, self._train, self._test, self.history
@@ -152,8 +154,9 @@ class Trainer:
 
     def fit(self, epochs: int) -> "Trainer":
         """Train ``epochs`` more epochs (or until divergence); returns self."""
-        for _ in self.run(epochs):
-            pass
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned about
+            for _ in self.run(epochs):
+                pass
         return self
 
     def _full_batch_step(self) -> None:

@@ -1,0 +1,111 @@
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nn_core import TUTORIAL, build, load_model
+from nn_core.cli import run
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def cli(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_issue_example_prints_table_and_accuracy():
+    code, out, err = cli("train", "--dataset", "xor", "--hidden", "3", "--activation", "sigmoid", "--loss", "sse",
+                         "--optimizer", "gd", "--lr", "0.1", "--epochs", "10000", "--seed", "0",
+                         "--init-scheme", "normal")
+    assert code == 0
+    assert "Final Output after Training:" in out and "train accuracy 100.0%" in out
+    rows = [line.split() for line in out.splitlines() if line.startswith("  0 ") or line.startswith("  1 ")]
+    assert [r[2] for r in rows] == ["0", "1", "1", "0"]
+    outputs = np.array([float(r[3]) for r in rows])
+    exp = build(TUTORIAL)
+    exp.trainer.fit(10000)
+    assert np.allclose(outputs, exp.network.predict(exp.data.X)[:, 0], atol=1e-6)
+    assert "10000/10000 epochs" in err  # the progress bar
+
+
+def test_tutorial_command_and_save_then_init(tmp_path):
+    path = tmp_path / "m.json"
+    code, out, _ = cli("tutorial", "--epochs", "200", "--save", str(path), "--quiet")
+    assert code == 0 and "2-3-1" in out and f"saved the model to {path}" in out
+    net, training = load_model(path)
+    assert training["epochs_trained"] == 200 and training["loss"] == "sse"
+    # --init starts from those weights: 200 more epochs equal 400 from scratch
+    code, out, _ = cli("tutorial", "--epochs", "200", "--init", str(path), "--save", str(path), "--quiet")
+    assert code == 0
+    exp = build(TUTORIAL)
+    exp.trainer.fit(400)
+    assert np.allclose(load_model(path)[0].params, exp.network.params, rtol=0, atol=1e-12)
+
+
+def test_every_option_has_a_flag():
+    code, out, _ = cli("train", "--dataset", "moons", "--samples", "80", "--noise", "0.2", "--test-ratio", "0.25",
+                       "--data-seed", "3", "--features", "x1", "x2", "x1*x2", "--hidden", "4", "4",
+                       "--activation", "relu", "tanh", "--output", "softmax", "--init-scheme", "he", "--seed", "2",
+                       "--loss", "mse", "--optimizer", "nesterov", "--lr", "0.05", "--momentum", "0.8",
+                       "--beta1", "0.8", "--beta2", "0.99", "--batch-size", "16", "--l1", "0.001", "--l2", "0.001",
+                       "--epochs", "5", "--quiet")
+    assert code == 0, out
+    assert "60 training and 20 test points" in out and "3-4-4-2" in out and "relu, tanh -> softmax" in out
+    assert "batches of 16" in out and "nesterov lr 0.05" in out
+
+
+def test_no_hidden_layers():
+    code, out, _ = cli("train", "--dataset", "blobs", "--hidden", "--epochs", "3", "--quiet")
+    assert code == 0 and "network 2-1 " in out
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["train", "--dataset", "nope"], "invalid choice"),
+    (["train", "--lr", "abc"], "invalid float"),
+    (["train", "--lr", "-1"], "lr must lie"),
+    (["train", "--hidden", "100"], "1 to 64"),
+    (["train", "--hidden", "8", "8", "--activation", "relu", "tanh", "relu"], "one per hidden layer"),
+    (["train", "--dataset", "spiral3", "--loss", "bce"], "needs a sigmoid"),
+    (["train", "--samples", "99999999"], "samples must lie"),
+    (["train", "--init", "/nonexistent/model.json"], "cannot read"),
+    (["frobnicate"], "invalid choice"),
+    ([], "required"),
+])
+def test_bad_arguments_one_line_exit_2(argv, needle):
+    code, out, err = cli(*argv)
+    assert code == 2
+    assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_bad_model_file(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"format": "nn_core.model", "version": 1, "layers": [')
+    code, _, err = cli("train", "--init", str(path))
+    assert code == 2 and "not valid JSON" in err and len(err.strip().splitlines()) == 1
+
+
+def test_model_for_other_task_is_refused(tmp_path):
+    path = tmp_path / "m.json"
+    assert cli("train", "--dataset", "spiral3", "--epochs", "1", "--save", str(path), "--quiet")[0] == 0
+    code, _, err = cli("train", "--dataset", "xor", "--init", str(path), "--quiet")
+    assert code == 2 and "the model has 3 output neurons but 'xor' needs 2" in err
+
+
+def test_divergence_exit_status():
+    code, out, err = cli("train", "--dataset", "plane", "--hidden", "16", "16", "--activation", "relu",
+                         "--optimizer", "gd", "--lr", "9", "--loss", "sse", "--epochs", "300", "--quiet")
+    assert code == 1 and "try a lower learning rate" in err
+
+
+def test_as_a_module_process():
+    p = subprocess.run([sys.executable, "-m", "nn_core", "train", "--dataset", "xor", "--lr", "zero"],
+                       capture_output=True, text=True, cwd=ROOT, stdin=subprocess.DEVNULL)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    p = subprocess.run([sys.executable, "-m", "nn_core", "datasets"], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 0 and "spiral3" in p.stdout
+    json.dumps(p.stdout)
