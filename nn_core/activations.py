@@ -8,8 +8,8 @@ already keeps, not the pre-activations too. Both functions take an optional
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

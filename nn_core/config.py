@@ -83,7 +83,7 @@ class Config:
         n_out = self.n_classes if self.output_kind == "softmax" else 1
         return Architecture(self.hidden, self.layer_activations, self.output_kind, n_out, self.features)
 
-    def replace(self, **changes) -> "Config":
+    def replace(self, **changes) -> Config:
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
@@ -93,7 +93,7 @@ class Config:
         return d
 
     # ------------------------------------------------------------ validation
-    def check(self) -> "Config":
+    def check(self) -> Config:
         """Self, if every setting is valid and they fit together; ConfigError naming the first problem."""
         try:
             _check(self)

@@ -7,8 +7,8 @@ int64 class indices for classification, float64 values for regression.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 
@@ -29,7 +29,7 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.X)
 
-    def subset(self, idx) -> "Dataset":
+    def subset(self, idx) -> Dataset:
         return replace(self, X=self.X[idx], y=self.y[idx])
 
 

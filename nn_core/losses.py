@@ -11,8 +11,8 @@ form), so a logit of +/-1e4 gives the exact loss rather than log(0).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

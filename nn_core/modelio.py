@@ -166,7 +166,9 @@ def from_dict(doc: Any) -> tuple[Network, dict]:
         if not isinstance(layer, dict):
             raise ModelFileError(f"{where}: must be an object")
         if _get(layer, "activation", str, where) != act:
-            raise ModelFileError(f"{where}: activation {layer['activation']!r} does not match the architecture ({act!r})")
+            raise ModelFileError(
+                f"{where}: activation {layer['activation']!r} does not match the architecture ({act!r})"
+            )
         w = _matrix(_get(layer, "weights", list, where), n_in, n_out, f"{where} weights")
         b = _get(layer, "biases", list, where)
         if len(b) != n_out:

@@ -14,8 +14,8 @@ in place, so every view stays valid.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -131,7 +131,7 @@ class Network:
 
     # ------------------------------------------------------------ parameters
     @classmethod
-    def create(cls, arch: Architecture, init: str = "xavier", seed=None) -> "Network":
+    def create(cls, arch: Architecture, init: str = "xavier", seed=None) -> Network:
         """A network with freshly initialised parameters (``seed``: int or numpy Generator)."""
         net = cls(arch)
         net.initialize(init, seed)
@@ -196,7 +196,7 @@ class Network:
             self._layers[l][:-1] = w
             self._layers[l][-1] = b
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         twin = Network(self.arch)
         twin.params[:] = self.params
         return twin

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
+from .activations import HALF
 from .datasets import Dataset
 from .features import feature_matrix
 from .losses import check_pairing, get_loss
-from .activations import HALF
 from .network import Network, _Workspace, add_penalty_grad, decide, penalty
 from .optimizers import GD
 
@@ -152,7 +153,7 @@ class Trainer:
             history.append(record)
             yield record
 
-    def fit(self, epochs: int) -> "Trainer":
+    def fit(self, epochs: int) -> Trainer:
         """Train ``epochs`` more epochs (or until divergence); returns self."""
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned about
             for _ in self.run(epochs):

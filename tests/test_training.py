@@ -5,7 +5,6 @@ import pytest
 
 from nn_core import Config, build, make_dataset
 from nn_core.network import Architecture, Network
-from nn_core.optimizers import GD
 from nn_core.training import Trainer
 
 
@@ -60,7 +59,7 @@ def test_divergence_stops_and_keeps_last_finite_weights():
     snapshots = []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for r in exp.trainer.run(500):
+        for _ in exp.trainer.run(500):
             snapshots.append(exp.network.params.copy())
     d = exp.trainer.divergence
     assert d is not None and d.epoch == len(snapshots) + 1 < 500
