@@ -109,45 +109,60 @@ def _need(ok: bool, message: str) -> None:
         raise ConfigError(message)
 
 
-def _number(c: Config, name: str, lo: float, hi: float, *, integer=False, open_low=False) -> None:
+# Numeric settings: (low, high, whole numbers only). lr must also be > 0.
+LIMITS: dict[str, tuple[float, float, bool]] = {
+    "samples": (4, MAX_SAMPLES, True),
+    "noise": (0.0, MAX_NOISE, False),
+    "test_ratio": (0.0, MAX_TEST_RATIO, False),
+    "data_seed": (0, MAX_SEED, True),
+    "seed": (0, MAX_SEED, True),
+    "lr": (0.0, 10.0, False),
+    "momentum": (0.0, 0.999, False),
+    "beta1": (0.0, 0.999, False),
+    "beta2": (0.0, 0.99999, False),
+    "batch_size": (0, MAX_BATCH, True),
+    "l1": (0.0, 10.0, False),
+    "l2": (0.0, 10.0, False),
+    "epochs": (0, MAX_EPOCHS, True),
+}
+# Settings named from a fixed list ("auto" picks from the dataset's task).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "dataset": tuple(DATASETS),
+    "init": INIT_SCHEMES,
+    "output": ("auto", "sigmoid", "softmax", "linear"),
+    "loss": ("auto", *LOSSES),
+    "optimizer": tuple(OPTIMIZERS),
+}
+
+
+def _number(c: Config, name: str) -> None:
+    lo, hi, integer = LIMITS[name]
     v = getattr(c, name)
     _need(isinstance(v, (int, float)) and not isinstance(v, bool), f"{name} must be a number")
     _need(math.isfinite(v), f"{name} must be a finite number")
     if integer:
         _need(float(v).is_integer(), f"{name} must be a whole number")
+    open_low = name == "lr"
     low_ok = v > lo if open_low else v >= lo
     _need(low_ok and v <= hi, f"{name} must lie in {'(' if open_low else '['}{lo}, {hi}], not {v}")
 
 
 def _check(c: Config) -> None:
-    _need(c.dataset in DATASETS, f"unknown dataset {c.dataset!r}; choose from {', '.join(DATASETS)}")
-    _number(c, "samples", 4, MAX_SAMPLES, integer=True)
-    if c.noise is not None:
-        _number(c, "noise", 0.0, MAX_NOISE)
-    _number(c, "test_ratio", 0.0, MAX_TEST_RATIO)
-    _number(c, "data_seed", 0, MAX_SEED, integer=True)
-    _number(c, "seed", 0, MAX_SEED, integer=True)
+    for name, allowed in CHOICES.items():
+        v = getattr(c, name)
+        _need(v in allowed, f"unknown {name} {v!r}; choose from {', '.join(allowed)}")
+    for name in LIMITS:
+        if not (name == "noise" and c.noise is None):
+            _number(c, name)
     check_features(c.features)
     _need(len(c.hidden) <= MAX_HIDDEN_LAYERS, f"at most {MAX_HIDDEN_LAYERS} hidden layers")
     for h in c.hidden:
         _need(isinstance(h, int) and 1 <= h <= MAX_WIDTH, f"a hidden layer has 1 to {MAX_WIDTH} neurons, not {h}")
     _need(len(c.activations) in (1, len(c.hidden)) or not c.hidden,
           f"give one activation, or one per hidden layer ({len(c.hidden)})")
-    _need(c.init in INIT_SCHEMES, f"unknown init scheme {c.init!r}; choose from {', '.join(INIT_SCHEMES)}")
-    _need(c.output in ("auto", *TASK_OUTPUT.values()), f"unknown output {c.output!r}")
     allowed = {"binary": ("sigmoid", "softmax"), "multiclass": ("softmax",), "regression": ("linear",)}[c.task]
     _need(c.output_kind in allowed, f"a {c.task} dataset needs a {' or '.join(allowed)} output, not {c.output_kind!r}")
-    _need(c.loss in ("auto", *LOSSES), f"unknown loss {c.loss!r}; choose from auto, {', '.join(LOSSES)}")
     check_pairing(c.loss_name, c.output_kind)
-    _need(c.optimizer in OPTIMIZERS, f"unknown optimizer {c.optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
-    _number(c, "lr", 0.0, 10.0, open_low=True)
-    _number(c, "momentum", 0.0, 0.999)
-    _number(c, "beta1", 0.0, 0.999)
-    _number(c, "beta2", 0.0, 0.99999)
-    _number(c, "batch_size", 0, MAX_BATCH, integer=True)
-    _number(c, "l1", 0.0, 10.0)
-    _number(c, "l2", 0.0, 10.0)
-    _number(c, "epochs", 0, MAX_EPOCHS, integer=True)
     c.architecture()
 
 

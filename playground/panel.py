@@ -1,0 +1,124 @@
+"""The main area: buttons, status, metrics and charts for one session. Drawn inside an
+``st.fragment`` that reruns on a timer while training, so only this part redraws."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from nn_core import DATASETS, data_bounds, dumps, evaluate_grid
+
+from . import charts
+from .session import Session
+
+SURFACE_RESOLUTION = 50
+NEURON_RESOLUTION = 20
+MAX_NEURON_MAPS = 64
+
+
+def _fmt(v, pct=False) -> str:
+    if v is None:
+        return "–"
+    return f"{100 * v:.1f}%" if pct else f"{v:.4g}"
+
+
+def buttons(s: Session) -> None:
+    c = st.columns([1.3, 1, 1, 1, 4], vertical_alignment="center")
+    if s.running:
+        if c[0].button("⏸ Pause", key="pause", type="primary", width="stretch"):
+            s.running = False
+            st.rerun()  # the whole page, to stop the timer
+    elif c[0].button("▶ Train", key="train", type="primary", width="stretch"):
+        s.start()
+        st.rerun()  # the whole page, to start the timer
+    if c[1].button("Step", key="step", help="Train one epoch", width="stretch", disabled=s.running):
+        s.train(1)
+    if c[2].button("+100", key="step100", help="Train 100 epochs", width="stretch", disabled=s.running):
+        s.train(100)
+    if c[3].button("Reset", key="reset", help="A fresh network from the seed, epoch 0", width="stretch"):
+        s.reset()
+        st.rerun()
+    status = ("training…" if s.running else "diverged" if s.exp.trainer.divergence
+              else "done" if s.done else "ready" if s.epoch == 0 else "paused")
+    c[4].markdown(f"**Epoch {s.epoch:,}** of {s.target:,} · {status}")
+
+
+def metrics(s: Session) -> None:
+    h = s.exp.trainer.history
+    last = h[-1] if h else None
+    cols = st.columns(6)
+    cols[0].metric("Epoch", f"{s.epoch:,}")
+    cols[1].metric("Train loss", _fmt(last and last.train_loss))
+    cols[2].metric("Test loss", _fmt(last and last.test_loss))
+    cols[3].metric("Train accuracy", _fmt(last and last.train_acc, True))
+    cols[4].metric("Test accuracy", _fmt(last and last.test_acc, True))
+    rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
+    cols[5].metric("Epochs / s", "–" if rate is None else f"{rate:,.0f}",
+                   help=f"{s.exp.network.arch.n_params} parameters. Live: epochs per second of wall time "
+                        "while training on this page, redraws included.")
+
+
+def charts_area(s: Session) -> None:
+    exp = s.exp
+    net, c = exp.network, exp.config
+    left, right = st.columns([1, 1])
+    with left:
+        t1, t2 = st.columns(2)
+        discretize = t1.toggle("Discretize output", key="discretize")
+        show_test = t2.toggle("Show test data", key="show_test", value=True)
+        bounds = data_bounds(exp.data.X)
+        grid = evaluate_grid(net, bounds, SURFACE_RESOLUTION)
+        value_range = float(np.max(np.abs(exp.data.y))) if c.task == "regression" else 1.0
+        surface = charts.surface_chart(grid, net.arch.output, c.task, c.n_classes,
+                                       charts.points_frame(exp.train, exp.test), discretize=discretize,
+                                       show_test=show_test, value_range=value_range or 1.0)
+        st.altair_chart(surface, key="surface_chart")
+    with right:
+        log = st.toggle("Log scale", key="log_scale")
+        frame = charts.history_frame(exp.trainer.history)
+        st.altair_chart(charts.loss_chart(frame, log, c.loss_name), key="loss_chart", width="stretch")
+        if c.task != "regression":
+            st.altair_chart(charts.accuracy_chart(frame), key="accuracy_chart", width="stretch")
+    if DATASETS[c.dataset].fixed:
+        st.subheader("Final Output after Training" if s.done else "Output")
+        st.dataframe(charts.truth_table(net, exp.data), hide_index=True, key="truth_table", width="content")
+    st.altair_chart(charts.network_chart(net), key="network_chart")
+    neuron_maps(s, bounds)
+
+
+def neuron_maps(s: Session, bounds) -> None:
+    net = s.exp.network
+    if not net.arch.hidden:
+        return
+    grid = evaluate_grid(net, bounds, NEURON_RESOLUTION, hidden=True)
+    if sum(net.arch.hidden) > MAX_NEURON_MAPS:
+        layer = st.selectbox("Neuron maps for layer", list(range(1, len(net.arch.hidden) + 1)), key="neuron_layer")
+        grid = type(grid)(grid.xs, grid.ys, grid.outputs, (grid.hidden[layer - 1],))
+    st.altair_chart(charts.neuron_chart(grid), key="neuron_chart")
+
+
+def files(s: Session) -> None:
+    exp = s.exp
+    training = {**exp.config.to_dict(), "epochs_trained": s.epoch}
+    c1, c2 = st.columns(2)
+    c1.download_button("Download model (JSON)", dumps(exp.network, training), file_name="model.json",
+                       mime="application/json", key="download_model", on_click="ignore", width="stretch")
+    c2.download_button("Download data (CSV)", charts.dataset_csv(exp.train, exp.test),
+                       file_name=f"{exp.config.dataset}.csv", mime="text/csv", key="download_data",
+                       on_click="ignore", width="stretch")
+
+
+def panel(s: Session) -> None:
+    """Everything in the main area; trains one chunk per run while the session is running."""
+    buttons(s)
+    if s.running:
+        s.tick()
+        if not s.running:  # finished or diverged: stop the timer
+            st.rerun()
+    d = s.exp.trainer.divergence
+    if d is not None:
+        st.error(d.message)
+    metrics(s)
+    charts_area(s)
+    files(s)
+

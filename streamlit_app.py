@@ -1,0 +1,83 @@
+"""The playground page: pick a dataset, set the network, click Train, watch it learn.
+
+Thin wiring: the sidebar (playground.controls) fills widget state, which
+becomes an nn_core Config; the Config goes to the URL (playground.state) and
+to this visitor's Session (playground.session); the main area
+(playground.panel) trains and draws inside a fragment that reruns on a timer.
+"""
+
+import streamlit as st
+
+from nn_core import ConfigError, ModelFileError, loads
+from playground import controls, panel
+from playground.session import Session
+from playground.state import DEFAULT, config_from_query, config_from_widgets, config_to_query
+
+REDRAW_SECONDS = 0.25
+
+st.set_page_config(page_title="Neural network playground", page_icon="🧠", layout="wide")
+
+# First visit: the experiment comes from the URL (a shared link) or the defaults.
+if "session" not in st.session_state:
+    config, url_warnings = config_from_query(st.query_params.to_dict(), DEFAULT)
+    controls.set_widgets(config)
+    st.session_state["session"] = Session(config)
+    st.session_state["url_warnings"] = url_warnings
+session: Session = st.session_state["session"]
+
+# An uploaded model: its architecture and settings go into the widgets before they are drawn.
+upload = st.session_state.get("w_upload")
+upload_network, upload_error = None, None
+if upload is not None and upload.file_id != st.session_state.get("upload_done"):
+    st.session_state["upload_done"] = upload.file_id
+    try:
+        network, training = loads(upload.getvalue())
+        a = network.arch
+        merged, _ = config_from_query({}, session.config)
+        settings = {k: v for k, v in training.items() if k in merged.to_dict()}
+        try:
+            merged = merged.replace(**{k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()})
+            merged.check()
+        except (ConfigError, TypeError, ValueError):
+            merged = session.config
+        merged = merged.replace(features=a.features, hidden=a.hidden, activations=a.activations or ("tanh",),
+                                output=a.output)
+        merged.check()
+        controls.set_widgets(merged)
+        upload_network = network
+    except (ModelFileError, ConfigError, ValueError) as e:
+        upload_error = f"Could not use {upload.name}: {e}"
+
+with st.sidebar:
+    controls.preset_ui()
+    controls.data_ui()
+    controls.network_ui()
+    controls.training_ui()
+    st.header("Share and files")
+    st.caption("The address bar holds every setting and both seeds: copy it to share this experiment.")
+    st.file_uploader("Continue from a model file", type=["json"], key="w_upload", max_upload_size=5)
+
+st.title("Neural network playground")
+st.caption("A from-scratch NumPy network. Pick a dataset, set the layers, click **Train** and watch it learn.")
+for w in st.session_state.pop("url_warnings", []):
+    st.warning(f"Link setting ignored or changed: {w}")
+if upload_error:
+    st.error(upload_error)
+
+try:
+    config = config_from_widgets(st.session_state)
+except (ConfigError, ValueError) as e:
+    st.error(f"These settings do not fit together: {e}. Still showing the previous experiment.")
+    config = session.config
+notice = session.apply(config)
+if upload_network is not None:
+    try:
+        session.reset(upload_network)
+        notice = f"Continuing from {upload.name}: its weights are loaded (epoch 0 of this page)."
+    except (ConfigError, ValueError) as e:
+        st.error(f"Could not use {upload.name}: {e}")
+if notice:
+    st.info(notice)
+st.query_params.from_dict(config_to_query(session.config))
+
+st.fragment(panel.panel, run_every=REDRAW_SECONDS if session.running else None, key="panel")(session)
