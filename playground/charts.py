@@ -1,37 +1,69 @@
 """Pure functions: model state -> pandas frames -> Altair charts. No Streamlit here.
 
-Every chart builder takes plain values (a network, a grid, a history) and
-returns an ``alt.Chart``; the frames behind them are built by their own
-functions so tests can compare them with the model's predictions.
+Each chart comes in two halves so that it can redraw several times a second:
+
+- ``*_spec(...)``: the chart's design, written in Altair over *named* data
+  (``alt.NamedData``) and compiled once per design to a Vega-Lite dict
+  (cached): Altair's schema validation costs tens of milliseconds a chart,
+  far too much to pay at every redraw;
+- ``*_data(...)``: the frames for those names, computed at every redraw.
+
+``figure(spec, data)`` joins them into the dict ``st.vega_lite_chart`` draws,
+and ``altair_chart(spec, data)`` into an ``alt.Chart`` for a notebook.
 """
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from nn_core import Dataset, Grid, Network
-from nn_core.features import FEATURES
 
 # TensorFlow Playground's colours: orange for class 0 / negative, blue for class 1 / positive.
 NEG, MID, POS = "#f59322", "#e8eaeb", "#0877bd"
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 MAX_CURVE_POINTS = 1000
 MAX_EDGES = 1500
+SPLIT_COLORS = alt.Scale(domain=["train", "test"], range=["#333333", POS])
 
 
-# ---------------------------------------------------------------- history
+def _compile(chart) -> dict:
+    spec = chart.to_dict()  # validated here, once per design
+    spec.pop("config", None)  # Altair's default theme: Streamlit sizes charts itself
+    return spec
+
+
+def figure(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
+    """The Vega-Lite dict for a spec and its named frames (what st.vega_lite_chart takes)."""
+    return {**spec, "datasets": data}
+
+
+def altair_chart(spec: dict, data: dict[str, pd.DataFrame]):
+    """The same chart as an Altair object with the data inline (for notebooks)."""
+    return alt.Chart.from_dict(figure(spec, {k: v.to_dict("records") for k, v in data.items()}), validate=False)
+
+
+def _diverging(lo: float, hi: float) -> alt.Scale:
+    return alt.Scale(domain=[lo, (lo + hi) / 2, hi], range=[NEG, MID, POS], interpolate="rgb", clamp=True)
+
+
+# ---------------------------------------------------------------- loss and accuracy
 def history_frame(history: Sequence, max_points: int = MAX_CURVE_POINTS) -> pd.DataFrame:
     """Long-form loss and accuracy per epoch: columns epoch, split, loss, accuracy.
 
-    A long history is thinned to ``max_points`` epochs, always keeping the last.
+    A long history is thinned to ``max_points`` epochs, always keeping the first and last.
     """
     n = len(history)
     if n == 0:
-        return pd.DataFrame({"epoch": [], "split": [], "loss": [], "accuracy": []})
+        return pd.DataFrame({"epoch": pd.Series(dtype=int), "split": pd.Series(dtype=str),
+                             "loss": pd.Series(dtype=float), "accuracy": pd.Series(dtype=float)})
     idx = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
     rows = [history[i] for i in idx]
     epochs = [r.epoch for r in rows]
@@ -40,40 +72,42 @@ def history_frame(history: Sequence, max_points: int = MAX_CURVE_POINTS) -> pd.D
     if rows[-1].test_loss is not None:
         parts.append(pd.DataFrame({"epoch": epochs, "split": "test", "loss": [r.test_loss for r in rows],
                                    "accuracy": [r.test_acc for r in rows]}))
-    return pd.concat(parts, ignore_index=True)
+    frame = pd.concat(parts, ignore_index=True)
+    frame["accuracy"] = frame["accuracy"].astype(float)
+    return frame
 
 
-def loss_chart(frame: pd.DataFrame, log_scale: bool = False, loss_name: str = "loss") -> alt.Chart:
+def history_data(history: Sequence) -> dict[str, pd.DataFrame]:
+    frame = history_frame(history)
+    # a log axis cannot show 0: the floor is far below anything a curve will reach
+    frame["loss"] = frame["loss"].clip(lower=1e-12)
+    return {"history": frame}
+
+
+@lru_cache(maxsize=64)
+def loss_spec(log_scale: bool = False, loss_name: str = "loss", height: int = 240) -> dict:
     """Train and test loss against epoch on one chart."""
-    data = frame.assign(loss=frame["loss"].clip(lower=1e-12)) if log_scale else frame
     y = alt.Y("loss:Q", title=f"{loss_name} loss", scale=alt.Scale(type="log") if log_scale else alt.Scale(zero=True))
-    return (
-        alt.Chart(data, title="Loss")
-        .mark_line()
-        .encode(
-            x=alt.X("epoch:Q", title="epoch"),
-            y=y,
-            color=alt.Color("split:N", scale=alt.Scale(domain=["train", "test"], range=["#333333", POS]),
-                            legend=alt.Legend(title=None, orient="top")),
+    return _compile(
+        alt.Chart(alt.NamedData("history")).mark_line().encode(
+            x=alt.X("epoch:Q", title="epoch"), y=y,
+            color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
             tooltip=["epoch:Q", "split:N", alt.Tooltip("loss:Q", format=".5g")],
-        )
-        .properties(height=220)
+        ).properties(height=height)
     )
 
 
-def accuracy_chart(frame: pd.DataFrame) -> alt.Chart:
+@lru_cache(maxsize=4)
+def accuracy_spec(height: int = 200) -> dict:
     """Train and test accuracy against epoch, on [0, 1]."""
-    return (
-        alt.Chart(frame.dropna(subset=["accuracy"]), title="Accuracy")
-        .mark_line()
-        .encode(
+    return _compile(
+        alt.Chart(alt.NamedData("history")).transform_filter("isValid(datum.accuracy)")
+        .mark_line().encode(
             x=alt.X("epoch:Q", title="epoch"),
             y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-            color=alt.Color("split:N", scale=alt.Scale(domain=["train", "test"], range=["#333333", POS]),
-                            legend=alt.Legend(title=None, orient="top")),
+            color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
             tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".1%")],
-        )
-        .properties(height=220)
+        ).properties(height=height)
     )
 
 
@@ -81,9 +115,10 @@ def accuracy_chart(frame: pd.DataFrame) -> alt.Chart:
 def surface_frame(grid: Grid, output: str, discretize: bool = False) -> pd.DataFrame:
     """One row per grid cell: its corners (x, x2, y, y2) and what the network says there.
 
-    Columns by output kind: sigmoid -> p (probability of class 1); softmax ->
-    class, confidence; linear -> value. Discretized: p becomes 0/1 and
-    confidence 1.
+    The ``value`` column is P(class 1) for a sigmoid output, the winning class
+    for softmax (with its probability in ``confidence``), and the output
+    itself for a linear output. Discretized: 0/1, confidence 1, or the
+    output rounded to quarters.
     """
     xs, ys = grid.xs, grid.ys
     dx, dy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
@@ -93,13 +128,15 @@ def surface_frame(grid: Grid, output: str, discretize: bool = False) -> pd.DataF
     out = grid.outputs.reshape(-1, grid.outputs.shape[-1])
     if output == "sigmoid":
         p = out[:, 0]
-        frame["p"] = (p > 0.5).astype(float) if discretize else p
+        frame["value"] = (p > 0.5).astype(float) if discretize else p
+        frame["confidence"] = 1.0
     elif output == "softmax":
-        frame["class"] = out.argmax(axis=1)
+        frame["value"] = out.argmax(axis=1)
         frame["confidence"] = 1.0 if discretize else out.max(axis=1)
     else:
         v = out[:, 0]
         frame["value"] = np.round(v * 4) / 4 if discretize else v
+        frame["confidence"] = 1.0
     return frame
 
 
@@ -111,132 +148,167 @@ def points_frame(train: Dataset, test: Dataset | None = None) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def surface_data(grid: Grid, output: str, points: pd.DataFrame, discretize: bool = False,
+                 show_test: bool = True) -> dict[str, pd.DataFrame]:
+    return {"cells": surface_frame(grid, output, discretize),
+            "points": points if show_test else points[points["split"] == "train"]}
+
+
 def _label_scale(task: str, n_classes: int, value_range: float) -> alt.Scale:
     if task == "binary":
         return alt.Scale(domain=[0, 1], range=[NEG, POS])
     if task == "multiclass":
         return alt.Scale(domain=list(range(n_classes)), range=CLASS_COLORS[:n_classes])
-    return alt.Scale(domain=[-value_range, 0, value_range], range=[NEG, MID, POS], clamp=True)
+    return _diverging(-value_range, value_range)
 
 
-def surface_chart(grid: Grid, output: str, task: str, n_classes: int, points: pd.DataFrame, *,
-                  discretize: bool = False, show_test: bool = True, value_range: float = 1.0,
-                  size: int = 420) -> alt.LayerChart:
-    """Heatmap of the network's output over the plane with the data on top.
+@lru_cache(maxsize=64)
+def surface_spec(output: str, task: str, n_classes: int, bounds: tuple[float, float, float, float],
+                 value_range: float = 1.0, size: int = 420) -> dict:
+    """Heatmap of the network's output over ``bounds`` with the data points on top.
 
-    Training points are filled, test points outlined. The axes are fixed to
-    the grid's bounds so the picture does not jump while training.
+    Training points are filled, test points outlined; the axes are fixed to
+    ``bounds`` so the picture does not jump while the network trains.
     """
-    x0, x1, y0, y1 = grid.xs[0], grid.xs[-1], grid.ys[0], grid.ys[-1]
-    xscale = alt.Scale(domain=[float(x0), float(x1)], nice=False, zero=False)
-    yscale = alt.Scale(domain=[float(y0), float(y1)], nice=False, zero=False)
-    cells = surface_frame(grid, output, discretize)
-    base = alt.Chart(cells).mark_rect(opacity=0.85)
+    x0, x1, y0, y1 = bounds
+    xscale = alt.Scale(domain=[x0, x1], nice=False, zero=False)
+    yscale = alt.Scale(domain=[y0, y1], nice=False, zero=False)
     pos = dict(x=alt.X("x:Q", scale=xscale, title="x1"), x2="x2:Q", y=alt.Y("y:Q", scale=yscale, title="x2"),
                y2="y2:Q")
     if output == "sigmoid":
-        heat = base.encode(**pos, color=alt.Color("p:Q", scale=alt.Scale(domain=[0, 0.5, 1], range=[NEG, MID, POS]),
-                                                  legend=alt.Legend(title="P(class 1)")),
-                           tooltip=[alt.Tooltip("p:Q", format=".3f")])
+        color = alt.Color("value:Q", scale=_diverging(0.0, 1.0), legend=alt.Legend(title="P(class 1)"))
+        tip = [alt.Tooltip("value:Q", title="P(class 1)", format=".3f")]
     elif output == "softmax":
-        heat = base.encode(**pos, color=alt.Color("class:N", scale=_label_scale("multiclass", n_classes, 1),
-                                                  legend=alt.Legend(title="class")),
-                           opacity=alt.Opacity("confidence:Q", scale=alt.Scale(domain=[0, 1]), legend=None),
-                           tooltip=["class:N", alt.Tooltip("confidence:Q", format=".3f")])
+        color = alt.Color("value:N", scale=_label_scale("multiclass", n_classes, 1), legend=alt.Legend(title="class"))
+        tip = [alt.Tooltip("value:N", title="class"), alt.Tooltip("confidence:Q", format=".3f")]
     else:
-        heat = base.encode(**pos, color=alt.Color("value:Q", scale=_label_scale("regression", 0, value_range),
-                                                  legend=alt.Legend(title="output")),
-                           tooltip=[alt.Tooltip("value:Q", format=".3f")])
-    shown = points if show_test else points[points["split"] == "train"]
-    label_type = "Q" if task == "regression" else "N" if task == "multiclass" else "Q"
-    label_scale = _label_scale(task, n_classes, value_range)
-    dots = alt.Chart(shown).mark_point(size=40, filled=True, opacity=1).encode(
+        color = alt.Color("value:Q", scale=_label_scale("regression", 0, value_range),
+                          legend=alt.Legend(title="output"))
+        tip = [alt.Tooltip("value:Q", title="output", format=".3f")]
+    heat = alt.Chart(alt.NamedData("cells")).mark_rect().encode(
+        **pos, color=color, tooltip=tip,
+        opacity=alt.Opacity("confidence:Q", scale=alt.Scale(domain=[0, 1], range=[0.15, 0.85]), legend=None))
+    kind = "N" if task == "multiclass" else "Q"
+    labels = _label_scale(task, n_classes, value_range)
+    train = "datum.split == 'train'"
+    dots = alt.Chart(alt.NamedData("points")).mark_point(size=40, filled=True, opacity=1, shape="circle").encode(
         x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale),
-        fill=alt.condition("datum.split == 'train'", alt.Fill(f"label:{label_type}", scale=label_scale, legend=None),
-                           alt.value("transparent")),
-        stroke=alt.condition("datum.split == 'train'", alt.value("white"),
-                             alt.Stroke(f"label:{label_type}", scale=label_scale, legend=None)),
-        strokeWidth=alt.condition("datum.split == 'train'", alt.value(1), alt.value(2)),
-        shape=alt.value("circle"),
-        tooltip=["split:N", alt.Tooltip("label", title="label"), alt.Tooltip("x:Q", format=".3f"),
+        fill=alt.condition(train, alt.Fill(f"label:{kind}", scale=labels, legend=None), alt.value("transparent")),
+        stroke=alt.condition(train, alt.value("white"), alt.Stroke(f"label:{kind}", scale=labels, legend=None)),
+        strokeWidth=alt.condition(train, alt.value(1), alt.value(2)),
+        tooltip=["split:N", alt.Tooltip(f"label:{kind}", title="label"), alt.Tooltip("x:Q", format=".3f"),
                  alt.Tooltip("y:Q", format=".3f")],
     )
-    return alt.layer(heat, dots).properties(width=size, height=size, title="Decision surface").resolve_scale(
-        color="independent")
+    chart = alt.layer(heat, dots).properties(width=size, height=size)
+    return _compile(chart.resolve_scale(color="independent"))
 
 
 # ---------------------------------------------------------------- network diagram
-def _layer_names(network: Network) -> list[list[str]]:
-    a = network.arch
-    names = [list(a.features)]
-    for l, w in enumerate(a.hidden):
-        names.append([f"h{l + 1}.{j + 1}" for j in range(w)])
-    names.append(["output"] if a.n_outputs == 1 else [f"class {k}" for k in range(a.n_outputs)])
-    return names
+def layer_names(arch) -> tuple[tuple[str, ...], ...]:
+    """Neuron names per layer, input to output."""
+    names = [tuple(arch.features)]
+    names += [tuple(f"h{l + 1}.{j + 1}" for j in range(w)) for l, w in enumerate(arch.hidden)]
+    names.append(("output",) if arch.n_outputs == 1 else tuple(f"class {k}" for k in range(arch.n_outputs)))
+    return tuple(names)
 
 
-def network_frames(network: Network, max_edges: int = MAX_EDGES) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(nodes, edges) for the diagram. Nodes: layer, name, x, y, bias, activation.
-    Edges: x, y, x2, y2, source, target, weight, magnitude. Past ``max_edges``, the strongest are kept."""
-    names = _layer_names(network)
-    a = network.arch
-    acts = ["input", *a.activations, a.output]
+def _positions(names) -> list[list[float]]:
     height = max(len(n) for n in names)
-    ypos = [[(height - 1) / 2 - (len(n) - 1) / 2 + j for j in range(len(n))] for n in names]
+    return [[(height - 1) / 2 - (len(n) - 1) / 2 + j for j in range(len(n))] for n in names]
+
+
+def network_data(network: Network, max_edges: int = MAX_EDGES) -> dict[str, pd.DataFrame]:
+    """Frames for the diagram. nodes: layer, name, x, y, bias, activation. edges: x, y, x2, y2,
+    source, target, weight, width (stroke width, from the weight's magnitude). Past
+    ``max_edges`` edges, the strongest are kept."""
+    a = network.arch
+    names = layer_names(a)
+    ypos = _positions(names)
+    acts = ["input", *a.activations, a.output]
     nodes = []
     for l, layer in enumerate(names):
         bias = network.biases(l - 1) if l > 0 else None
         for j, name in enumerate(layer):
             nodes.append({"layer": l, "name": name, "x": float(l), "y": ypos[l][j],
-                          "bias": float(bias[j]) if bias is not None else None, "activation": acts[l]})
-    edges = []
+                          "bias": float(bias[j]) if bias is not None else np.nan, "activation": acts[l]})
+    parts = []
     for l in range(network.n_layers):
         W = network.weights(l)
-        for i in range(W.shape[0]):
-            for j in range(W.shape[1]):
-                edges.append({"x": float(l), "y": ypos[l][i], "x2": float(l + 1), "y2": ypos[l + 1][j],
-                              "source": names[l][i], "target": names[l + 1][j], "weight": float(W[i, j])})
-    edges = pd.DataFrame(edges)
-    edges["magnitude"] = edges["weight"].abs()
+        ii, jj = np.meshgrid(np.arange(W.shape[0]), np.arange(W.shape[1]), indexing="ij")
+        ii, jj = ii.ravel(), jj.ravel()
+        parts.append(pd.DataFrame({
+            "x": float(l), "y": np.take(ypos[l], ii), "x2": float(l + 1), "y2": np.take(ypos[l + 1], jj),
+            "source": np.take(names[l], ii), "target": np.take(names[l + 1], jj), "weight": W.ravel(),
+        }))
+    edges = pd.concat(parts, ignore_index=True)
+    magnitude = edges["weight"].abs()
     if len(edges) > max_edges:
-        edges = edges.nlargest(max_edges, "magnitude").sort_index()
-    return pd.DataFrame(nodes), edges
+        edges = edges.loc[magnitude.nlargest(max_edges).index.sort_values()]
+        magnitude = edges["weight"].abs()
+    edges["width"] = 0.3 + 5.7 * magnitude / max(float(magnitude.max()), 1e-12)
+    edges["sign"] = np.where(edges["weight"] >= 0, "positive", "negative")
+    return {"nodes": pd.DataFrame(nodes), "edges": edges}
 
 
-def network_chart(network: Network, width: int = 700) -> alt.LayerChart:
-    """Neurons as nodes (coloured by bias), weights as edges (colour = sign, width = magnitude)."""
-    nodes, edges = network_frames(network)
-    height = max(160, 22 * (nodes["y"].max() + 1))
-    wmax = float(edges["magnitude"].max()) if len(edges) else 1.0
-    xs = alt.Scale(domain=[-0.3, nodes["x"].max() + 0.3], nice=False)
-    ys = alt.Scale(domain=[nodes["y"].max() + 0.7, -0.7], nice=False)
-    rules = alt.Chart(edges).mark_rule(opacity=0.75).encode(
+@lru_cache(maxsize=64)
+def network_spec(names: tuple[tuple[str, ...], ...], width: int = 700) -> dict:
+    """Neurons as nodes coloured by bias, weights as edges coloured by sign and sized by magnitude."""
+    tallest = max(len(n) for n in names)
+    height = max(160, 22 * tallest + 20)
+    xs = alt.Scale(domain=[-0.3, len(names) - 0.7], nice=False)
+    ys = alt.Scale(domain=[tallest - 0.3, -0.7], nice=False)
+    rules = alt.Chart(alt.NamedData("edges")).mark_rule(opacity=0.75).encode(
         x=alt.X("x:Q", scale=xs, axis=None), y=alt.Y("y:Q", scale=ys, axis=None), x2="x2:Q", y2="y2:Q",
-        color=alt.condition("datum.weight >= 0", alt.value(POS), alt.value(NEG)),
-        strokeWidth=alt.StrokeWidth("magnitude:Q", scale=alt.Scale(domain=[0, max(wmax, 1e-9)], range=[0.3, 6]),
-                                    legend=None),
+        color=alt.Color("sign:N", scale=alt.Scale(domain=["positive", "negative"], range=[POS, NEG]),
+                        legend=alt.Legend(title="weight", orient="bottom")),
+        strokeWidth=alt.StrokeWidth("width:Q", scale=None),
         tooltip=["source:N", "target:N", alt.Tooltip("weight:Q", format=".4f")],
     )
-    dots = alt.Chart(nodes).mark_circle(size=260, stroke="#333", strokeWidth=1, opacity=1).encode(
+    dots = alt.Chart(alt.NamedData("nodes")).mark_circle(size=260, stroke="#333", strokeWidth=1, opacity=1).encode(
         x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
-        color=alt.condition("datum.bias === null", alt.value("#ffffff"),
-                            alt.Color("bias:Q", scale=alt.Scale(domain=[-2, 0, 2], range=[NEG, MID, POS],
-                                                                clamp=True), legend=alt.Legend(title="bias"))),
+        fill=alt.condition("isValid(datum.bias)", alt.Fill("bias:Q", scale=_diverging(-2.0, 2.0),
+                                                            legend=alt.Legend(title="bias")), alt.value("white")),
         tooltip=["name:N", "activation:N", alt.Tooltip("bias:Q", format=".4f")],
     )
-    labels = alt.Chart(nodes[nodes["layer"] == 0]).mark_text(dx=-18, align="right", fontSize=11).encode(
-        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="name:N")
-    return alt.layer(rules, dots, labels).properties(width=width, height=height, title="Network")
+    labels = alt.Chart(alt.NamedData("nodes")).transform_filter("datum.layer == 0").mark_text(
+        dx=-18, align="right", fontSize=11).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="name:N")
+    return _compile(alt.layer(rules, dots, labels).properties(width=width, height=height))
 
 
 # ---------------------------------------------------------------- per-neuron maps
+def _hex_rgb(color: str) -> np.ndarray:
+    return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
+
+
+def diverging_rgb(level: np.ndarray) -> np.ndarray:
+    """Colours (..., 3) uint8 for levels in [0, 1]: orange at 0, grey at 0.5, blue at 1 (as the charts)."""
+    t = np.clip(np.asarray(level, dtype=np.float64), 0.0, 1.0)[..., None]
+    neg, mid, pos = _hex_rgb(NEG), _hex_rgb(MID), _hex_rgb(POS)
+    rgb = np.where(t < 0.5, neg + (mid - neg) * (t / 0.5), mid + (pos - mid) * ((t - 0.5) / 0.5))
+    return np.round(rgb).astype(np.uint8)
+
+
+def png_data_url(rgb: np.ndarray) -> str:
+    """A data: URL holding the (height, width, 3) uint8 image as PNG (zlib and struct, no imaging library)."""
+    h, w, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[i].tobytes() for i in range(h))  # filter type 0 on every row
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 def neuron_frame(grid: Grid, per_row: int = 8) -> pd.DataFrame:
-    """Every hidden neuron's activation over the grid, laid out as tiles: one row of tiles per
-    ``per_row`` neurons of a layer. Columns: neuron, layer, tx, ty (tile), x, x2, y, y2, activation, level."""
-    res = len(grid.xs)
-    frames, tile_row = [], 0
-    cell = 1.0 / res
-    jj, ii = np.meshgrid(np.arange(res), np.arange(res))
+    """One row per hidden neuron: its tile's centre (x, y) in tile units, the picture of its activation over the
+    grid as a PNG data URL (scaled to the neuron's own range, high y at the top), and that range.
+
+    A picture per neuron rather than a rectangle per grid cell: a browser draws a few dozen images
+    far faster than tens of thousands of rectangles, which matters at four redraws a second.
+    """
+    rows, tile_row = [], 0
     for l, acts in enumerate(grid.hidden):
         width = acts.shape[2]
         for j in range(width):
@@ -244,34 +316,33 @@ def neuron_frame(grid: Grid, per_row: int = 8) -> pd.DataFrame:
             lo, hi = float(a.min()), float(a.max())
             level = (a - lo) / (hi - lo) if hi > lo else np.full_like(a, 0.5)
             tx, ty = j % per_row, tile_row + j // per_row
-            frames.append(pd.DataFrame({
-                "neuron": f"h{l + 1}.{j + 1}", "layer": l + 1,
-                "x": tx * 1.1 + jj.ravel() * cell, "x2": tx * 1.1 + (jj.ravel() + 1) * cell,
-                "y": ty * 1.1 + 1 - (ii.ravel() + 1) * cell, "y2": ty * 1.1 + 1 - ii.ravel() * cell,
-                "activation": a.ravel(), "level": level.ravel(),
-            }))
+            rows.append({"neuron": f"h{l + 1}.{j + 1}", "layer": l + 1, "x": tx + 0.5, "y": ty + 0.5,
+                         "url": png_data_url(diverging_rgb(level[::-1])), "low": lo, "high": hi})
         tile_row += -(-width // per_row)
-    if not frames:
-        return pd.DataFrame(columns=["neuron", "layer", "x", "x2", "y", "y2", "activation", "level"])
-    return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame(rows, columns=["neuron", "layer", "x", "y", "url", "low", "high"])
 
 
-def neuron_chart(grid: Grid, per_row: int = 8, tile_px: int = 70) -> alt.Chart:
-    """Small heatmaps of each hidden neuron's activation over the plane (colour scaled per neuron)."""
-    frame = neuron_frame(grid, per_row)
-    if frame.empty:
-        return alt.Chart(pd.DataFrame({"text": ["no hidden layers"]})).mark_text().encode(text="text:N")
-    cols = min(per_row, int(frame["x2"].max() // 1.1) + 1)
-    rows = int(frame["y2"].max() // 1.1) + 1
-    return alt.Chart(frame, title="Hidden neurons over the plane (each scaled to its own range)").mark_rect().encode(
-        x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, cols * 1.1 - 0.1], nice=False)), x2="x2:Q",
-        y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[rows * 1.1 - 0.1, 0], nice=False)), y2="y2:Q",
-        color=alt.Color("level:Q", scale=alt.Scale(domain=[0, 0.5, 1], range=[NEG, MID, POS]), legend=None),
-        tooltip=["neuron:N", alt.Tooltip("activation:Q", format=".3f")],
-    ).properties(width=cols * tile_px, height=rows * tile_px)
+def neuron_layout(widths: Sequence[int], per_row: int = 8) -> tuple[int, int]:
+    """(columns, rows) of tiles for hidden layers of these widths."""
+    return min(per_row, max(widths)), sum(-(-w // per_row) for w in widths)
 
 
-# ---------------------------------------------------------------- tables
+@lru_cache(maxsize=64)
+def neuron_spec(columns: int, rows: int, tile_px: int = 72) -> dict:
+    """Small heatmaps of each hidden neuron's activation over the plane."""
+    side = tile_px - 6  # a small gap between tiles
+    return _compile(
+        alt.Chart(alt.NamedData("neurons")).mark_image(width=side, height=side, aspect=False).encode(
+            x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, columns], nice=False)),
+            y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[rows, 0], nice=False)),
+            url="url:N",
+            tooltip=["neuron:N", alt.Tooltip("low:Q", title="lowest", format=".3f"),
+                     alt.Tooltip("high:Q", title="highest", format=".3f")],
+        ).properties(width=columns * tile_px, height=rows * tile_px)
+    )
+
+
+# ---------------------------------------------------------------- tables and files
 def truth_table(network: Network, data: Dataset) -> pd.DataFrame:
     """Inputs, targets and outputs, like the tutorial's "Final Output after Training"."""
     out = network.predict(data.X)
@@ -286,8 +357,4 @@ def truth_table(network: Network, data: Dataset) -> pd.DataFrame:
 
 def dataset_csv(train: Dataset, test: Dataset) -> str:
     """The data as CSV: x1, x2, label, split."""
-    frame = points_frame(train, test).rename(columns={"x": "x1", "y": "x2"})
-    return frame.to_csv(index=False)
-
-
-FEATURE_LABELS = {name: name for name in FEATURES}
+    return points_frame(train, test).rename(columns={"x": "x1", "y": "x2"}).to_csv(index=False)

@@ -76,8 +76,10 @@ def network_ui() -> None:
     n = int(st.session_state["w_layers"])
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     c1.markdown(f"**{n} hidden layer{'s' if n != 1 else ''}**")
-    c2.button("＋", key="add_layer", on_click=_add_layer, disabled=n >= MAX_HIDDEN_LAYERS, help="Add a hidden layer")
-    c3.button("－", key="remove_layer", on_click=_remove_layer, disabled=n == 0, help="Remove the last hidden layer")
+    c2.button("", icon=":material/add:", key="add_layer", on_click=_add_layer, disabled=n >= MAX_HIDDEN_LAYERS,
+              help="Add a hidden layer")
+    c3.button("", icon=":material/remove:", key="remove_layer", on_click=_remove_layer, disabled=n == 0,
+              help="Remove the last hidden layer")
     st.toggle("One activation for all layers", key="w_same_act")
     same = st.session_state["w_same_act"]
     if same:

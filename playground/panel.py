@@ -11,8 +11,8 @@ from nn_core import DATASETS, data_bounds, dumps, evaluate_grid
 from . import charts
 from .session import Session
 
-SURFACE_RESOLUTION = 50
-NEURON_RESOLUTION = 20
+SURFACE_RESOLUTION = 40
+NEURON_RESOLUTION = 32
 MAX_NEURON_MAPS = 64
 
 
@@ -54,35 +54,46 @@ def metrics(s: Session) -> None:
     cols[4].metric("Test accuracy", _fmt(last and last.test_acc, True))
     rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
     cols[5].metric("Epochs / s", "–" if rate is None else f"{rate:,.0f}",
-                   help=f"{s.exp.network.arch.n_params} parameters. Live: epochs per second of wall time "
-                        "while training on this page, redraws included.")
+                   help=f"{s.exp.network.arch.n_params} parameters. While training here: epochs per second "
+                        "of wall time, redraws included.")
+
+
+def draw(spec: dict, data: dict, key: str, width="content") -> None:
+    st.vega_lite_chart(charts.figure(spec, data), key=key, width=width, height=spec.get("height", "content"))
 
 
 def charts_area(s: Session) -> None:
     exp = s.exp
     net, c = exp.network, exp.config
+    if "points" not in s.cache:
+        s.cache["points"] = charts.points_frame(exp.train, exp.test)
+        s.cache["bounds"] = data_bounds(exp.data.X)
+    bounds = s.cache["bounds"]
     left, right = st.columns([1, 1])
     with left:
         t1, t2 = st.columns(2)
         discretize = t1.toggle("Discretize output", key="discretize")
         show_test = t2.toggle("Show test data", key="show_test", value=True)
-        bounds = data_bounds(exp.data.X)
+        st.markdown("**Decision surface**")
         grid = evaluate_grid(net, bounds, SURFACE_RESOLUTION)
-        value_range = float(np.max(np.abs(exp.data.y))) if c.task == "regression" else 1.0
-        surface = charts.surface_chart(grid, net.arch.output, c.task, c.n_classes,
-                                       charts.points_frame(exp.train, exp.test), discretize=discretize,
-                                       show_test=show_test, value_range=value_range or 1.0)
-        st.altair_chart(surface, key="surface_chart")
+        value_range = float(np.max(np.abs(exp.data.y))) or 1.0 if c.task == "regression" else 1.0
+        spec = charts.surface_spec(net.arch.output, c.task, c.n_classes, bounds, value_range)
+        data = charts.surface_data(grid, net.arch.output, s.cache["points"], discretize, show_test)
+        draw(spec, data, "surface_chart")
     with right:
         log = st.toggle("Log scale", key="log_scale")
-        frame = charts.history_frame(exp.trainer.history)
-        st.altair_chart(charts.loss_chart(frame, log, c.loss_name), key="loss_chart", width="stretch")
+        history = charts.history_data(exp.trainer.history)
+        st.markdown("**Loss**")
+        draw(charts.loss_spec(log, c.loss_name), history, "loss_chart", "stretch")
         if c.task != "regression":
-            st.altair_chart(charts.accuracy_chart(frame), key="accuracy_chart", width="stretch")
+            st.markdown("**Accuracy**")
+            draw(charts.accuracy_spec(), history, "accuracy_chart", "stretch")
     if DATASETS[c.dataset].fixed:
-        st.subheader("Final Output after Training" if s.done else "Output")
+        st.subheader("Final Output after Training" if s.done and s.epoch else "Output")
         st.dataframe(charts.truth_table(net, exp.data), hide_index=True, key="truth_table", width="content")
-    st.altair_chart(charts.network_chart(net), key="network_chart")
+    st.markdown("**Network** · edges: weights (blue positive, orange negative, width by size) · "
+                "node colour: bias · hover for values")
+    draw(charts.network_spec(charts.layer_names(net.arch)), charts.network_data(net), "network_chart")
     neuron_maps(s, bounds)
 
 
@@ -90,11 +101,15 @@ def neuron_maps(s: Session, bounds) -> None:
     net = s.exp.network
     if not net.arch.hidden:
         return
+    st.markdown("**Hidden neurons** · each neuron's activation over the plane, scaled to its own range")
     grid = evaluate_grid(net, bounds, NEURON_RESOLUTION, hidden=True)
-    if sum(net.arch.hidden) > MAX_NEURON_MAPS:
-        layer = st.selectbox("Neuron maps for layer", list(range(1, len(net.arch.hidden) + 1)), key="neuron_layer")
+    widths = net.arch.hidden
+    if sum(widths) > MAX_NEURON_MAPS:
+        layer = st.selectbox("Neuron maps for layer", list(range(1, len(widths) + 1)), key="neuron_layer")
+        layer = min(layer, len(widths))
         grid = type(grid)(grid.xs, grid.ys, grid.outputs, (grid.hidden[layer - 1],))
-    st.altair_chart(charts.neuron_chart(grid), key="neuron_chart")
+        widths = (widths[layer - 1],)
+    draw(charts.neuron_spec(*charts.neuron_layout(widths)), {"neurons": charts.neuron_frame(grid)}, "neuron_chart")
 
 
 def files(s: Session) -> None:
@@ -110,11 +125,11 @@ def files(s: Session) -> None:
 
 def panel(s: Session) -> None:
     """Everything in the main area; trains one chunk per run while the session is running."""
-    buttons(s)
-    if s.running:
+    if s.running and not st.session_state.get("pause"):
         s.tick()
-        if not s.running:  # finished or diverged: stop the timer
+        if not s.running:  # finished or diverged: redraw the whole page to stop the timer
             st.rerun()
+    buttons(s)
     d = s.exp.trainer.divergence
     if d is not None:
         st.error(d.message)

@@ -37,6 +37,7 @@ class Session:
     _last_tick: float | None = field(default=None, init=False)
 
     def __post_init__(self):
+        self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
         self.exp = build(self.config, self.network)
         self.network = None
         self.target = self.config.epochs  # train until this epoch
@@ -84,6 +85,7 @@ class Session:
     def reset(self, network: Network | None = None) -> None:
         """A fresh network from the seed (or ``network``), epoch 0, not running."""
         self.exp = build(self.config, network)
+        self.cache = {}
         self.running = False
         self.target = self.config.epochs
         self.live_epochs, self.live_seconds, self._last_tick = 0, 0.0, None
