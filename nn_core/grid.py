@@ -26,8 +26,19 @@ class Grid:
 
     def points(self) -> np.ndarray:
         """The grid's points, (res * res, 2), row by row."""
-        gx, gy = np.meshgrid(self.xs, self.ys)
-        return np.column_stack([gx.ravel(), gy.ravel()])
+        return grid_points(self.xs, self.ys)
+
+
+def grid_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Points (xs[j], ys[i]) for every i, j, (len(ys) * len(xs), 2), row by row.
+
+    Written into one preallocated array by broadcasting: meshgrid plus
+    column_stack makes three temporaries and took longer than half the network.
+    """
+    pts = np.empty((len(ys), len(xs), 2))
+    pts[:, :, 0] = xs
+    pts[:, :, 1] = ys[:, None]
+    return pts.reshape(-1, 2)
 
 
 def data_bounds(X: np.ndarray, margin: float = 0.15) -> tuple[float, float, float, float]:
@@ -50,8 +61,7 @@ def evaluate_grid(network: Network, bounds, resolution: int = 100, hidden: bool 
     if not all(np.isfinite([x0, x1, y0, y1])) or x0 >= x1 or y0 >= y1:
         raise ValueError(f"bad grid bounds {bounds}")
     xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
-    grid = Grid(xs, ys, np.empty(0))
-    result = network.predict(grid.points(), hidden=hidden)
+    result = network.predict(grid_points(xs, ys), hidden=hidden)
     shape = (resolution, resolution, -1)
     if hidden:
         out, hiddens = result
