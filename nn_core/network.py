@@ -140,6 +140,18 @@ class _Workspace:
         self.P = np.empty((n, sizes[-1]))  # network output
         self.D = [np.empty((n, s)) for s in sizes[1:]]  # dL/dz per layer
         self.T = [np.empty((n, s)) for s in sizes[1:-1]]  # activation derivatives
+        # Views made once rather than per step: transposes for the gradient
+        # products, and flat views of the contiguous buffers, since an
+        # elementwise op between two 2-D arrays costs more than between 1-D ones.
+        self.AT = [a.T for a in self.A]
+        self.Zf = [z.reshape(-1) for z in self.Z]
+        self.Df = [d.reshape(-1) for d in self.D]
+        self.Tf = [t.reshape(-1) for t in self.T]
+
+    def set_input(self, A0: np.ndarray) -> None:
+        """Use ``A0`` (rows of inputs with their ones column) as the input layer; it is only read."""
+        self.A[0] = A0
+        self.AT[0] = A0.T
 
 
 @dataclass
@@ -163,6 +175,10 @@ class Network:
         self._wT = [layer[:-1].T for layer in self._layers]  # weights without biases, transposed
         self._acts = [ACTIVATIONS[a] for a in self.arch.activations]
         self._output = get_output(self.arch.output)
+        # the functions themselves, looked up once for the training passes
+        self._values = tuple(act.value for act in self._acts)
+        self._derivatives = tuple(act.derivative for act in self._acts)
+        self._output_value = self._output.value
 
     # ------------------------------------------------------------ parameters
     @classmethod
@@ -244,26 +260,29 @@ class Network:
         ``Z[l]`` and then copied into ``A[l + 1]``: in-place ufuncs on the
         strided view beside the ones column are several times slower.
         """
-        A, H, Z = ws.A, ws.H, ws.Z
-        layers = self._layers
-        for l, act in enumerate(self._acts):
+        A, H, Z, layers = ws.A, ws.H, ws.Z, self._layers
+        l = 0
+        for value in self._values:
             z = A[l].dot(layers[l], Z[l])
-            H[l + 1][...] = act.value(z, z)
-        return self._output.value(A[-1].dot(layers[-1], Z[-1]), ws.P)
+            l += 1
+            H[l][...] = value(z, z)
+        return self._output_value(A[l].dot(layers[l], Z[l]), ws.P)
 
     def backward_ws(self, ws: _Workspace, delta: np.ndarray, grad_layers: Sequence[np.ndarray]) -> None:
         """Backpropagate ``delta`` = dL/dz of the output layer into ``grad_layers`` (views of a flat gradient).
 
         Needs the activations of a :meth:`forward_ws` over the same workspace.
         """
-        A, Z, D, T, acts, wT = ws.A, ws.Z, ws.D, ws.T, self._acts, self._wT
+        AT, D, Zf, Df, Tf, wT, derivatives = ws.AT, ws.D, ws.Zf, ws.Df, ws.Tf, self._wT, self._derivatives
+        multiply = np.multiply
         for l in range(len(wT) - 1, 0, -1):
             # dW and db at once: the ones column of A turns the bias row into delta's column sums.
-            A[l].T.dot(delta, grad_layers[l])
-            upstream = delta.dot(wT[l], D[l - 1])
-            # Z[l - 1] holds layer l-1's activations, from which every derivative is written.
-            delta = np.multiply(upstream, acts[l - 1].derivative(Z[l - 1], T[l - 1]), upstream)
-        A[0].T.dot(delta, grad_layers[0])
+            AT[l].dot(delta, grad_layers[l])
+            k = l - 1
+            delta = delta.dot(wT[l], D[k])
+            # Z[k] holds layer k's activations, from which every derivative is written.
+            multiply(Df[k], derivatives[k](Zf[k], Tf[k]), Df[k])
+        AT[0].dot(delta, grad_layers[0])
 
     def grad_views(self, flat: np.ndarray) -> list[np.ndarray]:
         """Per-layer (n_in + 1, n_out) views of a flat vector laid out like ``params``."""

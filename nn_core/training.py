@@ -55,10 +55,23 @@ class _Split:
         if self.output == "sigmoid":
             self.labels = data.y.astype(bool).reshape(-1, 1)
             self._hits = np.empty((self.n, 1), dtype=bool)
+            # Counting hits in two NumPy calls: rint rounds half to even, so on
+            # sigmoid outputs in [0, 1] it gives exactly (p > 0.5) as 0.0 or 1.0;
+            # its dot with +1 on label-1 points and -1 on label-0 points is the
+            # hits among 1s minus the misses among 0s, exact in float64.
+            self._rounded = np.empty((self.n, 1))
+            self._rounded_flat = self._rounded.reshape(-1)
+            self._signs = np.where(self.labels[:, 0], 1.0, -1.0)
+            self._zeros = self.n - int(np.count_nonzero(self.labels))
 
     def accuracy(self, p: np.ndarray) -> float | None:
         """Fraction of points whose predicted class is their label; None for regression."""
         if self.output == "sigmoid":
+            np.rint(p, self._rounded)
+            hits = self._zeros + float(self._rounded_flat.dot(self._signs))
+            if hits == hits:
+                return hits / self.n
+            # a NaN output: count as the comparison would (NaN > 0.5 is False)
             hits = np.equal(np.greater(p, HALF, self._hits), self.labels, self._hits)
             return int(np.count_nonzero(hits)) / self.n
         if self.output == "softmax":
@@ -136,20 +149,36 @@ class Trainer:
         epoch = self.epoch
         if self._delta is None:
             self._measure_train()
+        # The per-epoch path of a small full-batch network is made of a few
+        # dozen NumPy calls on tiny arrays, so everything it uses is bound
+        # here once: each attribute lookup or Python call saved is a percent.
+        ws, Y, output = train.ws, train.Y, net._output
+        z_out, d_out = ws.Z[-1], ws.D[-1]
+        forward, backward, accuracy = net.forward_ws, net.backward_ws, train.accuracy
+        value_and_delta = self.loss.value_and_delta
+        grad, grad_views = self._grad, self._grad_views
+        new_record = tuple.__new__  # EpochRecord(...) without its Python-level __new__
         for _ in range(int(epochs)):
             epoch += 1
-            np.copyto(backup, params)
+            backup[...] = params  # a slice copy is cheaper than np.copyto
             if full:
-                self._full_batch_step()
+                backward(ws, self._delta, grad_views)
+                if self.l1 or self.l2:
+                    add_penalty_grad(grad, params, net.weight_mask, self.l1, self.l2)
+                self.optimizer.step(params, grad)
             else:
                 self._mini_batch_epoch()
-            train_loss, train_acc = self._measure_train()
+            # Measure the new parameters; in full batch the delta is the next step's.
+            p = forward(ws)
+            train_acc = accuracy(p)
+            train_loss, self._delta = value_and_delta(p, Y, z_out, output, d_out)
             # Written so that NaN fails it too.
             if not train_loss <= self._explode_at:
                 self._diverge(epoch, train_loss)
                 return
             test_loss, test_acc = self._measure(test) if test is not None else (None, None)
-            record = EpochRecord(epoch, train_loss, test_loss, train_acc, test_acc, done + clock() - start)
+            record = new_record(EpochRecord, (epoch, train_loss, test_loss, train_acc, test_acc,
+                                              done + clock() - start))
             history.append(record)
             yield record
 
@@ -159,13 +188,6 @@ class Trainer:
             for _ in self.run(epochs):
                 pass
         return self
-
-    def _full_batch_step(self) -> None:
-        net = self.network
-        net.backward_ws(self._train.ws, self._delta, self._grad_views)
-        if self.l1 or self.l2:
-            add_penalty_grad(self._grad, net.params, net.weight_mask, self.l1, self.l2)
-        self.optimizer.step(net.params, self._grad)
 
     def _mini_batch_epoch(self) -> None:
         net, tr, bs = self.network, self._train, self.batch_size
@@ -182,7 +204,7 @@ class Trainer:
             ws = self._batch_ws.get(len(Xb))
             if ws is None:
                 ws = self._batch_ws[len(Xb)] = _Workspace(net.arch.sizes, len(Xb))
-            ws.A[0] = Xb  # the input layer is only read: a view of the shuffled rows will do
+            ws.set_input(Xb)  # the input layer is only read: a view of the shuffled rows will do
             p = net.forward_ws(ws)
             net.backward_ws(ws, delta_of(p, Yb, ws.Z[-1], output, ws.D[-1]), views)
             if self.l1 or self.l2:
