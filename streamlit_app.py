@@ -11,9 +11,12 @@ import streamlit as st
 from nn_core import ConfigError, ModelFileError, loads
 from playground import controls, panel
 from playground.session import Session
-from playground.state import DEFAULT, config_from_query, config_from_widgets, config_to_query
+from playground.state import DEFAULT, config_for_model, config_from_query, config_from_widgets, config_to_query
 
-REDRAW_SECONDS = 0.25
+# While training, the fragment's timer asks for a rerun every few hundredths of a second, so a
+# new run starts soon after the last one is drawn; each run sizes its training chunk so that
+# redraws come about 0.24 s apart (playground.session.REDRAW_CYCLE).
+TIMER_SECONDS = 0.03
 
 st.set_page_config(page_title="Neural network playground", page_icon="🧠", layout="wide")
 
@@ -32,18 +35,7 @@ if upload is not None and upload.file_id != st.session_state.get("upload_done"):
     st.session_state["upload_done"] = upload.file_id
     try:
         network, training = loads(upload.getvalue())
-        a = network.arch
-        merged, _ = config_from_query({}, session.config)
-        settings = {k: v for k, v in training.items() if k in merged.to_dict()}
-        try:
-            merged = merged.replace(**{k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()})
-            merged.check()
-        except (ConfigError, TypeError, ValueError):
-            merged = session.config
-        merged = merged.replace(features=a.features, hidden=a.hidden, activations=a.activations or ("tanh",),
-                                output=a.output)
-        merged.check()
-        controls.set_widgets(merged)
+        controls.set_widgets(config_for_model(network, training, session.config))
         upload_network = network
     except (ModelFileError, ConfigError, ValueError) as e:
         upload_error = f"Could not use {upload.name}: {e}"
@@ -80,4 +72,4 @@ if notice:
     st.info(notice)
 st.query_params.from_dict(config_to_query(session.config))
 
-st.fragment(panel.panel, run_every=REDRAW_SECONDS if session.running else None, key="panel")(session)
+st.fragment(panel.panel, run_every=TIMER_SECONDS if session.running else None, key="panel")(session)

@@ -125,10 +125,14 @@ def training_ui() -> None:
         c1.number_input("β1", *APP_LIMITS["beta1"][:2], key="w_beta1", step=0.01, format="%g")
         c2.number_input("β2", *APP_LIMITS["beta2"][:2], key="w_beta2", step=0.001, format="%g")
     st.number_input("Batch size (0 = full batch)", 0, APP_LIMITS["batch_size"][1], key="w_batch", step=1)
-    c1, c2 = st.columns(2)
-    c1.selectbox("Regularisation", REG_KINDS, key="w_reg")
-    c2.number_input("Rate", 0.0, APP_LIMITS["l2"][1], key="w_reg_rate", format="%g", step=0.001,
-                    disabled=st.session_state["w_reg"] == "none")
+    st.selectbox("Regularisation", REG_KINDS, key="w_reg", help="Penalties on the weights (not the biases).")
+    reg = st.session_state["w_reg"]
+    if reg != "none":
+        c1, c2 = st.columns(2)
+        c1.number_input("L1 rate", 0.0, APP_LIMITS["l1"][1], key="w_l1", format="%g", step=0.001,
+                        disabled="L1" not in reg)
+        c2.number_input("L2 rate", 0.0, APP_LIMITS["l2"][1], key="w_l2", format="%g", step=0.001,
+                        disabled="L2" not in reg)
     st.number_input("Epoch budget", *APP_LIMITS["epochs"][:2], key="w_epochs", step=100)
 
 

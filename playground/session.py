@@ -19,7 +19,8 @@ from nn_core.optimizers import make_optimizer
 DATA_FIELDS = ("dataset", "samples", "noise", "test_ratio", "data_seed")
 NETWORK_FIELDS = ("features", "hidden", "activations", "output", "init", "seed")
 OPTIMIZER_FIELDS = ("optimizer", "lr", "momentum", "beta1", "beta2")
-CHUNK_SECONDS = 0.15  # training time per redraw while running live
+REDRAW_CYCLE = 0.24  # seconds from one live redraw to the next: at least four a second
+MIN_CHUNK, MAX_CHUNK = 0.03, 0.2  # training time per redraw stays within these
 
 
 def _changed(a: Config, b: Config, names) -> list[str]:
@@ -34,7 +35,9 @@ class Session:
     notice: str = ""  # what the last settings change did, for the page to say
     live_epochs: int = field(default=0, init=False)  # epochs trained while running live ...
     live_seconds: float = field(default=0.0, init=False)  # ... and the wall time they took, redraws included
-    _last_tick: float | None = field(default=None, init=False)
+    _last_tick: float | None = field(default=None, init=False)  # when the last tick started ...
+    _last_end: float | None = field(default=None, init=False)  # ... and ended
+    chunk_seconds: float = field(default=0.12, init=False)  # training time per live redraw, adapted
 
     def __post_init__(self):
         self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
@@ -112,13 +115,26 @@ class Session:
             self.running = False
         return n
 
-    def tick(self, seconds: float = CHUNK_SECONDS) -> int:
-        """One live-training redraw's worth of epochs, toward the epoch budget; stops at the budget."""
+    def tick(self, seconds: float | None = None) -> int:
+        """One live redraw's worth of epochs, toward the epoch budget; stops at the budget.
+
+        Without ``seconds``, the chunk adapts: drawing, sending and the
+        browser's next request take their share of each redraw cycle, and
+        the chunk grows or shrinks until ticks come REDRAW_CYCLE apart, so
+        the page redraws four times a second and trains the rest of the time.
+        """
         now = time.perf_counter()
         if self._last_tick is not None and now - self._last_tick < 5.0:
-            self.live_seconds += now - self._last_tick
+            cycle = now - self._last_tick
+            self.live_seconds += now - self._last_end  # drawing and waiting since the last chunk
+            self.chunk_seconds += 0.5 * (REDRAW_CYCLE - cycle)
+            self.chunk_seconds = min(max(self.chunk_seconds, MIN_CHUNK), MAX_CHUNK)
+        if seconds is None:
+            seconds = self.chunk_seconds
         self._last_tick = now
         n = self.train(max(self.target - self.epoch, 0), seconds)
+        self._last_end = time.perf_counter()
+        self.live_seconds += self._last_end - now
         self.live_epochs += n
         if self.done:
             self.running = False

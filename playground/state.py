@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import replace
 
-from nn_core import ACTIVATIONS, DATASETS, Config
+from nn_core import ACTIVATIONS, DATASETS, Config, ConfigError
 from nn_core.config import CHOICES, LIMITS
 from nn_core.network import MAX_HIDDEN_LAYERS, MAX_WIDTH
 
@@ -188,6 +188,7 @@ def _make_consistent(c: Config, warnings: list[str]) -> Config:
 # The page's widgets keep their values in st.session_state under these keys.
 # Per-layer widgets are "w_width_0", "w_act_0", ... for each hidden layer.
 REG_KINDS = ("none", "L1", "L2", "L1+L2")
+DEFAULT_REG_RATE = 0.003
 
 
 def widget_state(c: Config) -> dict[str, object]:
@@ -202,7 +203,8 @@ def widget_state(c: Config) -> dict[str, object]:
         "w_act_all": acts[0] if acts else c.activations[0], "w_output": c.output, "w_init": c.init,
         "w_seed": int(c.seed), "w_loss": c.loss, "w_optimizer": c.optimizer, "w_lr": float(c.lr),
         "w_momentum": float(c.momentum), "w_beta1": float(c.beta1), "w_beta2": float(c.beta2),
-        "w_batch": int(c.batch_size), "w_reg": reg, "w_reg_rate": float(c.l1 or c.l2 or 0.003),
+        "w_batch": int(c.batch_size), "w_reg": reg, "w_l1": float(c.l1 or DEFAULT_REG_RATE),
+        "w_l2": float(c.l2 or DEFAULT_REG_RATE),
         "w_epochs": int(c.epochs),
     }
     for i, (w, a) in enumerate(zip(c.hidden, acts)):
@@ -219,7 +221,7 @@ def config_from_widgets(state: Mapping[str, object]) -> Config:
         acts = (str(state["w_act_all"]),)
     else:
         acts = tuple(str(state.get(f"w_act_{i}", state["w_act_all"])) for i in range(n_layers)) or ("tanh",)
-    reg, rate = state["w_reg"], float(state["w_reg_rate"])
+    reg = state["w_reg"]
     features = tuple(state["w_features"]) or ("x1", "x2")
     return Config(
         dataset=str(state["w_dataset"]), samples=int(state["w_samples"]), noise=float(state["w_noise"]),
@@ -228,6 +230,35 @@ def config_from_widgets(state: Mapping[str, object]) -> Config:
         seed=int(state["w_seed"]), loss=str(state["w_loss"]), optimizer=str(state["w_optimizer"]),
         lr=float(state["w_lr"]), momentum=float(state["w_momentum"]), beta1=float(state["w_beta1"]),
         beta2=float(state["w_beta2"]), batch_size=int(state["w_batch"]),
-        l1=rate if reg in ("L1", "L1+L2") else 0.0, l2=rate if reg in ("L2", "L1+L2") else 0.0,
+        l1=float(state["w_l1"]) if reg in ("L1", "L1+L2") else 0.0,
+        l2=float(state["w_l2"]) if reg in ("L2", "L1+L2") else 0.0,
         epochs=int(state["w_epochs"]),
     ).check()
+
+
+def config_for_model(network, training: Mapping[str, object], base: Config) -> Config:
+    """The settings to continue from an uploaded model: its architecture, and each of its
+    training settings that is valid (the others from ``base``). ConfigError if the model
+    cannot be trained on the resulting dataset."""
+    a = network.arch
+    arch = dict(features=a.features, hidden=a.hidden, activations=a.activations or ("tanh",), output=a.output)
+    c = base
+    for name in ("dataset", *(n for n in FIELD_KEYS if n != "dataset")):
+        if name not in training or name in arch:
+            continue
+        v = training[name]
+        v = tuple(v) if isinstance(v, list) else v
+        try:
+            replace(c, **{name: v}, **arch).check()
+        except (TypeError, ValueError):
+            continue  # an invalid or mismatched setting: keep the current one
+        c = replace(c, **{name: v})
+    c = replace(c, **arch)
+    if replace(c, output="auto").output_kind == a.output:
+        c = replace(c, output="auto")
+    if c.noise is None:
+        c = replace(c, noise=DATASETS[c.dataset].noise)
+    c.check()
+    if c.architecture() != a:
+        raise ConfigError(f"the model has {a.n_outputs} outputs, which does not fit the {c.dataset} dataset")
+    return c
