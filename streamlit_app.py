@@ -27,6 +27,10 @@ if "session" not in st.session_state:
     st.session_state["session"] = Session(config)
     st.session_state["url_warnings"] = url_warnings
 session: Session = st.session_state["session"]
+# Streamlit forgets the value of a widget that is not drawn in a run (momentum while Adam is chosen,
+# say); writing each value back keeps it for when the widget returns.
+for key in [k for k in st.session_state if k.startswith("w_") and k != "w_upload"]:
+    st.session_state[key] = st.session_state[key]
 
 # An uploaded model: its architecture and settings go into the widgets before they are drawn.
 upload = st.session_state.get("w_upload")

@@ -37,6 +37,9 @@ SPLIT_COLORS = alt.Scale(domain=["train", "test"], range=["#333333", POS])
 def _compile(chart) -> dict:
     spec = chart.to_dict()  # validated here, once per design
     spec.pop("config", None)  # Altair's default theme: Streamlit sizes charts itself
+    # Canvas, not SVG: a surface of a few thousand cells redrawn four times a second would
+    # otherwise rebuild as many DOM nodes each time.
+    spec["usermeta"] = {"embedOptions": {"renderer": "canvas"}}
     return spec
 
 

@@ -1,0 +1,55 @@
+"""Reading the page back in streamlit.testing: charts' Vega-Lite specs and data from the element protos."""
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_app(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    if params:
+        at.query_params.update(params)
+    return at.run()
+
+
+def _which(spec: dict, data: dict) -> str:
+    # A chart without a selection has no element id, so charts are told apart by their data.
+    if "cells" in data:
+        return "surface_chart"
+    if "edges" in data:
+        return "network_chart"
+    if "neurons" in data:
+        return "neuron_chart"
+    return "loss_chart" if spec["encoding"]["y"]["field"] == "loss" else "accuracy_chart"
+
+
+def charts(at: AppTest) -> dict:
+    """{name: (spec dict, {dataset name: DataFrame})} for every Vega-Lite chart on the page."""
+    out = {}
+    for el in at.get("vega_lite_chart"):
+        proto = el.proto
+        spec = json.loads(proto.spec)
+        data = {d.name: pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pandas() for d in proto.datasets}
+        name = _which(spec, data)
+        assert name not in out, f"two {name}s on the page"
+        out[name] = (spec, data)
+    return out
+
+
+def session(at: AppTest):
+    return at.session_state["session"]
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def frame(df) -> pd.DataFrame:
+    return df.reset_index(drop=True)

@@ -1,0 +1,291 @@
+"""The page through streamlit.testing.v1.AppTest: controls, the Train / Step / Reset flow, charts' data."""
+
+import base64
+import json
+import zlib
+
+import numpy as np
+import pytest
+
+from apptest_helpers import charts, no_errors, run_app, session
+from nn_core import DATASETS, TUTORIAL, evaluate_grid, loads
+from playground import panel
+from playground.state import config_to_query
+
+
+def test_page_loads_with_every_chart():
+    at = run_app()
+    no_errors(at)
+    assert set(charts(at)) == {"surface_chart", "loss_chart", "accuracy_chart", "network_chart", "neuron_chart"}
+    q = at.query_params
+    assert q["ds"] == ["circles"] or q["ds"] == "circles"
+    assert session(at).epoch == 0
+
+
+def _q(at):
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+def test_step_plus_100_train_reset():
+    at = run_app({"ds": "moons", "n": "200", "ep": "300"})
+    at.button(key="step").click().run()
+    no_errors(at)
+    assert session(at).epoch == 1
+    at.button(key="step100").click().run()
+    assert session(at).epoch == 101
+    at.button(key="train").click().run()
+    assert session(at).running or session(at).done
+    for _ in range(50):
+        if not session(at).running:
+            break
+        at.run()
+    s = session(at)
+    assert s.epoch == 300 and s.done and not s.running
+    assert any("Epoch 300" in m.value for m in at.markdown)
+    at.button(key="reset").click().run()
+    assert session(at).epoch == 0 and session(at).exp.trainer.history == []
+
+
+def test_metrics_follow_the_history():
+    at = run_app({"ds": "circles", "n": "100"})
+    at.button(key="step100").click().run()
+    last = session(at).exp.trainer.history[-1]
+    values = {m.label: m.value for m in at.metric}
+    assert values["Epoch"] == "100"
+    assert values["Train loss"] == f"{last.train_loss:.4g}" and values["Test accuracy"] == f"{100 * last.test_acc:.1f}%"
+
+
+def test_surface_chart_data_is_the_models_prediction():
+    at = run_app({"ds": "circles", "n": "150"})
+    at.button(key="step100").click().run()
+    spec, data = charts(at)["surface_chart"]
+    cells = data["cells"]
+    net = session(at).exp.network
+    centres = np.column_stack([(cells["x"] + cells["x2"]) / 2, (cells["y"] + cells["y2"]) / 2])
+    assert len(cells) == panel.SURFACE_RESOLUTION ** 2
+    assert np.allclose(cells["value"], net.predict(centres)[:, 0], atol=1e-9)
+    points = data["points"]
+    exp = session(at).exp
+    assert len(points) == len(exp.train) + len(exp.test)
+    assert set(points["split"]) == {"train", "test"}
+    # the axes are fixed to the data's bounds
+    x_scale = spec["layer"][0]["encoding"]["x"]["scale"]
+    assert x_scale["domain"][0] <= points["x"].min() and x_scale["domain"][1] >= points["x"].max()
+
+
+def test_discretize_and_show_test_toggles():
+    at = run_app({"ds": "circles", "n": "150"})
+    at.button(key="step100").click().run()
+    at.toggle(key="discretize").set_value(True).run()
+    at.toggle(key="show_test").set_value(False).run()
+    no_errors(at)
+    _, data = charts(at)["surface_chart"]
+    assert set(np.unique(data["cells"]["value"])) <= {0.0, 1.0}
+    assert set(data["points"]["split"]) == {"train"}
+
+
+def test_multiclass_surface_shows_classes():
+    at = run_app({"ds": "blobs3", "n": "150"})
+    at.button(key="step100").click().run()
+    _, data = charts(at)["surface_chart"]
+    cells = data["cells"]
+    net = session(at).exp.network
+    centres = np.column_stack([(cells["x"] + cells["x2"]) / 2, (cells["y"] + cells["y2"]) / 2])
+    out = net.predict(centres)
+    assert np.array_equal(cells["value"], out.argmax(axis=1))
+    assert np.allclose(cells["confidence"], out.max(axis=1))
+
+
+def test_loss_chart_data_is_the_history():
+    at = run_app({"ds": "moons", "n": "100"})
+    at.button(key="step100").click().run()
+    spec, data = charts(at)["loss_chart"]
+    hist = session(at).exp.trainer.history
+    h = data["history"]
+    train = h[h["split"] == "train"]
+    assert list(train["epoch"]) == [r.epoch for r in hist]
+    assert np.allclose(train["loss"], [r.train_loss for r in hist])
+    assert np.allclose(h[h["split"] == "test"]["accuracy"], [r.test_acc for r in hist])
+    assert spec["encoding"]["y"]["scale"].get("type") != "log"
+    at.toggle(key="log_scale").set_value(True).run()
+    spec, _ = charts(at)["loss_chart"]
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+
+
+def test_network_chart_shows_weights_and_biases():
+    at = run_app({"ds": "xor", "h": "3", "a": "sigmoid"})
+    _, data = charts(at)["network_chart"]
+    net = session(at).exp.network
+    edges, nodes = data["edges"], data["nodes"]
+    assert len(edges) == 2 * 3 + 3 * 1 and len(nodes) == 2 + 3 + 1
+    w = edges[(edges["source"] == "x2") & (edges["target"] == "h1.3")]["weight"].item()
+    assert w == net.weights(0)[1, 2]
+    assert nodes[nodes["name"] == "h1.2"]["bias"].item() == net.biases(0)[1]
+    assert set(edges["sign"]) <= {"positive", "negative"}
+
+
+def _decode_png(url):
+    png = base64.b64decode(url.split(",", 1)[1])
+    pos, idat, (w, h) = 8, b"", (0, 0)
+    while pos < len(png):
+        n = int.from_bytes(png[pos:pos + 4], "big")
+        kind, body = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    rows = zlib.decompress(idat)
+    return np.frombuffer(rows, np.uint8).reshape(h, 1 + 3 * w)[:, 1:].reshape(h, w, 3)
+
+
+def test_neuron_maps_picture_each_hidden_neuron():
+    at = run_app({"ds": "circles", "h": "4-3", "n": "100"})
+    at.button(key="step100").click().run()
+    _, data = charts(at)["neuron_chart"]
+    tiles = data["neurons"]
+    assert list(tiles["neuron"]) == ["h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "h2.3"]
+    s = session(at)
+    grid = evaluate_grid(s.exp.network, s.cache["bounds"], panel.NEURON_RESOLUTION, hidden=True)
+    a = grid.hidden[1][:, :, 2]
+    row = tiles[tiles["neuron"] == "h2.3"].iloc[0]
+    assert np.isclose(row["low"], a.min()) and np.isclose(row["high"], a.max())
+    img = _decode_png(row["url"])
+    assert img.shape == (panel.NEURON_RESOLUTION, panel.NEURON_RESOLUTION, 3)
+    # the most active grid cell is full blue, the least full orange (the image's top row is the highest y)
+    i, j = np.unravel_index(np.argmax(a), a.shape)
+    assert list(img[::-1][i, j]) == [0x08, 0x77, 0xBD]
+    i, j = np.unravel_index(np.argmin(a), a.shape)
+    assert list(img[::-1][i, j]) == [0xF5, 0x93, 0x22]
+
+
+def test_truth_table_for_the_tutorial_preset():
+    at = run_app()
+    at.button(key="tutorial").click().run()
+    no_errors(at)
+    s = session(at)
+    assert s.config == TUTORIAL.replace(noise=0.0)
+    assert "reset" in s.notice
+    at.button(key="train").click().run()
+    for _ in range(300):
+        if not session(at).running:
+            break
+        at.run()
+    s = session(at)
+    assert s.epoch == 10_000
+    table = at.dataframe[0].value
+    assert list(table["target"]) == [0, 1, 1, 0]
+    assert np.allclose(table["output"], s.exp.network.predict(s.exp.data.X)[:, 0])
+    assert any("Final Output after Training" in h.value for h in at.subheader)
+
+
+# ---------------------------------------------------------------- controls
+def test_every_control_reaches_the_config():
+    at = run_app()
+    at.selectbox(key="w_dataset").set_value("spiral").run()
+    assert at.slider(key="w_noise").value == DATASETS["spiral"].noise  # the new dataset's noise
+    at.slider(key="w_samples").set_value(240).run()
+    at.slider(key="w_noise").set_value(0.05).run()
+    at.slider(key="w_test_ratio").set_value(0.25).run()
+    at.number_input(key="w_data_seed").set_value(7).run()
+    at.session_state["w_features"] = ["x1", "x2", "sin(x1)"]
+    at.run()
+    at.button(key="add_layer").click().run()
+    at.number_input(key="w_width_2").set_value(5).run()
+    at.toggle(key="w_same_act").set_value(False).run()
+    at.selectbox(key="w_act_1").set_value("relu").run()
+    at.selectbox(key="w_output").set_value("softmax").run()
+    at.selectbox(key="w_init").set_value("he").run()
+    at.number_input(key="w_seed").set_value(3).run()
+    at.selectbox(key="w_loss").set_value("mse").run()
+    at.selectbox(key="w_optimizer").set_value("momentum").run()
+    at.number_input(key="w_momentum").set_value(0.8).run()
+    at.number_input(key="w_lr").set_value(0.05).run()
+    at.number_input(key="w_batch").set_value(16).run()
+    at.selectbox(key="w_reg").set_value("L1+L2").run()
+    at.number_input(key="w_l1").set_value(0.002).run()
+    at.number_input(key="w_l2").set_value(0.004).run()
+    at.number_input(key="w_epochs").set_value(400).run()
+    no_errors(at)
+    c = session(at).config
+    assert (c.dataset, c.samples, c.noise, c.test_ratio, c.data_seed) == ("spiral", 240, 0.05, 0.25, 7)
+    assert c.features == ("x1", "x2", "sin(x1)")
+    assert c.hidden == (6, 6, 5) and c.activations == ("tanh", "relu", "tanh")
+    assert (c.output, c.init, c.seed, c.loss, c.optimizer) == ("softmax", "he", 3, "mse", "momentum")
+    assert (c.momentum, c.lr, c.batch_size, c.l1, c.l2, c.epochs) == (0.8, 0.05, 16, 0.002, 0.004, 400)
+    assert session(at).exp.network.arch.sizes == [3, 6, 6, 5, 2]
+    q = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert q == config_to_query(c)  # the URL follows every control
+    at.button(key="remove_layer").click().run()
+    assert session(at).config.hidden == (6, 6)
+    at.selectbox(key="w_optimizer").set_value("adam").run()
+    at.number_input(key="w_beta1").set_value(0.85).run()
+    at.number_input(key="w_beta2").set_value(0.995).run()
+    assert (session(at).config.beta1, session(at).config.beta2) == (0.85, 0.995)
+
+
+def test_regenerate_draws_new_points():
+    at = run_app({"ds": "moons", "n": "100"})
+    before = session(at).exp.data.X.copy()
+    at.button(key="regenerate").click().run()
+    assert session(at).config.data_seed == 1 and not np.array_equal(session(at).exp.data.X, before)
+
+
+def test_learning_rate_change_keeps_the_network_and_says_so():
+    at = run_app({"ds": "moons", "n": "100"})
+    at.button(key="step100").click().run()
+    params = session(at).exp.network.params.copy()
+    at.number_input(key="w_lr").set_value(0.001).run()
+    assert session(at).epoch == 100 and np.array_equal(session(at).exp.network.params, params)
+    assert any("kept" in i.value for i in at.info)
+    at.number_input(key="w_width_0").set_value(3).run()
+    assert session(at).epoch == 0 and any("reset" in i.value for i in at.info)
+
+
+# ---------------------------------------------------------------- sharing and bad input
+def test_shared_url_rebuilds_the_same_experiment():
+    a = run_app({"ds": "spiral", "n": "300", "h": "8-4", "a": "relu-tanh", "s": "17", "dseed": "5", "i": "he"})
+    q = {k: (v[-1] if isinstance(v, list) else v) for k, v in a.query_params.items()}
+    b = run_app(q)
+    sa, sb = session(a), session(b)
+    assert sa.config == sb.config
+    assert np.array_equal(sa.exp.data.X, sb.exp.data.X) and np.array_equal(sa.exp.network.params, sb.exp.network.params)
+
+
+def test_bad_url_values_warn_and_never_break():
+    at = run_app({"ds": "nope", "n": "-5", "lr": "fast", "h": "9999", "zz": "1", "f": "x1,evil()", "ep": "1e12"})
+    no_errors(at)
+    text = " ".join(w.value for w in at.warning)
+    for key in ("ds=", "n=", "lr=", "h:", "f:", "ep="):
+        assert key in text
+    c = session(at).config
+    assert c.dataset == "circles" and c.samples == 4 and c.hidden == (64,) and c.epochs == 100_000
+
+
+def test_divergence_message_and_last_finite_network():
+    at = run_app({"ds": "plane", "h": "16-16", "a": "relu", "opt": "gd", "lr": "9", "l": "sse", "ep": "500"})
+    at.button(key="train").click().run()
+    for _ in range(20):
+        if not session(at).running:
+            break
+        at.run()
+    no_errors_but_divergence = [e.value for e in at.error]
+    assert any("try a lower learning rate" in e for e in no_errors_but_divergence)
+    assert not at.exception
+    assert np.all(np.isfinite(session(at).exp.network.params))
+    assert charts(at)["surface_chart"][1]["cells"]["value"].notna().all()
+
+
+def test_downloads_are_the_model_and_the_data():
+    at = run_app({"ds": "xor", "h": "3", "a": "sigmoid"})
+    at.button(key="step100").click().run()
+    buttons = {el.proto.label: el.proto for el in at.get("download_button")}
+    assert set(buttons) == {"Download model (JSON)", "Download data (CSV)"}
+    # the download URLs are served from Streamlit's media file manager: read them back from it
+    from streamlit.runtime import Runtime  # noqa: F401  (the AppTest runtime keeps the files in memory)
+    s = session(at)
+    from nn_core import dumps
+    text = dumps(s.exp.network, {**s.config.to_dict(), "epochs_trained": s.epoch})
+    net, training = loads(text)
+    assert np.array_equal(net.params, s.exp.network.params) and training["epochs_trained"] == 100
+    assert json.loads(text)["architecture"]["hidden"] == [3]

@@ -1,0 +1,130 @@
+"""The page in a real headless Chromium against `streamlit run` (Debian's chromium, pip playwright)."""
+
+import io
+import json
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from browser_helpers import ROOT, chromium, streamlit_server, wait_ready
+from nn_core import load_model
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def server():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def metric(page, label):
+    box = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return box.get_by_test_id("stMetricValue").inner_text()
+
+
+def status(page):
+    return page.get_by_test_id("stMarkdownContainer").filter(has_text=re.compile(r"Epoch [\d,]+ of")).first.inner_text()
+
+
+def pick(page, label, option):
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def chart_pixels(page, index):
+    shot = page.get_by_test_id("stVegaLiteChart").nth(index).screenshot()
+    return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).reshape(-1, 3).astype(int)
+
+
+def near(pixels, rgb, opacity=1.0, tol=40):
+    """How many pixels show colour ``rgb`` drawn at ``opacity`` over white."""
+    seen = np.array(rgb) * opacity + 255 * (1 - opacity)
+    return int(np.sum(np.abs(pixels - seen).sum(axis=1) < tol))
+
+
+def test_train_xor_share_and_reload(server, browser, tmp_path):
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1700}, accept_downloads=True)
+    page = ctx.new_page()
+    page.goto(server)
+    wait_ready(page)
+    pick(page, "Dataset", "XOR (4 points)")
+    page.wait_for_function("() => location.search.includes('ds=xor')")
+    wait_ready(page)
+    assert metric(page, "Epoch") == "0"
+    before = chart_pixels(page, 1)
+
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text("· done").wait_for(timeout=60_000)
+    wait_ready(page)
+    assert metric(page, "Epoch") == "1,000"
+    assert metric(page, "Train accuracy") == "100.0%"
+    assert float(metric(page, "Train loss")) < 0.1
+
+    # real marks: the surface has the two class colours, the loss chart a line it did not have before
+    surface = chart_pixels(page, 0)
+    assert near(surface, (0xF5, 0x93, 0x22), 0.85) > 2000 and near(surface, (0x08, 0x77, 0xBD), 0.85) > 2000
+    loss = chart_pixels(page, 1)
+    assert near(loss, (0x33, 0x33, 0x33)) > near(before, (0x33, 0x33, 0x33)) + 50
+    page.screenshot(path=str(ARTIFACTS / "browser-xor.png"), full_page=True)
+
+    # the model download is the trained network
+    with page.expect_download() as d:
+        page.get_by_role("button", name="Download model (JSON)").click()
+    model_path = tmp_path / "model.json"
+    d.value.save_as(model_path)
+    net, training = load_model(model_path)
+    assert training["dataset"] == "xor" and training["epochs_trained"] == 1000
+    assert list(np.round(net.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]))[:, 0])) == [0, 1, 1, 0]
+
+    # the page's own URL in a fresh browser context rebuilds the same settings
+    shared = page.url
+    fresh = browser.new_context(viewport={"width": 1500, "height": 1700}).new_page()
+    fresh.goto(shared)
+    wait_ready(fresh)
+    assert fresh.url == shared
+    assert fresh.get_by_role("combobox", name="Dataset").input_value() == "XOR (4 points)"
+    assert metric(fresh, "Epoch") == "0"
+
+    # and continuing from the downloaded model there: its outputs, not a fresh network's
+    fresh.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(model_path))
+    fresh.get_by_text("Continuing from model.json").wait_for(timeout=30_000)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "nn_core.model", "version": 1, "layers": []}))
+    fresh.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+    fresh.get_by_text("Could not use bad.json").wait_for(timeout=30_000)
+    ctx.close()
+
+
+def test_live_training_redraws_and_pauses(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1700})
+    page.goto(f"{server}/?ds=spiral&n=600&h=16-16&ep=100000&bs=16")
+    wait_ready(page)
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_role("button", name="⏸ Pause").wait_for(timeout=30_000)
+    seen, start = set(), time.monotonic()
+    while time.monotonic() - start < 3.0:
+        seen.add(metric(page, "Epoch"))
+        time.sleep(0.05)
+    assert len(seen) >= 5  # the charts and metrics redraw while it trains
+    page.get_by_role("button", name="⏸ Pause").click()
+    page.get_by_role("button", name="▶ Train").wait_for(timeout=5_000)
+    time.sleep(0.5)
+    paused = metric(page, "Epoch")
+    time.sleep(1.5)
+    assert metric(page, "Epoch") == paused and "paused" in status(page)
+    assert paused != "0"
+    page.screenshot(path=str(ARTIFACTS / "browser-spiral.png"), full_page=True)
+    page.close()
