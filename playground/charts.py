@@ -167,7 +167,7 @@ def _label_scale(task: str, n_classes: int, value_range: float) -> alt.Scale:
 
 @lru_cache(maxsize=64)
 def surface_spec(output: str, task: str, n_classes: int, bounds: tuple[float, float, float, float],
-                 value_range: float = 1.0, size: int = 420) -> dict:
+                 value_range: float = 1.0, size: int = 420, point_size: int = 40) -> dict:
     """Heatmap of the network's output over ``bounds`` with the data points on top.
 
     Training points are filled, test points outlined; the axes are fixed to
@@ -194,7 +194,8 @@ def surface_spec(output: str, task: str, n_classes: int, bounds: tuple[float, fl
     kind = "N" if task == "multiclass" else "Q"
     labels = _label_scale(task, n_classes, value_range)
     train = "datum.split == 'train'"
-    dots = alt.Chart(alt.NamedData("points")).mark_point(size=40, filled=True, opacity=1, shape="circle").encode(
+    dots = alt.Chart(alt.NamedData("points")).mark_point(
+        size=point_size, filled=True, opacity=1, shape="circle").encode(
         x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale),
         fill=alt.condition(train, alt.Fill(f"label:{kind}", scale=labels, legend=None), alt.value("transparent")),
         stroke=alt.condition(train, alt.value("white"), alt.Stroke(f"label:{kind}", scale=labels, legend=None)),

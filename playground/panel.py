@@ -77,7 +77,8 @@ def charts_area(s: Session) -> None:
         st.markdown("**Decision surface**")
         grid = evaluate_grid(net, bounds, SURFACE_RESOLUTION)
         value_range = float(np.max(np.abs(exp.data.y))) or 1.0 if c.task == "regression" else 1.0
-        spec = charts.surface_spec(net.arch.output, c.task, c.n_classes, bounds, value_range)
+        point_size = 200 if len(exp.data) <= 20 else 40  # the 4-point truth tables get big dots
+        spec = charts.surface_spec(net.arch.output, c.task, c.n_classes, bounds, value_range, point_size=point_size)
         data = charts.surface_data(grid, net.arch.output, s.cache["points"], discretize, show_test)
         draw(spec, data, "surface_chart")
     with right:

@@ -5,7 +5,6 @@ import json
 import zlib
 
 import numpy as np
-import pytest
 
 from apptest_helpers import charts, no_errors, run_app, session
 from nn_core import DATASETS, TUTORIAL, evaluate_grid, loads

@@ -4,7 +4,6 @@ import io
 import json
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest

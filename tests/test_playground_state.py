@@ -5,8 +5,15 @@ import pytest
 
 from nn_core import TUTORIAL, Config, ConfigError, build, dumps, loads
 from playground.session import Session
-from playground.state import (DEFAULT, KEYS, config_for_model, config_from_query, config_from_widgets,
-                              config_to_query, widget_state)
+from playground.state import (
+    DEFAULT,
+    KEYS,
+    config_for_model,
+    config_from_query,
+    config_from_widgets,
+    config_to_query,
+    widget_state,
+)
 
 EXAMPLES = [
     DEFAULT,
