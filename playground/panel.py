@@ -30,7 +30,9 @@ def buttons(s: Session) -> None:
             st.rerun()  # the whole page, to stop the timer
     elif c[0].button("▶ Train", key="train", type="primary", width="stretch"):
         s.start()
-        st.rerun()  # the whole page, to start the timer
+        if s.running:
+            st.rerun()  # the whole page, to start the timer
+        # else: a short run finished in its first chunk and is drawn below
     if c[1].button("Step", key="step", help="Train one epoch", width="stretch", disabled=s.running):
         s.train(1)
     if c[2].button("+100", key="step100", help="Train 100 epochs", width="stretch", disabled=s.running):
@@ -53,7 +55,9 @@ def metrics(s: Session) -> None:
     cols[3].metric("Train accuracy", _fmt(last and last.train_acc, True))
     cols[4].metric("Test accuracy", _fmt(last and last.test_acc, True))
     rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
-    cols[5].metric("Epochs / s", "–" if rate is None else f"{rate:,.0f}",
+    redraws = f"{s.redraw_rate:.1f} redraws/s" if s.redraw_rate and s.live_ticks > 1 else None
+    cols[5].metric("Epochs / s", "–" if rate is None else f"{rate:,.0f}", delta=redraws, delta_color="off",
+                   delta_arrow="off",
                    help=f"{s.exp.network.arch.n_params} parameters. While training here: epochs per second "
                         "of wall time, redraws included.")
 

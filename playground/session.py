@@ -21,6 +21,7 @@ NETWORK_FIELDS = ("features", "hidden", "activations", "output", "init", "seed")
 OPTIMIZER_FIELDS = ("optimizer", "lr", "momentum", "beta1", "beta2")
 REDRAW_CYCLE = 0.24  # seconds from one live redraw to the next: at least four a second
 MIN_CHUNK, MAX_CHUNK = 0.03, 0.2  # training time per redraw stays within these
+FIRST_CHUNK = 0.3  # the first chunk after Train: a short run (the tutorial's) finishes within it
 
 
 def _changed(a: Config, b: Config, names) -> list[str]:
@@ -33,7 +34,8 @@ class Session:
     network: Network | None = None  # start from these weights instead of a fresh initialisation
     running: bool = False
     notice: str = ""  # what the last settings change did, for the page to say
-    live_epochs: int = field(default=0, init=False)  # epochs trained while running live ...
+    live_ticks: int = field(default=0, init=False)  # redraws while running live ...
+    live_epochs: int = field(default=0, init=False)  # ... epochs trained ...
     live_seconds: float = field(default=0.0, init=False)  # ... and the wall time they took, redraws included
     _last_tick: float | None = field(default=None, init=False)  # when the last tick started ...
     _last_end: float | None = field(default=None, init=False)  # ... and ended
@@ -91,7 +93,7 @@ class Session:
         self.cache = {}
         self.running = False
         self.target = self.config.epochs
-        self.live_epochs, self.live_seconds, self._last_tick = 0, 0.0, None
+        self.live_ticks, self.live_epochs, self.live_seconds, self._last_tick = 0, 0, 0.0, None
 
     # ------------------------------------------------------------ training
     @property
@@ -136,19 +138,28 @@ class Session:
         self._last_end = time.perf_counter()
         self.live_seconds += self._last_end - now
         self.live_epochs += n
+        self.live_ticks += 1
         if self.done:
             self.running = False
         if not self.running:
             self._last_tick = None
         return n
 
-    def start(self) -> None:
+    def start(self) -> int:
+        """Start running and train the first chunk; returns the epochs trained (running stays
+        True if the budget is not reached yet)."""
         if self.done:  # a finished run goes on for another budget's worth
             self.target = self.epoch + self.config.epochs
         self.running = True
         self._last_tick = None
+        return self.tick(FIRST_CHUNK)
 
     @property
     def live_rate(self) -> float | None:
         """Epochs per second while training live, redraw time included."""
         return self.live_epochs / self.live_seconds if self.live_seconds > 0 else None
+
+    @property
+    def redraw_rate(self) -> float | None:
+        """Redraws per second while training live."""
+        return self.live_ticks / self.live_seconds if self.live_seconds > 0 else None

@@ -111,15 +111,17 @@ def test_session_resets_on_data_or_network_changes(change):
 
 def test_live_ticks_stop_at_the_budget_and_continue():
     s = Session(DEFAULT.replace(samples=60, epochs=30))
-    s.start()
-    while s.running:
-        s.tick(0.05)
-    assert s.epoch == 30 and s.done
+    s.start()  # a short run: done within the first chunk
+    assert s.epoch == 30 and s.done and not s.running
     s.start()  # another budget's worth
-    assert s.target == 60 and s.running
+    assert s.target == 60 and s.epoch == 60 and not s.running
+    s.apply(s.config.replace(epochs=10_000_000))
+    s.start()
+    assert s.running and 60 < s.epoch < 10_000_000  # the first chunk ends on time, not at the budget
+    s.apply(s.config.replace(epochs=s.epoch + 300))
     while s.running:
-        s.tick(0.05)
-    assert s.epoch == 60 and s.live_rate and s.live_rate > 0
+        s.tick(0.005)
+    assert s.epoch == s.target and s.live_ticks > 1 and s.live_rate > 0 and s.redraw_rate > 0
 
 
 def test_divergence_stops_a_live_run():
