@@ -13,10 +13,10 @@ from playground import controls, panel
 from playground.session import Session
 from playground.state import DEFAULT, config_for_model, config_from_query, config_from_widgets, config_to_query
 
-# While training, the fragment's timer asks for a rerun every few hundredths of a second, so a
-# new run starts soon after the last one is drawn; each run sizes its training chunk so that
-# redraws come about 0.24 s apart (playground.session.REDRAW_CYCLE).
-TIMER_SECONDS = 0.03
+# While training, the fragment's timer asks for a rerun every few hundredths of a second, so the
+# page redraws as soon as the browser has drawn the last run; between redraws the session trains
+# in the background (playground.session: settle, draw, launch).
+TIMER_SECONDS = 0.05
 
 st.set_page_config(page_title="Neural network playground", page_icon="🧠", layout="wide")
 
@@ -76,4 +76,5 @@ if notice:
     st.info(notice)
 st.query_params.from_dict(config_to_query(session.config))
 
-st.fragment(panel.panel, run_every=TIMER_SECONDS if session.running else None, key="panel")(session)
+session.timer = session.running
+st.fragment(panel.panel, run_every=TIMER_SECONDS if session.timer else None, key="panel")(session)

@@ -26,7 +26,7 @@ def buttons(s: Session) -> None:
     c = st.columns([1.3, 1, 1, 1, 4], vertical_alignment="center")
     if s.running:
         if c[0].button("⏸ Pause", key="pause", type="primary", width="stretch"):
-            s.running = False
+            s.pause()
             st.rerun()  # the whole page, to stop the timer
     elif c[0].button("▶ Train", key="train", type="primary", width="stretch"):
         s.start()
@@ -129,11 +129,11 @@ def files(s: Session) -> None:
 
 
 def panel(s: Session) -> None:
-    """Everything in the main area; trains one chunk per run while the session is running."""
-    if s.running and not st.session_state.get("pause"):
-        s.tick()
-        if not s.running:  # finished or diverged: redraw the whole page to stop the timer
-            st.rerun()
+    """Everything in the main area. While the session runs, each run of this fragment collects
+    the chunk trained since the last one, draws, and starts the next chunk."""
+    s.settle(pace=s.timer)
+    if s.timer and not s.running:  # finished or diverged: redraw the whole page to stop the timer
+        st.rerun()
     buttons(s)
     d = s.exp.trainer.divergence
     if d is not None:
@@ -141,4 +141,5 @@ def panel(s: Session) -> None:
     metrics(s)
     charts_area(s)
     files(s)
+    s.launch()
 

@@ -7,6 +7,7 @@ chunked training are testable on their own. The page keeps one
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -19,9 +20,9 @@ from nn_core.optimizers import make_optimizer
 DATA_FIELDS = ("dataset", "samples", "noise", "test_ratio", "data_seed")
 NETWORK_FIELDS = ("features", "hidden", "activations", "output", "init", "seed")
 OPTIMIZER_FIELDS = ("optimizer", "lr", "momentum", "beta1", "beta2")
-REDRAW_CYCLE = 0.24  # seconds from one live redraw to the next: at least four a second
-MIN_CHUNK, MAX_CHUNK = 0.03, 0.2  # training time per redraw stays within these
 FIRST_CHUNK = 0.3  # the first chunk after Train: a short run (the tutorial's) finishes within it
+MAX_BACKGROUND = 1.0  # a background chunk that no redraw collects stops by itself after this long
+REDRAW_CYCLE = 0.25  # while running, redraws come this far apart: four a second
 
 
 def _changed(a: Config, b: Config, names) -> list[str]:
@@ -33,13 +34,17 @@ class Session:
     config: Config
     network: Network | None = None  # start from these weights instead of a fresh initialisation
     running: bool = False
+    timer: bool = False  # whether the page redraws on a timer (set by the page from ``running``)
     notice: str = ""  # what the last settings change did, for the page to say
     live_ticks: int = field(default=0, init=False)  # redraws while running live ...
     live_epochs: int = field(default=0, init=False)  # ... epochs trained ...
     live_seconds: float = field(default=0.0, init=False)  # ... and the wall time they took, redraws included
-    _last_tick: float | None = field(default=None, init=False)  # when the last tick started ...
-    _last_end: float | None = field(default=None, init=False)  # ... and ended
-    chunk_seconds: float = field(default=0.12, init=False)  # training time per live redraw, adapted
+    _live_start: float | None = field(default=None, init=False)
+    _worker: threading.Thread | None = field(default=None, init=False, repr=False)
+    _launched: float = field(default=0.0, init=False, repr=False)  # when the background chunk started
+    _settled: float = field(default=0.0, init=False, repr=False)  # when the last redraw began
+    _draw_seconds: float = field(default=0.05, init=False, repr=False)  # how long a redraw takes
+    _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     def __post_init__(self):
         self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
@@ -56,6 +61,7 @@ class Session:
         old = self.config
         if new == old:
             return ""
+        self.settle()
         data, net = _changed(old, new, DATA_FIELDS), _changed(old, new, NETWORK_FIELDS)
         if data or net:
             self.config = new
@@ -89,11 +95,12 @@ class Session:
 
     def reset(self, network: Network | None = None) -> None:
         """A fresh network from the seed (or ``network``), epoch 0, not running."""
+        self.settle()
         self.exp = build(self.config, network)
         self.cache = {}
         self.running = False
         self.target = self.config.epochs
-        self.live_ticks, self.live_epochs, self.live_seconds, self._last_tick = 0, 0, 0.0, None
+        self.live_ticks, self.live_epochs, self.live_seconds, self._live_start = 0, 0, 0.0, None
 
     # ------------------------------------------------------------ training
     @property
@@ -104,55 +111,77 @@ class Session:
     def done(self) -> bool:
         return self.epoch >= self.target
 
-    def train(self, epochs: int, seconds: float | None = None) -> int:
-        """Train up to ``epochs`` epochs (stopping after ``seconds`` if given); returns how many ran."""
+    def train(self, epochs: int, seconds: float | None = None, stop: threading.Event | None = None) -> int:
+        """Train up to ``epochs`` epochs, stopping after ``seconds`` or when ``stop`` is set; returns how many ran."""
         tr = self.exp.trainer
         start, n = time.perf_counter(), 0
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the trainer
             for _ in tr.run(epochs):
                 n += 1
-                if seconds is not None and time.perf_counter() - start > seconds:
+                if (seconds is not None and time.perf_counter() - start > seconds) or (stop and stop.is_set()):
                     break
-        if tr.divergence is not None:
+        if tr.divergence is not None or self.done:
             self.running = False
         return n
 
-    def tick(self, seconds: float | None = None) -> int:
-        """One live redraw's worth of epochs, toward the epoch budget; stops at the budget.
-
-        Without ``seconds``, the chunk adapts: drawing, sending and the
-        browser's next request take their share of each redraw cycle, and
-        the chunk grows or shrinks until ticks come REDRAW_CYCLE apart, so
-        the page redraws four times a second and trains the rest of the time.
-        """
-        now = time.perf_counter()
-        if self._last_tick is not None and now - self._last_tick < 5.0:
-            cycle = now - self._last_tick
-            self.live_seconds += now - self._last_end  # drawing and waiting since the last chunk
-            self.chunk_seconds += 0.5 * (REDRAW_CYCLE - cycle)
-            self.chunk_seconds = min(max(self.chunk_seconds, MIN_CHUNK), MAX_CHUNK)
-        if seconds is None:
-            seconds = self.chunk_seconds
-        self._last_tick = now
-        n = self.train(max(self.target - self.epoch, 0), seconds)
-        self._last_end = time.perf_counter()
-        self.live_seconds += self._last_end - now
-        self.live_epochs += n
-        self.live_ticks += 1
-        if self.done:
-            self.running = False
-        if not self.running:
-            self._last_tick = None
-        return n
+    # ------------------------------------------------------------ live training
+    # While running, each redraw of the page (a run of the fragment) first calls settle(), which
+    # stops the chunk trained in the background since the last redraw, then draws, then calls
+    # launch() to train the next chunk while the page is sent, drawn by the browser and asks for
+    # the next redraw. Drawing never overlaps training, and training fills the time in between.
 
     def start(self) -> int:
-        """Start running and train the first chunk; returns the epochs trained (running stays
-        True if the budget is not reached yet)."""
+        """Start running: trains a first chunk in the foreground, so a short run (the tutorial's)
+        is finished when this returns; returns the epochs trained."""
+        self.settle()
         if self.done:  # a finished run goes on for another budget's worth
             self.target = self.epoch + self.config.epochs
         self.running = True
-        self._last_tick = None
-        return self.tick(FIRST_CHUNK)
+        self.live_ticks, self.live_epochs, self.live_seconds = 0, 0, 0.0
+        self._live_start = time.perf_counter()
+        n = self.train(max(self.target - self.epoch, 0), FIRST_CHUNK)
+        self._account(n)
+        return n
+
+    def launch(self) -> None:
+        """Train in a background thread until the next settle(), the budget, or MAX_BACKGROUND seconds."""
+        if not self.running or self._worker is not None:
+            return
+        self._launched = time.perf_counter()
+        self._draw_seconds = self._launched - self._settled if self._settled else self._draw_seconds
+        self._stop = threading.Event()
+        self._worker = threading.Thread(target=self._background, args=(self._stop,), daemon=True,
+                                        name="playground-training")
+        self._worker.start()
+
+    def _background(self, stop: threading.Event) -> None:
+        self._account(self.train(max(self.target - self.epoch, 0), MAX_BACKGROUND, stop))
+
+    def _account(self, n: int) -> None:
+        self.live_epochs += n
+        if self._live_start is not None:
+            self.live_seconds = time.perf_counter() - self._live_start
+
+    def settle(self, pace: bool = False) -> None:
+        """Stop and wait for the background chunk, if any: the state is then safe to read and change.
+
+        With ``pace``, a redraw that comes early first lets the chunk train on until redraws are
+        REDRAW_CYCLE apart: redrawing any faster would only take time from training.
+        """
+        worker = self._worker
+        if worker is not None:
+            if pace:
+                due = self._launched + REDRAW_CYCLE - self._draw_seconds
+                worker.join(max(0.0, due - time.perf_counter()))
+            self._stop.set()
+            worker.join()
+            self._worker = None
+            self.live_ticks += 1
+            self._settled = time.perf_counter()
+
+    def pause(self) -> None:
+        self.settle()
+        self.running = False
 
     @property
     def live_rate(self) -> float | None:

@@ -1,5 +1,7 @@
 """URL state and the per-visitor session, without a server."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -115,13 +117,33 @@ def test_live_ticks_stop_at_the_budget_and_continue():
     assert s.epoch == 30 and s.done and not s.running
     s.start()  # another budget's worth
     assert s.target == 60 and s.epoch == 60 and not s.running
-    s.apply(s.config.replace(epochs=10_000_000))
+    s.apply(s.config.replace(epochs=1_000_000))
     s.start()
-    assert s.running and 60 < s.epoch < 10_000_000  # the first chunk ends on time, not at the budget
-    s.apply(s.config.replace(epochs=s.epoch + 300))
-    while s.running:
-        s.tick(0.005)
-    assert s.epoch == s.target and s.live_ticks > 1 and s.live_rate > 0 and s.redraw_rate > 0
+    assert s.running and 60 < s.epoch < 1_000_000  # the first chunk ends on time, not at the budget
+    s.apply(s.config.replace(epochs=s.epoch + 3000))
+    assert s.running
+    ticks = 0
+    while s.running:  # the page's cycle: settle, draw, launch
+        s.settle()
+        ticks += 1
+        assert s.exp.trainer.epoch == s.epoch  # nothing trains while the page draws
+        s.launch()
+        time.sleep(0.01)
+    s.settle()
+    assert s.epoch == s.target and ticks > 1 and s.live_rate > 0 and s.redraw_rate > 0
+
+
+def test_pause_stops_the_background_chunk_at_once():
+    s = Session(DEFAULT.replace(samples=300, epochs=1_000_000))
+    s.start()
+    s.launch()
+    time.sleep(0.1)
+    t = time.perf_counter()
+    s.pause()
+    assert time.perf_counter() - t < 0.2 and not s.running
+    e = s.epoch
+    time.sleep(0.1)
+    assert s.epoch == e
 
 
 def test_divergence_stops_a_live_run():
@@ -129,6 +151,8 @@ def test_divergence_stops_a_live_run():
                        loss="sse", epochs=500))
     s.start()
     while s.running:
-        s.tick(0.05)
+        s.launch()
+        time.sleep(0.05)
+        s.settle()
     assert s.exp.trainer.divergence is not None and s.epoch < 500
     assert np.all(np.isfinite(s.exp.network.params))
