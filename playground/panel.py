@@ -48,7 +48,7 @@ def buttons(s: Session) -> None:
 def metrics(s: Session) -> None:
     h = s.exp.trainer.history
     last = h[-1] if h else None
-    cols = st.columns(6)
+    cols = st.columns(7)
     cols[0].metric("Epoch", f"{s.epoch:,}")
     cols[1].metric("Train loss", _fmt(last and last.train_loss))
     cols[2].metric("Test loss", _fmt(last and last.test_loss))
@@ -56,10 +56,9 @@ def metrics(s: Session) -> None:
     cols[4].metric("Test accuracy", _fmt(last and last.test_acc, True))
     rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
     redraws = f"{s.redraw_rate:.1f} redraws/s" if s.redraw_rate and s.live_ticks > 1 else None
-    cols[5].metric("Epochs / s", "–" if rate is None else f"{rate:,.0f}", delta=redraws, delta_color="off",
-                   delta_arrow="off",
-                   help=f"{s.exp.network.arch.n_params} parameters. While training here: epochs per second "
-                        "of wall time, redraws included.")
+    cols[5].metric("Parameters", f"{s.exp.network.arch.n_params:,}", help="Weights and biases of the network.")
+    cols[6].metric("Epochs / s", "–" if rate is None else f"{rate:,.0f}", delta=redraws, delta_color="off",
+                   delta_arrow="off", help="While training here: epochs per second of wall time, redraws included.")
 
 
 def draw(spec: dict, data: dict, key: str, width="content") -> None:

@@ -288,3 +288,10 @@ def test_downloads_are_the_model_and_the_data():
     net, training = loads(text)
     assert np.array_equal(net.params, s.exp.network.params) and training["epochs_trained"] == 100
     assert json.loads(text)["architecture"]["hidden"] == [3]
+
+
+def test_parameter_count_metric():
+    at = run_app({"ds": "spiral3", "h": "5-4", "f": "x1,x2,x1x2"})
+    values = {m.label: m.value for m in at.metric}
+    expected = (3 + 1) * 5 + (5 + 1) * 4 + (4 + 1) * 3
+    assert values["Parameters"] == str(expected) and session(at).exp.network.arch.n_params == expected
