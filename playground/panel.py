@@ -117,14 +117,20 @@ def neuron_maps(s: Session, bounds) -> None:
 
 
 def files(s: Session) -> None:
-    exp = s.exp
-    training = {**exp.config.to_dict(), "epochs_trained": s.epoch}
+    exp, epoch = s.exp, s.epoch
+
+    # Callables: the files are made when a button is clicked, not at every redraw while training.
+    def model_file() -> str:
+        return dumps(exp.network, {**exp.config.to_dict(), "epochs_trained": epoch})
+
+    def data_file() -> str:
+        return charts.dataset_csv(exp.train, exp.test)
+
     c1, c2 = st.columns(2)
-    c1.download_button("Download model (JSON)", dumps(exp.network, training), file_name="model.json",
-                       mime="application/json", key="download_model", on_click="ignore", width="stretch")
-    c2.download_button("Download data (CSV)", charts.dataset_csv(exp.train, exp.test),
-                       file_name=f"{exp.config.dataset}.csv", mime="text/csv", key="download_data",
-                       on_click="ignore", width="stretch")
+    c1.download_button("Download model (JSON)", model_file, file_name="model.json", mime="application/json",
+                       key="download_model", on_click="ignore", width="stretch")
+    c2.download_button("Download data (CSV)", data_file, file_name=f"{exp.config.dataset}.csv", mime="text/csv",
+                       key="download_data", on_click="ignore", width="stretch")
 
 
 def panel(s: Session) -> None:

@@ -22,7 +22,7 @@ NETWORK_FIELDS = ("features", "hidden", "activations", "output", "init", "seed")
 OPTIMIZER_FIELDS = ("optimizer", "lr", "momentum", "beta1", "beta2")
 FIRST_CHUNK = 0.3  # the first chunk after Train: a short run (the tutorial's) finishes within it
 MAX_BACKGROUND = 1.0  # a background chunk that no redraw collects stops by itself after this long
-REDRAW_CYCLE = 0.2  # while running, redraws come at least this far apart (with overheads, ~4-5 a second)
+REDRAW_CYCLE = 0.24  # while running, redraws come at least this far apart: about four a second
 
 
 def _changed(a: Config, b: Config, names) -> list[str]:
