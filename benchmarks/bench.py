@@ -18,37 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from nn_core import TUTORIAL, Config, build, data_bounds, evaluate_grid  # noqa: E402
-
-
-def naive_tutorial(W1, b1, W2, b2, epochs):
-    """The tutorial's code as printed, with only its scope bugs fixed."""
-    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
-    y = np.array([[0], [1], [1], [0]])
-    learning_rate = 0.1
-
-    def sigmoid(x):
-        return 1 / (1 + np.exp(-x))
-
-    def sigmoid_derivative(x):
-        return x * (1 - x)
-
-    for _ in range(epochs):
-        hidden_output = sigmoid(np.dot(X, W1) + b1)
-        output = sigmoid(np.dot(hidden_output, W2) + b2)
-        error = y - output
-        d_output = error * sigmoid_derivative(output)
-        error_hidden = d_output.dot(W2.T)
-        d_hidden = error_hidden * sigmoid_derivative(hidden_output)
-        W2 += hidden_output.T.dot(d_output) * learning_rate
-        W1 += X.T.dot(d_hidden) * learning_rate
-        b2 += np.sum(d_output, axis=0, keepdims=True) * learning_rate
-        b1 += np.sum(d_hidden, axis=0, keepdims=True) * learning_rate
-    return output
+from tutorial_transcription import tutorial_transcription  # noqa: E402
 
 
 def time_tutorial(epochs: int) -> tuple[float, float]:
@@ -59,7 +33,7 @@ def time_tutorial(epochs: int) -> tuple[float, float]:
     exp.trainer.fit(epochs)
     ours = time.perf_counter() - t
     t = time.perf_counter()
-    naive_tutorial(W1, b1[None], W2, b2[None], epochs)
+    tutorial_transcription(W1, b1[None], W2, b2[None], epochs)
     return ours, time.perf_counter() - t
 
 

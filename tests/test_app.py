@@ -54,15 +54,21 @@ def test_metrics_follow_the_history():
     assert values["Train loss"] == f"{last.train_loss:.4g}" and values["Test accuracy"] == f"{100 * last.test_acc:.1f}%"
 
 
-def test_surface_chart_data_is_the_models_prediction():
-    at = run_app({"ds": "circles", "n": "150"})
+def trained_surface(params):
+    """(spec, data, the network's outputs at the cells' centres) after 100 epochs."""
+    at = run_app(params)
     at.button(key="step100").click().run()
     spec, data = charts(at)["surface_chart"]
     cells = data["cells"]
-    net = session(at).exp.network
     centres = np.column_stack([(cells["x"] + cells["x2"]) / 2, (cells["y"] + cells["y2"]) / 2])
+    return at, spec, data, session(at).exp.network.predict(centres)
+
+
+def test_surface_chart_data_is_the_models_prediction():
+    at, spec, data, out = trained_surface({"ds": "circles", "n": "150"})
+    cells = data["cells"]
     assert len(cells) == panel.SURFACE_RESOLUTION ** 2
-    assert np.allclose(cells["value"], net.predict(centres)[:, 0], atol=1e-9)
+    assert np.allclose(cells["value"], out[:, 0], atol=1e-9)
     points = data["points"]
     exp = session(at).exp
     assert len(points) == len(exp.train) + len(exp.test)
@@ -84,13 +90,8 @@ def test_discretize_and_show_test_toggles():
 
 
 def test_multiclass_surface_shows_classes():
-    at = run_app({"ds": "blobs3", "n": "150"})
-    at.button(key="step100").click().run()
-    _, data = charts(at)["surface_chart"]
+    _, _, data, out = trained_surface({"ds": "blobs3", "n": "150"})
     cells = data["cells"]
-    net = session(at).exp.network
-    centres = np.column_stack([(cells["x"] + cells["x2"]) / 2, (cells["y"] + cells["y2"]) / 2])
-    out = net.predict(centres)
     assert np.array_equal(cells["value"], out.argmax(axis=1))
     assert np.allclose(cells["confidence"], out.max(axis=1))
 
