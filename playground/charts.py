@@ -29,7 +29,7 @@ from nn_core import Dataset, Grid, Network
 # TensorFlow Playground's colours: orange for class 0 / negative, blue for class 1 / positive.
 NEG, MID, POS = "#f59322", "#e8eaeb", "#0877bd"
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-MAX_CURVE_POINTS = 300  # per series: more than a chart's width needs, few enough to redraw fast
+MAX_CURVE_POINTS = 200  # per series: more than a chart's width needs, few enough to redraw fast
 MAX_EDGES = 1500
 SPLIT_COLORS = alt.Scale(domain=["train", "test"], range=["#333333", POS])
 
