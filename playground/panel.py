@@ -88,10 +88,10 @@ def charts_area(s: Session) -> None:
         log = st.toggle("Log scale", key="log_scale")
         history = charts.history_data(exp.trainer.history)
         st.markdown("**Loss**")
-        draw(charts.loss_spec(log, c.loss_name), history, "loss_chart", "stretch")
+        draw(charts.loss_spec(log, c.loss_name), history, "loss_chart")
         if c.task != "regression":
             st.markdown("**Accuracy**")
-            draw(charts.accuracy_spec(), history, "accuracy_chart", "stretch")
+            draw(charts.accuracy_spec(), history, "accuracy_chart")
     if DATASETS[c.dataset].fixed:
         st.subheader("Final Output after Training" if s.done and s.epoch else "Output")
         st.dataframe(charts.truth_table(net, exp.data), hide_index=True, key="truth_table", width="content")
