@@ -8,7 +8,7 @@ keeps in its URL. ``config.check()`` validates it as a whole and
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from .datasets import DATASETS, MAX_NOISE, MAX_SAMPLES, Dataset, make_dataset, train_test_split
 from .features import DEFAULT_FEATURES, check_features
@@ -165,8 +165,6 @@ def _check(c: Config) -> None:
     check_pairing(c.loss_name, c.output_kind)
     c.architecture()
 
-
-FIELD_NAMES = tuple(f.name for f in fields(Config))
 
 TUTORIAL = Config(
     dataset="xor", test_ratio=0.0, hidden=(3,), activations=("sigmoid",), output="sigmoid", init="normal",

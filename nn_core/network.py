@@ -247,10 +247,6 @@ class Network:
             self._layers[l][:-1] = w
             self._layers[l][-1] = b
 
-    def copy(self) -> Network:
-        twin = Network(self.arch)
-        twin.params[:] = self.params
-        return twin
 
     # ------------------------------------------------------------ passes
     def forward_ws(self, ws: _Workspace) -> np.ndarray:

@@ -20,7 +20,7 @@ from .activations import HALF
 from .datasets import Dataset
 from .features import feature_matrix
 from .losses import check_pairing, get_loss
-from .network import Network, _Workspace, add_penalty_grad, decide, penalty
+from .network import Network, _Workspace, add_penalty_grad
 from .optimizers import GD
 
 EXPLODE_FACTOR = 1e6  # a loss this many times its starting value counts as diverged
@@ -241,11 +241,3 @@ class Trainer:
     def evaluate(self, data: Dataset) -> tuple[float, float | None]:
         """(loss, accuracy) of the current network on ``data``; accuracy None for regression."""
         return self._measure(_Split(self.network, data))
-
-    def predict_labels(self, X):
-        return decide(self.network.predict(X), self.network.arch.output)
-
-    def objective(self) -> float:
-        """Training loss plus the L1/L2 penalty, for the current parameters."""
-        net = self.network
-        return self._measure(self._train)[0] + penalty(net.params, net.weight_mask, self.l1, self.l2)

@@ -8,8 +8,7 @@ Each chart comes in two halves so that it can redraw several times a second:
   far too much to pay at every redraw;
 - ``*_data(...)``: the frames for those names, computed at every redraw.
 
-``figure(spec, data)`` joins them into the dict ``st.vega_lite_chart`` draws,
-and ``altair_chart(spec, data)`` into an ``alt.Chart`` for a notebook.
+``figure(spec, data)`` joins them into the dict ``st.vega_lite_chart`` draws.
 """
 
 from __future__ import annotations
@@ -46,11 +45,6 @@ def _compile(chart) -> dict:
 def figure(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
     """The Vega-Lite dict for a spec and its named frames (what st.vega_lite_chart takes)."""
     return {**spec, "datasets": data}
-
-
-def altair_chart(spec: dict, data: dict[str, pd.DataFrame]):
-    """The same chart as an Altair object with the data inline (for notebooks)."""
-    return alt.Chart.from_dict(figure(spec, {k: v.to_dict("records") for k, v in data.items()}), validate=False)
 
 
 def _diverging(lo: float, hi: float) -> alt.Scale:

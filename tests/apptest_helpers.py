@@ -4,7 +4,6 @@ import io
 import json
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
@@ -50,6 +49,3 @@ def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
 
-
-def frame(df) -> pd.DataFrame:
-    return df.reset_index(drop=True)

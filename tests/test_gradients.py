@@ -101,8 +101,11 @@ def test_activation_derivative_from_output(name):
 
 def test_activation_in_place_matches_fresh():
     z = np.random.default_rng(0).standard_normal((5, 4)) * 3
+    before = z.copy()
     for act in ACTIVATIONS.values():
         fresh = act.value(z)
+        assert np.array_equal(z, before), f"{act.name} changed its input"
+        out = np.empty_like(z)
+        assert act.value(z, out) is out and np.array_equal(out, fresh), act.name
         buf = z.copy()
         assert np.array_equal(act.value(buf, buf), fresh), act.name
-        assert np.array_equal(z, z.copy())
