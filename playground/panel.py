@@ -14,6 +14,7 @@ from .session import Session
 SURFACE_RESOLUTION = 40
 NEURON_RESOLUTION = 32
 MAX_NEURON_MAPS = 64
+STEP_SECONDS = 5.0  # the most one click on "+100" may train: a big network in batches of 1 is slow
 
 
 def _fmt(v, pct=False) -> str:
@@ -36,7 +37,9 @@ def buttons(s: Session) -> None:
     if c[1].button("Step", key="step", help="Train one epoch", width="stretch", disabled=s.running):
         s.train(1)
     if c[2].button("+100", key="step100", help="Train 100 epochs", width="stretch", disabled=s.running):
-        s.train(100)
+        n = s.train(100, STEP_SECONDS)
+        if n < 100 and not s.exp.trainer.divergence:
+            st.toast(f"Trained {n} epochs: one click trains for {STEP_SECONDS:g} s at most.")
     if c[3].button("Reset", key="reset", help="A fresh network from the seed, epoch 0", width="stretch"):
         s.reset()
         st.rerun()
