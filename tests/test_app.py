@@ -1,13 +1,12 @@
 """The page through streamlit.testing.v1.AppTest: controls, the Train / Step / Reset flow, charts' data."""
 
 import base64
-import json
 import zlib
 
 import numpy as np
 
 from apptest_helpers import charts, no_errors, run_app, session
-from nn_core import DATASETS, TUTORIAL, evaluate_grid, loads
+from nn_core import DATASETS, TUTORIAL, evaluate_grid
 from playground import panel
 from playground.state import config_to_query
 
@@ -276,19 +275,11 @@ def test_divergence_message_and_last_finite_network():
     assert charts(at)["surface_chart"][1]["cells"]["value"].notna().all()
 
 
-def test_downloads_are_the_model_and_the_data():
+def test_download_buttons_are_there():
+    # their files are made on click (see the browser test, which downloads and reads both)
     at = run_app({"ds": "xor", "h": "3", "a": "sigmoid"})
-    at.button(key="step100").click().run()
-    buttons = {el.proto.label: el.proto for el in at.get("download_button")}
-    assert set(buttons) == {"Download model (JSON)", "Download data (CSV)"}
-    # the download URLs are served from Streamlit's media file manager: read them back from it
-    from streamlit.runtime import Runtime  # noqa: F401  (the AppTest runtime keeps the files in memory)
-    s = session(at)
-    from nn_core import dumps
-    text = dumps(s.exp.network, {**s.config.to_dict(), "epochs_trained": s.epoch})
-    net, training = loads(text)
-    assert np.array_equal(net.params, s.exp.network.params) and training["epochs_trained"] == 100
-    assert json.loads(text)["architecture"]["hidden"] == [3]
+    labels = {el.proto.label for el in at.get("download_button")}
+    assert labels == {"Download model (JSON)", "Download data (CSV)"}
 
 
 def test_parameter_count_metric():

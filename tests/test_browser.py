@@ -87,6 +87,12 @@ def test_train_xor_share_and_reload(server, browser, tmp_path):
     net, training = load_model(model_path)
     assert training["dataset"] == "xor" and training["epochs_trained"] == 1000
     assert list(np.round(net.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]))[:, 0])) == [0, 1, 1, 0]
+    with page.expect_download() as d:
+        page.get_by_role("button", name="Download data (CSV)").click()
+    csv = (tmp_path / "xor.csv")
+    d.value.save_as(csv)
+    assert csv.read_text().splitlines() == ["x1,x2,label,split", "0.0,0.0,0,train", "0.0,1.0,1,train",
+                                             "1.0,0.0,1,train", "1.0,1.0,0,train"]
 
     # the page's own URL in a fresh browser context rebuilds the same settings
     shared = page.url
