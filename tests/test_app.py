@@ -4,6 +4,7 @@ import base64
 import zlib
 
 import numpy as np
+import pytest
 
 from apptest_helpers import charts, no_errors, run_app, session
 from nn_core import DATASETS, TUTORIAL, evaluate_grid
@@ -287,3 +288,18 @@ def test_parameter_count_metric():
     values = {m.label: m.value for m in at.metric}
     expected = (3 + 1) * 5 + (5 + 1) * 4 + (4 + 1) * 3
     assert values["Parameters"] == str(expected) and session(at).exp.network.arch.n_params == expected
+
+
+@pytest.mark.parametrize("ds", list(DATASETS))
+def test_every_dataset_trains_and_draws(ds):
+    for params in ({"ds": ds, "h": "none", "n": "80"}, {"ds": ds, "h": "3-3", "a": "relu-elu", "bs": "16", "n": "80",
+                                                         "f": "x1,x2,x1sq,sin2", "l2": "0.01"}):
+        at = run_app(params)
+        at.button(key="step").click().run()
+        at.button(key="step100").click().run()
+        no_errors(at)
+        s = session(at)
+        assert s.epoch == 101
+        assert set(charts(at)) >= {"surface_chart", "loss_chart", "network_chart"}
+        if DATASETS[ds].task == "regression":
+            assert "accuracy_chart" not in charts(at)
