@@ -90,7 +90,7 @@ def loss_spec(log_scale: bool = False, loss_name: str = "loss", height: int = 24
             x=alt.X("epoch:Q", title="epoch"), y=y,
             color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
             tooltip=["epoch:Q", "split:N", alt.Tooltip("loss:Q", format=".5g")],
-        ).properties(height=height, width=460)
+        ).properties(height=height, width=380)
     )
 
 
@@ -104,7 +104,7 @@ def accuracy_spec(height: int = 200) -> dict:
             y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
             color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
             tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".1%")],
-        ).properties(height=height, width=460)
+        ).properties(height=height, width=380)
     )
 
 

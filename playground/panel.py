@@ -20,7 +20,7 @@ STEP_SECONDS = 5.0  # the most one click on "+100" may train: a big network in b
 def _fmt(v, pct=False) -> str:
     if v is None:
         return "–"
-    return f"{100 * v:.1f}%" if pct else f"{v:.4g}"
+    return f"{100 * v:.1f}%" if pct else f"{v:.3g}"
 
 
 def buttons(s: Session) -> None:

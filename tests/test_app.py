@@ -51,7 +51,7 @@ def test_metrics_follow_the_history():
     last = session(at).exp.trainer.history[-1]
     values = {m.label: m.value for m in at.metric}
     assert values["Epoch"] == "100"
-    assert values["Train loss"] == f"{last.train_loss:.4g}" and values["Test accuracy"] == f"{100 * last.test_acc:.1f}%"
+    assert values["Train loss"] == f"{last.train_loss:.3g}" and values["Test accuracy"] == f"{100 * last.test_acc:.1f}%"
 
 
 def trained_surface(params):
