@@ -74,7 +74,9 @@ def charts_area(s: Session) -> None:
     if "points" not in s.cache:
         s.cache["points"] = charts.points_frame(exp.train, exp.test)
         s.cache["bounds"] = data_bounds(exp.data.X)
-    bounds = s.cache["bounds"]
+        # the colour scale of a regression surface spans the targets, symmetric about 0
+        s.cache["value_range"] = (float(np.max(np.abs(exp.data.y))) or 1.0) if c.task == "regression" else 1.0
+    bounds, value_range = s.cache["bounds"], s.cache["value_range"]
     left, right = st.columns([1, 1])
     with left:
         t1, t2 = st.columns(2)
@@ -82,7 +84,6 @@ def charts_area(s: Session) -> None:
         show_test = t2.toggle("Show test data", key="show_test", value=True)
         st.markdown("**Decision surface**")
         grid = evaluate_grid(net, bounds, SURFACE_RESOLUTION)
-        value_range = float(np.max(np.abs(exp.data.y))) or 1.0 if c.task == "regression" else 1.0
         point_size = 200 if len(exp.data) <= 20 else 40  # the 4-point truth tables get big dots
         spec = charts.surface_spec(net.arch.output, c.task, c.n_classes, bounds, value_range, point_size=point_size)
         data = charts.surface_data(grid, net.arch.output, s.cache["points"], discretize, show_test)
