@@ -146,3 +146,21 @@ def wait_rendered(page, timeout: float = 120_000) -> float:
     if "Error during booting up" in page.inner_text("body"):
         raise AssertionError(f"stlite did not boot: {page.inner_text('body')[:2000]}")
     return seconds
+
+
+# pytest and hypothesis for running the tests under Pyodide in Node: pure wheels, pinned. hypothesis
+# 6.155.7 is the last pure-Python release (later ones have a compiled core).
+PYTEST_WHEELS = site._pins("""
+    pytest-9.2.0-py3-none-any.whl               07acdcf88ec174f907dc01af70bf52d49b014bbab03faeeade31c96b18c2e588
+    pluggy-1.7.0-py3-none-any.whl               7dd7b0d8832ba3cb632c306926ded123429211b83641b35dc5c41ad2d34f9bec
+    iniconfig-2.3.1-py3-none-any.whl            9121e2c1fdb355232495be3194c8dfe87ccc2d5dee45947b78e68f499790d7a7
+    pygments-2.21.0-py3-none-any.whl            2363c69b61c4a97c838da3b130dcd6468f4848992b21a82f2a63ec34377137d9
+    hypothesis-6.155.7-py3-none-any.whl         9f634bdb1f9e9b8ab6ba09431cf2deedb750c96978125a6fb3c5a0f6c6db4131
+    sortedcontainers-2.4.0-py2.py3-none-any.whl a163dcaede0f1c021485e957a39245190e74249897e2ae4b2aa38595db237ee0
+""")
+
+
+def pytest_wheels(into: Path) -> list[Path]:
+    """Copies the pinned test wheels (downloaded into the site cache once) into ``into``."""
+    into.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy(p, into)) for p in site.pypi_files(site.cache_dir(), PYTEST_WHEELS, print)]
