@@ -13,6 +13,8 @@ from playground import controls, panel
 from playground.session import Session
 from playground.state import DEFAULT, config_for_model, config_from_query, config_from_widgets, config_to_query
 
+MAX_WARNINGS = 5  # lines of warnings about a link's values; the rest are counted
+
 # While training, the fragment's timer asks for a rerun every few hundredths of a second, so the
 # page redraws as soon as the browser has drawn the last run; between redraws the session trains
 # in the background (playground.session: settle, draw, launch).
@@ -34,35 +36,38 @@ for key in [k for k in st.session_state if k.startswith("w_") and k != "w_upload
 
 # An uploaded model: its architecture and settings go into the widgets before they are drawn.
 upload = st.session_state.get("w_upload")
-upload_network, upload_error = None, None
+upload_network, upload_error, upload_changes = None, None, []
 if upload is not None and upload.file_id != st.session_state.get("upload_done"):
     st.session_state["upload_done"] = upload.file_id
     try:
         network, training = loads(upload.getvalue())
-        controls.set_widgets(config_for_model(network, training, session.config))
+        upload_config, upload_changes = config_for_model(network, training, session.config)
+        controls.set_widgets(upload_config)
         upload_network = network
-    except (ModelFileError, ConfigError, ValueError) as e:
+    except (ModelFileError, ConfigError) as e:
         upload_error = f"Could not use {upload.name}: {e}"
 
 with st.sidebar:
     controls.preset_ui()
-    controls.data_ui()
-    controls.network_ui()
-    controls.training_ui()
+    for group in controls.GROUPS:
+        controls.settings_ui(group)
     st.header("Share and files")
     st.caption("The address bar holds every setting and both seeds: copy it to share this experiment.")
     st.file_uploader("Continue from a model file", type=["json"], key="w_upload", max_upload_size=5)
 
 st.title("Neural network playground")
 st.caption("A from-scratch NumPy network. Pick a dataset, set the layers, click **Train** and watch it learn.")
-for w in st.session_state.pop("url_warnings", []):
-    st.warning(f"Link setting ignored or changed: {w}")
+url_warnings = st.session_state.pop("url_warnings", [])
+if url_warnings:
+    more = len(url_warnings) - MAX_WARNINGS
+    st.warning("Some of the link's settings were ignored or changed:\n" + "\n".join(
+        f"- {w}" for w in url_warnings[:MAX_WARNINGS]) + (f"\n- and {more} more" if more > 0 else ""))
 if upload_error:
     st.error(upload_error)
 
 try:
     config = config_from_widgets(st.session_state)
-except (ConfigError, ValueError) as e:
+except ConfigError as e:
     st.error(f"These settings do not fit together: {e}. Still showing the previous experiment.")
     config = session.config
 notice = session.apply(config)
@@ -70,7 +75,9 @@ if upload_network is not None:
     try:
         session.reset(upload_network)
         notice = f"Continuing from {upload.name}: its weights are loaded (epoch 0 of this page)."
-    except (ConfigError, ValueError) as e:
+        if upload_changes:
+            notice += " Changed to fit the page: " + "; ".join(upload_changes) + "."
+    except ConfigError as e:
         st.error(f"Could not use {upload.name}: {e}")
 if notice:
     st.info(notice)

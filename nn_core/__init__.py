@@ -6,26 +6,29 @@ under Pyodide. The pieces, each usable alone:
 - :mod:`datasets`: ``make_dataset(name, n, noise, seed)``, ``train_test_split``;
 - :mod:`network`: ``Architecture`` and ``Network`` (flat parameter vector);
 - :mod:`training`: ``Trainer`` with ``run(k)`` yielding ``EpochRecord``s;
-- :mod:`config`: ``Config``, the ``TUTORIAL`` preset and ``build(config)``;
+- :mod:`settings`: every setting declared once (``SETTINGS``): type, bounds, URL key, flag, widget;
+- :mod:`config`: ``Config`` (a field per setting), the ``TUTORIAL`` preset and ``build(config)``;
 - :mod:`grid`: ``evaluate_grid`` for decision surfaces and per-neuron maps;
 - :mod:`modelio`: JSON model files.
 """
 
 from .activations import ACTIVATIONS
-from .config import TUTORIAL, Config, ConfigError, Experiment, build
-from .datasets import DATASETS, Dataset, make_dataset, train_test_split
+from .config import TUTORIAL, Config, Experiment, build, config_from
+from .datasets import DATASETS, TASKS, Dataset, make_dataset, train_test_split
 from .features import FEATURES, feature_matrix
 from .grid import Grid, data_bounds, evaluate_grid
 from .losses import LOSSES, OUTPUTS
 from .modelio import ModelFileError, dumps, load_model, loads, save_model
 from .network import Architecture, Network
 from .optimizers import OPTIMIZERS, make_optimizer
+from .settings import SETTINGS, ConfigError, Setting, SettingError
 from .training import Divergence, EpochRecord, Trainer
 
 __all__ = [
-    "ACTIVATIONS", "DATASETS", "FEATURES", "LOSSES", "OPTIMIZERS", "OUTPUTS", "TUTORIAL",
+    "ACTIVATIONS", "DATASETS", "FEATURES", "LOSSES", "OPTIMIZERS", "OUTPUTS", "SETTINGS", "TASKS", "TUTORIAL",
     "Architecture", "Config", "ConfigError", "Dataset", "Divergence", "EpochRecord", "Experiment", "Grid",
-    "ModelFileError", "Network", "Trainer", "build", "data_bounds", "dumps", "evaluate_grid", "feature_matrix",
-    "load_model", "loads", "make_dataset", "make_optimizer", "save_model", "train_test_split",
+    "ModelFileError", "Network", "Setting", "SettingError", "Trainer", "build", "config_from", "data_bounds",
+    "dumps", "evaluate_grid", "feature_matrix", "load_model", "loads", "make_dataset", "make_optimizer",
+    "save_model", "train_test_split",
 ]
 __version__ = "0.1.0"

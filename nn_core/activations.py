@@ -1,9 +1,10 @@
 """Hidden-layer activations as (value, derivative) pairs.
 
-Every derivative is written in terms of the activation's *output* ``a`` rather
-than its input ``z``: the backward pass then needs only the activations it
-already keeps, not the pre-activations too. Both functions take an optional
-``out`` array so the training loop can run without allocating.
+``value(z, out)`` computes a = f(z); ``derivative(z, a, out)`` computes f'(z)
+and is given both the pre-activation ``z`` and the activation ``a``: sigmoid
+and tanh read their derivative off ``a`` (one multiply), while GELU and SiLU
+need ``z``. Both take an optional ``out`` array so the training loop runs
+without allocating, and neither writes to its inputs.
 """
 
 from __future__ import annotations
@@ -24,15 +25,27 @@ ZERO = np.array(0.0)
 _add, _multiply, _subtract, _tanh = np.add, np.multiply, np.subtract, np.tanh
 LEAKY_SLOPE = 0.01
 ELU_ALPHA = 1.0
+_GELU_C = np.sqrt(2.0 / np.pi)
+_GELU_K = 0.044715
+# Beyond |z| = 10 the tanh inside GELU is exactly +-1 in float64; clipping there keeps z**3 from overflowing.
+_GELU_CLIP = 10.0
 
 
 @dataclass(frozen=True)
 class Activation:
-    """``value(z, out)`` computes f(z); ``derivative(a, out)`` computes f'(z) from a = f(z)."""
+    """``value(z, out)`` computes f(z); ``derivative(z, a, out)`` computes f'(z), given a = f(z) as well."""
 
     name: str
     value: Callable[..., np.ndarray]
     derivative: Callable[..., np.ndarray]
+
+
+def _into(out, values):
+    """``values`` itself, or copied into ``out`` when one is given."""
+    if out is None:
+        return values
+    np.copyto(out, values)
+    return out
 
 
 def sigmoid(z, out=None):
@@ -44,7 +57,7 @@ def sigmoid(z, out=None):
     return _add(out, HALF, out)
 
 
-def sigmoid_derivative(a, out=None):
+def sigmoid_derivative(z, a, out=None):
     out = _subtract(ONE, a, out)
     return _multiply(out, a, out)
 
@@ -53,7 +66,7 @@ def tanh(z, out=None):
     return _tanh(z, out)
 
 
-def tanh_derivative(a, out=None):
+def tanh_derivative(z, a, out=None):
     out = _multiply(a, a, out)
     return _subtract(ONE, out, out)
 
@@ -62,8 +75,8 @@ def relu(z, out=None):
     return np.maximum(z, ZERO, out=out)
 
 
-def relu_derivative(a, out=None):
-    return np.greater(a, ZERO, out, casting="unsafe")
+def relu_derivative(z, a, out=None):
+    return np.greater(z, ZERO, out, casting="unsafe")
 
 
 def leaky_relu(z, out=None):
@@ -71,45 +84,64 @@ def leaky_relu(z, out=None):
     return np.maximum(z, np.multiply(z, LEAKY_SLOPE), out=out)
 
 
-def leaky_relu_derivative(a, out=None):
-    # a > 0 exactly when z > 0, so the output tells the branch.
-    return np.where(a > 0, 1.0, LEAKY_SLOPE) if out is None else _copy_into(out, np.where(a > 0, 1.0, LEAKY_SLOPE))
+def leaky_relu_derivative(z, a, out=None):
+    return _into(out, np.where(z > 0, 1.0, LEAKY_SLOPE))
 
 
 def elu(z, out=None):
     neg = np.expm1(np.minimum(z, 0.0)) * ELU_ALPHA  # minimum() keeps expm1 from overflowing
-    return np.where(z > 0, z, neg) if out is None else _copy_into(out, np.where(z > 0, z, neg))
+    return _into(out, np.where(z > 0, z, neg))
 
 
-def elu_derivative(a, out=None):
+def elu_derivative(z, a, out=None):
     # For z <= 0, a = alpha*(e^z - 1), so f'(z) = alpha*e^z = a + alpha.
-    d = np.where(a > 0, 1.0, a + ELU_ALPHA)
-    return d if out is None else _copy_into(out, d)
+    return _into(out, np.where(z > 0, 1.0, a + ELU_ALPHA))
 
 
 def softplus(z, out=None):
     # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow for large |z|.
-    v = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
-    return v if out is None else _copy_into(out, v)
+    return _into(out, np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))))
 
 
-def softplus_derivative(a, out=None):
-    # f'(z) = sigmoid(z) = 1 - e^-a, since a = log(1 + e^z).
-    d = -np.expm1(-a)
-    return d if out is None else _copy_into(out, d)
+def softplus_derivative(z, a, out=None):
+    return sigmoid(z, out)
+
+
+def _gelu_tanh(z):
+    zc = np.clip(z, -_GELU_CLIP, _GELU_CLIP)
+    return zc, np.tanh(_GELU_C * (zc + _GELU_K * zc * zc * zc))
+
+
+def gelu(z, out=None):
+    """GELU in its tanh form (Hendrycks & Gimpel 2016; PyTorch's ``approximate="tanh"``):
+    z/2 (1 + tanh(c (z + k z^3))) with c = sqrt(2/pi), k = 0.044715."""
+    _, t = _gelu_tanh(z)
+    return _into(out, 0.5 * z * (1.0 + t))
+
+
+def gelu_derivative(z, a, out=None):
+    # d/dz [z/2 (1 + t)] = (1 + t)/2 + z/2 (1 - t^2) c (1 + 3k z^2); past the clip t = +-1 and the second term is 0.
+    zc, t = _gelu_tanh(z)
+    return _into(out, 0.5 * (1.0 + t) + 0.5 * zc * (1.0 - t * t) * _GELU_C * (1.0 + 3.0 * _GELU_K * zc * zc))
+
+
+def silu(z, out=None):
+    """SiLU (swish): z sigmoid(z)."""
+    return _into(out, z * sigmoid(z))
+
+
+def silu_derivative(z, a, out=None):
+    # d/dz [z s] = s + z s (1 - s) = s + a (1 - s), with s = sigmoid(z).
+    s = sigmoid(z)
+    return _into(out, s + a * (1.0 - s))
 
 
 def linear(z, out=None):
-    return z.copy() if out is None else _copy_into(out, z)
+    return _into(out, z) if out is not None else z.copy()
 
 
-def linear_derivative(a, out=None):
-    return np.ones_like(a) if out is None else _copy_into(out, ONE)
-
-
-def _copy_into(out, values):
-    np.copyto(out, values)
-    return out
+def linear_derivative(z, a, out=None):
+    return np.ones_like(z) if out is None else _into(out, ONE)
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -121,14 +153,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
         Activation("elu", elu, elu_derivative),
         Activation("softplus", softplus, softplus_derivative),
+        Activation("gelu", gelu, gelu_derivative),
+        Activation("silu", silu, silu_derivative),
         Activation("linear", linear, linear_derivative),
     )
 }
-
-
-def get_activation(name: str) -> Activation:
-    """The registered activation called ``name``; ValueError naming the choices otherwise."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}") from None

@@ -1,61 +1,32 @@
 """One experiment as one plain object: data, network and training settings.
 
-:class:`Config` is what the command line fills from flags and what the page
-keeps in its URL. ``config.check()`` validates it as a whole and
-:func:`build` turns it into data, a network and a trainer.
+:class:`Config` has one field per declared setting (:data:`nn_core.settings.SETTINGS`),
+in their order and with their defaults. The command line fills it from flags,
+the page keeps it in its URL, a model file carries it. ``config.check()``
+validates it as a whole and :func:`build` turns it into data, a network and a
+trainer.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
 
-from .datasets import DATASETS, MAX_NOISE, MAX_SAMPLES, Dataset, make_dataset, train_test_split
-from .features import DEFAULT_FEATURES, check_features
-from .losses import LOSSES, check_pairing
-from .network import INIT_SCHEMES, MAX_HIDDEN_LAYERS, MAX_WIDTH, Architecture, Network
-from .optimizers import OPTIMIZERS, make_optimizer
-from .training import MAX_BATCH, Trainer
-
-MAX_EPOCHS = 1_000_000
-MAX_SEED = 2**32 - 1
-MAX_TEST_RATIO = 0.9
-TASK_OUTPUT = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
-TASK_LOSS = {"binary": "bce", "multiclass": "ce", "regression": "mse"}
+from .datasets import DATASETS, Dataset, make_dataset, train_test_split
+from .network import Architecture, Network, layer_activations
+from .optimizers import make_optimizer
+from .settings import SETTINGS, ConfigError, SettingError, loss_kind, loss_options, output_kind, output_options
+from .training import Trainer
 
 
-class ConfigError(ValueError):
-    """A setting is missing, of the wrong kind, or out of range; the message names it."""
+class _ConfigMethods:
+    """What every Config can tell and do; the fields come from the declarations."""
 
+    def __post_init__(self):
+        for f in fields(self):  # a list given for a tuple setting: hashable and comparable as a tuple
+            if isinstance(getattr(self, f.name), list):
+                object.__setattr__(self, f.name, tuple(getattr(self, f.name)))
 
-@dataclass(frozen=True)
-class Config:
-    # data
-    dataset: str = "circles"
-    samples: int = 300
-    noise: float | None = None  # None: the dataset's own default
-    test_ratio: float = 0.3
-    data_seed: int = 0
-    features: tuple[str, ...] = DEFAULT_FEATURES
-    # network
-    hidden: tuple[int, ...] = (8, 8)
-    activations: tuple[str, ...] = ("tanh",)  # one for all layers, or one per layer
-    output: str = "auto"  # auto: sigmoid, softmax or linear, from the dataset's task
-    init: str = "xavier"
-    seed: int = 0  # network initialisation and mini-batch shuffling
-    # training
-    loss: str = "auto"  # auto: bce, ce or mse, from the dataset's task
-    optimizer: str = "adam"
-    lr: float = 0.03
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    batch_size: int = 0  # 0: full batch
-    l1: float = 0.0
-    l2: float = 0.0
-    epochs: int = 300
-
-    # ------------------------------------------------------------ derived
     @property
     def task(self) -> str:
         return DATASETS[self.dataset].task
@@ -66,104 +37,73 @@ class Config:
 
     @property
     def output_kind(self) -> str:
-        return TASK_OUTPUT[self.task] if self.output == "auto" else self.output
+        """The output layer: the chosen one, or the dataset's automatic one."""
+        return output_kind(self.values())
 
     @property
     def loss_name(self) -> str:
-        if self.loss != "auto":
-            return self.loss
-        return "ce" if self.output_kind == "softmax" else TASK_LOSS[self.task]
+        """The loss: the chosen one, or the one that goes with the output layer."""
+        return loss_kind(self.values())
 
     @property
     def layer_activations(self) -> tuple[str, ...]:
-        acts = self.activations
-        return acts * len(self.hidden) if len(acts) == 1 else acts
+        return layer_activations(self.activations, len(self.hidden))
 
     def architecture(self) -> Architecture:
         n_out = self.n_classes if self.output_kind == "softmax" else 1
-        return Architecture(self.hidden, self.layer_activations, self.output_kind, n_out, self.features)
+        return Architecture(self.hidden, self.activations, self.output_kind, n_out, self.features)
 
-    def replace(self, **changes) -> Config:
+    def values(self) -> dict:
+        """Every setting by name, values as held (tuples stay tuples)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def replace(self, **changes):
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        for k in ("features", "hidden", "activations"):
-            d[k] = list(d[k])
-        return d
+        """Every setting by name, ready for JSON (tuples as lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
-    # ------------------------------------------------------------ validation
-    def check(self) -> Config:
-        """Self, if every setting is valid and they fit together; ConfigError naming the first problem."""
-        try:
-            _check(self)
-        except ConfigError:
-            raise
-        except (TypeError, ValueError) as e:
-            raise ConfigError(str(e)) from None
+    def diff(self, other) -> list[str]:
+        """Names of the settings whose values differ from ``other``'s, in declaration order."""
+        return [n for n in SETTINGS if getattr(self, n) != getattr(other, n)]
+
+    def check(self, page: bool = False):
+        """Self, if every setting is valid and they fit together; ConfigError naming the first problem.
+
+        ``page``: within the tighter bounds of the page.
+        """
+        for s in SETTINGS.values():
+            s.check(getattr(self, s.name), page)
+        check_together(self)
         return self
 
 
-def _need(ok: bool, message: str) -> None:
-    if not ok:
-        raise ConfigError(message)
+def check_together(c) -> None:
+    """The rules between settings: activations per layer, output for the task, loss for the output."""
+    try:
+        layer_activations(c.activations, len(c.hidden))
+    except ValueError as e:
+        raise SettingError("activations", str(e), ": ") from None
+    values = c.values()
+    for name, options in (("output", output_options), ("loss", loss_options)):
+        if values[name] not in options(values):
+            raise SettingError(name, f"cannot be {values[name]!r} here; choose from {', '.join(options(values))}")
 
 
-# Numeric settings: (low, high, whole numbers only). lr must also be > 0.
-LIMITS: dict[str, tuple[float, float, bool]] = {
-    "samples": (4, MAX_SAMPLES, True),
-    "noise": (0.0, MAX_NOISE, False),
-    "test_ratio": (0.0, MAX_TEST_RATIO, False),
-    "data_seed": (0, MAX_SEED, True),
-    "seed": (0, MAX_SEED, True),
-    "lr": (0.0, 10.0, False),
-    "momentum": (0.0, 0.999, False),
-    "beta1": (0.0, 0.999, False),
-    "beta2": (0.0, 0.99999, False),
-    "batch_size": (0, MAX_BATCH, True),
-    "l1": (0.0, 10.0, False),
-    "l2": (0.0, 10.0, False),
-    "epochs": (0, MAX_EPOCHS, True),
-}
-# Settings named from a fixed list ("auto" picks from the dataset's task).
-CHOICES: dict[str, tuple[str, ...]] = {
-    "dataset": tuple(DATASETS),
-    "init": INIT_SCHEMES,
-    "output": ("auto", "sigmoid", "softmax", "linear"),
-    "loss": ("auto", *LOSSES),
-    "optimizer": tuple(OPTIMIZERS),
-}
+Config = make_dataclass(
+    "Config", [(s.name, object, field(default=s.default)) for s in SETTINGS.values()],
+    bases=(_ConfigMethods,), frozen=True, namespace={"__module__": __name__},
+)
+Config.__doc__ = "One experiment: a field per setting of nn_core.settings.SETTINGS. " + (_ConfigMethods.__doc__ or "")
 
 
-def _number(c: Config, name: str) -> None:
-    lo, hi, integer = LIMITS[name]
-    v = getattr(c, name)
-    _need(isinstance(v, (int, float)) and not isinstance(v, bool), f"{name} must be a number")
-    _need(math.isfinite(v), f"{name} must be a finite number")
-    if integer:
-        _need(float(v).is_integer(), f"{name} must be a whole number")
-    open_low = name == "lr"
-    low_ok = v > lo if open_low else v >= lo
-    _need(low_ok and v <= hi, f"{name} must lie in {'(' if open_low else '['}{lo}, {hi}], not {v}")
-
-
-def _check(c: Config) -> None:
-    for name, allowed in CHOICES.items():
-        v = getattr(c, name)
-        _need(v in allowed, f"unknown {name} {v!r}; choose from {', '.join(allowed)}")
-    for name in LIMITS:
-        if not (name == "noise" and c.noise is None):
-            _number(c, name)
-    check_features(c.features)
-    _need(len(c.hidden) <= MAX_HIDDEN_LAYERS, f"at most {MAX_HIDDEN_LAYERS} hidden layers")
-    for h in c.hidden:
-        _need(isinstance(h, int) and 1 <= h <= MAX_WIDTH, f"a hidden layer has 1 to {MAX_WIDTH} neurons, not {h}")
-    _need(len(c.activations) in (1, len(c.hidden)) or not c.hidden,
-          f"give one activation, or one per hidden layer ({len(c.hidden)})")
-    allowed = {"binary": ("sigmoid", "softmax"), "multiclass": ("softmax",), "regression": ("linear",)}[c.task]
-    _need(c.output_kind in allowed, f"a {c.task} dataset needs a {' or '.join(allowed)} output, not {c.output_kind!r}")
-    check_pairing(c.loss_name, c.output_kind)
-    c.architecture()
+def config_from(values: Mapping, base=None, page: bool = False):
+    """A Config from ``base`` (the defaults) and the settings in ``values`` (a model file's,
+    say); names that are not settings are ignored. SettingError names the first bad value."""
+    base = base if base is not None else Config()
+    changes = {n: SETTINGS[n].check(v, page) for n, v in values.items() if n in SETTINGS}
+    return replace(base, **changes).check(page)
 
 
 TUTORIAL = Config(
@@ -196,9 +136,27 @@ def build_data(c: Config) -> tuple[Dataset, Dataset, Dataset]:
     return data, train, test
 
 
+def optimizer_for(c: Config):
+    """The optimizer ``c`` names, with the hyperparameters it uses taken from ``c``."""
+    return make_optimizer(c.optimizer, **c.values())
+
+
 def make_trainer(c: Config, network: Network, train: Dataset, test: Dataset) -> Trainer:
-    opt = make_optimizer(c.optimizer, c.lr, c.momentum, c.beta1, c.beta2)
-    return Trainer(network, train, test, c.loss_name, opt, c.batch_size or None, c.l1, c.l2, seed=c.seed)
+    return Trainer(network, train, test, c.loss_name, optimizer_for(c), c.batch_size or None, c.l1, c.l2, seed=c.seed)
+
+
+def retune(trainer: Trainer, old: Config, new: Config) -> None:
+    """Move a trainer from ``old``'s training settings to ``new``'s, keeping the network and, where the
+    optimizer stays the same, its state (momentum, moments)."""
+    if new.optimizer != old.optimizer:
+        trainer.optimizer = optimizer_for(new)
+    else:
+        for name in trainer.optimizer.hyperparameters:
+            setattr(trainer.optimizer, name, getattr(new, name))
+    if new.loss_name != old.loss_name:
+        trainer.set_loss(new.loss_name)
+    trainer.set_regularization(new.l1, new.l2)
+    trainer.set_batch_size(new.batch_size or None)
 
 
 def build(c: Config, network: Network | None = None) -> Experiment:

@@ -14,6 +14,25 @@ import numpy as np
 
 MAX_SAMPLES = 5000
 MAX_NOISE = 2.0
+LABEL_DTYPE = np.int64  # explicit: NumPy's default integer is 32-bit on wasm32 (Pyodide)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a dataset asks of a network: the output layers that fit it, the automatic one first."""
+
+    name: str
+    outputs: tuple[str, ...]
+
+
+TASKS: dict[str, Task] = {
+    t.name: t
+    for t in (
+        Task("binary", ("sigmoid", "softmax")),
+        Task("multiclass", ("softmax",)),
+        Task("regression", ("linear",)),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +66,7 @@ class DatasetSpec:
 def _truth_table(fn):
     def make(n, noise, rng):
         X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-        return X, np.array([fn(a, b) for a, b in X.astype(int)], dtype=np.int64)
+        return X, np.array([fn(a, b) for a, b in X.astype(LABEL_DTYPE)], dtype=LABEL_DTYPE)
 
     return make
 
@@ -55,16 +74,16 @@ def _truth_table(fn):
 def _noisy_gate(fn):
     # Points scattered around the four corners, labelled by the corner they come from.
     def make(n, noise, rng):
-        corners = rng.integers(0, 2, size=(n, 2))
+        corners = rng.integers(0, 2, size=(n, 2), dtype=LABEL_DTYPE)
         X = corners + noise * rng.standard_normal((n, 2))
-        return X, np.array([fn(a, b) for a, b in corners], dtype=np.int64)
+        return X, np.array([fn(a, b) for a, b in corners], dtype=LABEL_DTYPE)
 
     return make
 
 
 def _balanced_labels(n, k, rng):
     """n labels, as equal in count across k classes as n allows, in random order."""
-    return rng.permutation(np.arange(n) % k)
+    return rng.permutation(np.arange(n, dtype=LABEL_DTYPE) % k)
 
 
 def _circles(n, noise, rng):
@@ -111,6 +130,16 @@ def _spiral(k, turns):
     return make
 
 
+def _checkerboard(n, noise, rng):
+    # A 4 x 4 board of half-unit cells on [-1, 1]^2; a cell's colour is the parity of its column
+    # plus its row. Each point takes a colour, then a random cell of that colour, then a spot in it.
+    y = _balanced_labels(n, 2, rng)
+    col = rng.integers(0, 4, n, dtype=LABEL_DTYPE)
+    row = 2 * rng.integers(0, 2, n, dtype=LABEL_DTYPE) + (y - col) % 2
+    X = -1.0 + 0.5 * (np.column_stack([col, row]) + rng.uniform(0, 1, (n, 2)))
+    return X + noise * rng.standard_normal((n, 2)), y
+
+
 def _plane(n, noise, rng):
     X = rng.uniform(-1, 1, (n, 2))
     return X, (X[:, 0] + X[:, 1]) / 2 + noise * rng.standard_normal(n)
@@ -140,6 +169,7 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("moons", "Moons", _moons, "binary", 2, 0.1),
         DatasetSpec("blobs", "Gaussian blobs", _blobs([[-0.5, -0.5], [0.5, 0.5]]), "binary", 2, 0.3),
         DatasetSpec("spiral", "Spiral", _spiral(2, 1.25), "binary", 2, 0.03),
+        DatasetSpec("checkerboard", "Checkerboard", _checkerboard, "binary", 2, 0.0),
         DatasetSpec("spiral3", "Spiral, 3 classes", _spiral(3, 1.0), "multiclass", 3, 0.03),
         DatasetSpec("blobs3", "Blobs, 3 classes", _blobs([[0.0, 0.6], [-0.52, -0.3], [0.52, -0.3]]),
                     "multiclass", 3, 0.25),
@@ -152,18 +182,15 @@ DATASETS: dict[str, DatasetSpec] = {
 def make_dataset(name: str, n_samples: int = 200, noise: float | None = None, seed=0) -> Dataset:
     """Draw ``n_samples`` points of dataset ``name`` (``noise`` None: the dataset's default).
 
-    The 4-point truth tables ignore ``n_samples`` and ``noise``.
+    The 4-point truth tables ignore ``n_samples`` and ``noise``. The sizes a
+    visitor may ask for are bounded by the settings (:mod:`nn_core.settings`).
     """
     spec = DATASETS.get(name)
     if spec is None:
         raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
     noise = spec.noise if noise is None else float(noise)
-    if not 0.0 <= noise <= MAX_NOISE:
-        raise ValueError(f"noise must lie in [0, {MAX_NOISE}], not {noise}")
-    n_samples = int(n_samples)
-    if not spec.fixed and not 4 <= n_samples <= MAX_SAMPLES:
-        raise ValueError(f"the number of samples must lie in [4, {MAX_SAMPLES}], not {n_samples}")
-    X, y = spec.make(n_samples, noise, np.random.default_rng(seed))
+    X, y = spec.make(int(n_samples), noise, np.random.default_rng(seed))
+    y = y.astype(np.float64 if spec.task == "regression" else LABEL_DTYPE, copy=False)
     return Dataset(name, np.ascontiguousarray(X, dtype=np.float64), y, spec.task, spec.n_classes)
 
 

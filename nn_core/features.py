@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .text import show
+
 FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "x1": lambda x1, x2: x1,
     "x2": lambda x1, x2: x2,
@@ -20,12 +22,14 @@ DEFAULT_FEATURES = ("x1", "x2")
 
 def check_features(names: Sequence[str]) -> tuple[str, ...]:
     """The names as a tuple; ValueError if empty, repeated or unknown."""
+    if isinstance(names, str) or not isinstance(names, Sequence):
+        raise ValueError("input features must be a list of names")
     names = tuple(names)
     if not names:
         raise ValueError("choose at least one input feature")
-    unknown = [n for n in names if n not in FEATURES]
+    unknown = [n for n in names if not isinstance(n, str) or n not in FEATURES]
     if unknown:
-        raise ValueError(f"unknown feature {unknown[0]!r}; choose from {', '.join(FEATURES)}")
+        raise ValueError(f"unknown feature {show(unknown[0])}; choose from {', '.join(FEATURES)}")
     if len(set(names)) != len(names):
         raise ValueError("each input feature may be chosen once")
     return names

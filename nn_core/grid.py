@@ -24,10 +24,6 @@ class Grid:
     outputs: np.ndarray
     hidden: tuple[np.ndarray, ...] = ()
 
-    def points(self) -> np.ndarray:
-        """The grid's points, (res * res, 2), row by row."""
-        return grid_points(self.xs, self.ys)
-
 
 def grid_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Points (xs[j], ys[i]) for every i, j, (len(ys) * len(xs), 2), row by row.

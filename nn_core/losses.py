@@ -55,19 +55,24 @@ def _linear_backprop(p, g, out=None):
 
 @dataclass(frozen=True)
 class Output:
-    """An output layer kind: ``value(z, out)`` and ``backprop(p, g, out)`` = dL/dz from g = dL/dp."""
+    """An output layer kind: ``value(z, out)`` and ``backprop(p, g, out)`` = dL/dz from g = dL/dp.
+
+    ``loss`` is the loss that goes with it when none is chosen: the cross-entropy
+    that cancels the output's derivative, or mean squared error for values.
+    """
 
     name: str
     value: Callable[..., np.ndarray]
     backprop: Callable[..., np.ndarray]
+    loss: str
 
 
 OUTPUTS: dict[str, Output] = {
     o.name: o
     for o in (
-        Output("sigmoid", sigmoid, _sigmoid_backprop),
-        Output("softmax", softmax, _softmax_backprop),
-        Output("linear", _identity, _linear_backprop),
+        Output("sigmoid", sigmoid, _sigmoid_backprop, "bce"),
+        Output("softmax", softmax, _softmax_backprop, "ce"),
+        Output("linear", _identity, _linear_backprop, "mse"),
     )
 }
 

@@ -22,16 +22,21 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .network import Architecture, Network
+from .settings import SETTINGS, SettingError
+from .text import shorten, show
 
 FORMAT = "nn_core.model"
 VERSION = 1
 MAX_FILE_BYTES = 4_000_000
+MAX_NESTING = 16  # a model file nests 5 deep (file, layers, layer, weights, row)
+MAX_EPOCHS_TRAINED = 10**12
 
 
 class ModelFileError(ValueError):
@@ -72,21 +77,40 @@ def _reject_constant(name):
     raise ModelFileError(f"the file holds {name}, which is not a number JSON allows")
 
 
+def _nesting(text: str) -> int:
+    """How deeply the JSON's lists and objects nest, counted before parsing: a parser that
+    recurses would overflow the stack on 100,000 brackets (and under Pyodide, crash)."""
+    code = _STRINGS.sub("", text).encode("utf-8", "replace")
+    b = np.frombuffer(code, dtype=np.uint8)
+    steps = np.isin(b, _OPEN).astype(np.int64) - np.isin(b, _CLOSE).astype(np.int64)
+    return int(np.cumsum(steps).max()) if steps.size else 0
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_OPEN, _CLOSE = np.frombuffer(b"[{", dtype=np.uint8), np.frombuffer(b"]}", dtype=np.uint8)
+
+
 def loads(text: str | bytes) -> tuple[Network, dict]:
-    """(network, training settings) from a model file's text; ModelFileError if anything is off."""
+    """(network, training settings) from a model file's text; ModelFileError if anything is off.
+
+    The file is checked whole: its architecture, every weight and bias, and every
+    setting in ``training`` by its declaration (:mod:`nn_core.settings`).
+    """
+    if len(text) > MAX_FILE_BYTES:
+        raise ModelFileError(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
     if isinstance(text, bytes):
-        if len(text) > MAX_FILE_BYTES:
-            raise ModelFileError(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
             raise ModelFileError("the file is not UTF-8 text") from None
-    if len(text) > MAX_FILE_BYTES:
-        raise ModelFileError(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    if _nesting(text) > MAX_NESTING:
+        raise ModelFileError(f"not a model file: lists and objects nest more than {MAX_NESTING} deep")
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
         raise ModelFileError(f"not valid JSON (truncated?): {e.msg} at line {e.lineno} column {e.colno}") from None
+    except ValueError as e:  # e.g. an integer of more than 4,300 digits
+        raise ModelFileError(f"not a model file: {shorten(str(e), 80)}") from None
     except RecursionError:
         raise ModelFileError("not a model file: nested too deeply") from None
     return from_dict(doc)
@@ -96,7 +120,7 @@ def load_model(path) -> tuple[Network, dict]:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise ModelFileError(f"cannot read {path}: {e.strerror}") from None
+        raise ModelFileError(f"cannot read {shorten(str(path), 80)}: {e.strerror}") from None
     return loads(data)
 
 
@@ -116,21 +140,79 @@ def _get(d: dict, key: str, kind, where: str) -> Any:
 _KIND_NAMES = {dict: "an object", list: "a list", str: "a string", int: "a whole number"}
 
 
+def _number(x, where: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise ModelFileError(f"{where}: every entry must be a number, found {show(x)}")
+    try:
+        v = float(x)
+    except OverflowError:
+        v = math.inf
+    if not math.isfinite(v):
+        raise ModelFileError(f"{where}: every entry must be a finite number, found {show(x)}")
+    return v
+
+
+def _vector(v, n: int, where: str) -> list[float]:
+    if not isinstance(v, list) or len(v) != n:
+        raise ModelFileError(f"{where}: expected a list of {n} numbers")
+    return [_number(x, where) for x in v]
+
+
 def _matrix(v, rows: int, cols: int, where: str) -> np.ndarray:
     if not isinstance(v, list) or len(v) != rows:
         raise ModelFileError(f"{where}: expected {rows} rows of {cols} numbers")
-    for r in v:
-        if not isinstance(r, list) or len(r) != cols:
-            raise ModelFileError(f"{where}: expected {rows} rows of {cols} numbers")
-    return _numbers(v, where)
+    return np.array([_vector(r, cols, where) for r in v], dtype=np.float64).reshape(rows, cols)
 
 
-def _numbers(v, where: str) -> np.ndarray:
-    flat = [x for r in v for x in r] if v and isinstance(v[0], list) else v
-    for x in flat:
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-            raise ModelFileError(f"{where}: every entry must be a finite number, found {x!r}")
-    return np.array(v, dtype=np.float64)
+def _architecture(doc: dict) -> Architecture:
+    a = _get(doc, "architecture", dict, "model")
+    try:
+        return Architecture(
+            hidden=_get(a, "hidden", list, "architecture"),
+            activations=_get(a, "activations", list, "architecture"),
+            output=_get(a, "output", str, "architecture"),
+            n_outputs=_get(a, "n_outputs", int, "architecture"),
+            features=_get(a, "features", list, "architecture"),
+        )
+    except ValueError as e:
+        raise ModelFileError(f"architecture: {e}") from None
+
+
+def _parameters(doc: dict, arch: Architecture) -> list[tuple[np.ndarray, np.ndarray]]:
+    layers = _get(doc, "layers", list, "model")
+    sizes = arch.sizes
+    if len(layers) != len(sizes) - 1:
+        raise ModelFileError(f"the architecture has {len(sizes) - 1} weight layers but the file holds {len(layers)}")
+    params = []
+    for i, (layer, act, n_in, n_out) in enumerate(zip(layers, [*arch.activations, arch.output], sizes, sizes[1:])):
+        where = f"layer {i + 1}"
+        if not isinstance(layer, dict):
+            raise ModelFileError(f"{where}: must be an object")
+        if _get(layer, "activation", str, where) != act:
+            raise ModelFileError(f"{where}: activation {show(layer['activation'])} does not match the "
+                                 f"architecture ({act!r})")
+        w = _matrix(_get(layer, "weights", list, where), n_in, n_out, f"{where} weights")
+        b = np.array(_vector(_get(layer, "biases", list, where), n_out, f"{where} biases"), dtype=np.float64)
+        params.append((w, b))
+    return params
+
+
+def _training(doc: dict) -> dict:
+    """The training section, each setting in it checked by its declaration."""
+    training = doc.get("training", {})
+    if not isinstance(training, dict):
+        raise ModelFileError("model: 'training' must be an object")
+    checked = dict(training)
+    try:
+        for name, v in training.items():
+            if name in SETTINGS:
+                checked[name] = SETTINGS[name].check(v)
+    except SettingError as e:
+        raise ModelFileError(f"training: {e}") from None
+    trained = training.get("epochs_trained", 0)
+    if isinstance(trained, bool) or not isinstance(trained, int) or not 0 <= trained <= MAX_EPOCHS_TRAINED:
+        raise ModelFileError(f"training: epochs_trained must be a whole number >= 0, not {show(trained)}")
+    return checked
 
 
 def from_dict(doc: Any) -> tuple[Network, dict]:
@@ -141,42 +223,10 @@ def from_dict(doc: Any) -> tuple[Network, dict]:
         raise ModelFileError(f"not a model file: 'format' must be {FORMAT!r}")
     version = _get(doc, "version", int, "model")
     if version != VERSION:
-        raise ModelFileError(f"model file version {version} is not supported (this is version {VERSION})")
-    a = _get(doc, "architecture", dict, "model")
-    try:
-        arch = Architecture(
-            hidden=tuple(_get(a, "hidden", list, "architecture")),
-            activations=tuple(_get(a, "activations", list, "architecture")),
-            output=_get(a, "output", str, "architecture"),
-            n_outputs=_get(a, "n_outputs", int, "architecture"),
-            features=tuple(_get(a, "features", list, "architecture")),
-        )
-    except ModelFileError:
-        raise
-    except (TypeError, ValueError) as e:
-        raise ModelFileError(f"architecture: {e}") from None
-    layers = _get(doc, "layers", list, "model")
-    sizes = arch.sizes
-    if len(layers) != len(sizes) - 1:
-        raise ModelFileError(f"the architecture has {len(sizes) - 1} weight layers but the file holds {len(layers)}")
-    acts = [*arch.activations, arch.output]
-    params = []
-    for i, (layer, act, n_in, n_out) in enumerate(zip(layers, acts, sizes[:-1], sizes[1:])):
-        where = f"layer {i + 1}"
-        if not isinstance(layer, dict):
-            raise ModelFileError(f"{where}: must be an object")
-        if _get(layer, "activation", str, where) != act:
-            raise ModelFileError(
-                f"{where}: activation {layer['activation']!r} does not match the architecture ({act!r})"
-            )
-        w = _matrix(_get(layer, "weights", list, where), n_in, n_out, f"{where} weights")
-        b = _get(layer, "biases", list, where)
-        if len(b) != n_out:
-            raise ModelFileError(f"{where} biases: expected {n_out} numbers, found {len(b)}")
-        params.append((w, _numbers(b, f"{where} biases")))
-    training = doc.get("training", {})
-    if not isinstance(training, dict):
-        raise ModelFileError("model: 'training' must be an object")
+        raise ModelFileError(f"model file version {show(version)} is not supported (this is version {VERSION})")
+    arch = _architecture(doc)
+    params = _parameters(doc, arch)
+    training = _training(doc)
     net = Network(arch)
     net.set_params(params)
     return net, training

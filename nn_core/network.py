@@ -10,60 +10,67 @@ of ones kept beside each layer's input, one matrix product computes
 bias gradients together. That halves the NumPy calls per step, which is what
 the time of a small network is made of. The optimizer updates the flat vector
 in place, so every view stays valid.
+
+There is one forward pass, :meth:`Network.forward`, over a :class:`Workspace`
+of preallocated buffers: training runs it on the training set, and
+:meth:`Network.outputs` runs it block by block over any number of points
+(a decision surface, the neuron maps).
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import ACTIVATIONS, get_activation
+from .activations import ACTIVATIONS
 from .features import DEFAULT_FEATURES, check_features, feature_matrix
-from .losses import get_output
+from .losses import OUTPUTS
+from .text import show
 
 MAX_HIDDEN_LAYERS = 8
 MAX_WIDTH = 64
-MAX_OUTPUTS = 16
+MAX_OUTPUTS = 20
 INIT_SCHEMES = ("normal", "xavier", "he")
-OUTPUT_KINDS = ("sigmoid", "softmax", "linear")
-_CHUNK = 2048  # rows per block when predicting on many points: keeps blocks in cache
-# Split a forward pass between two threads from this many rows per thread:
-# NumPy releases the GIL in its loops and matrix products, and a 200x200 grid
-# takes about half the time on two cores. Below it, thread hand-off costs more.
-_PARALLEL_MIN_ROWS = 8192
-_pool = None
-_pool_failed = False
+BLOCK_ROWS = 2048  # rows per block when evaluating many points: the block's buffers stay in cache
 
 
-_scratch_store = threading.local()
+def _whole(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
-def _scratch(size: int) -> np.ndarray:
-    """A float64 vector of ``size`` elements owned by the calling thread and reused by its next call."""
-    buf = getattr(_scratch_store, "buf", None)
-    if buf is None or buf.size < size:
-        buf = _scratch_store.buf = np.empty(size)
-    return buf[:size]
+def check_widths(hidden) -> tuple[int, ...]:
+    """Hidden layer widths as a tuple of ints; ValueError unless 0 to 8 layers of 1 to 64 neurons."""
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise ValueError("hidden layer widths must be a list of whole numbers")
+    if len(hidden) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, not {len(hidden)}")
+    for h in hidden:
+        if not _whole(h) or not 1 <= h <= MAX_WIDTH:
+            raise ValueError(f"a hidden layer has 1 to {MAX_WIDTH} neurons, not {show(h)}")
+    return tuple(int(h) for h in hidden)
 
 
-def _thread_pool():
-    """A shared one-worker pool (the calling thread does the other half), or None
-    where threads are unavailable (Pyodide) or there is only one core."""
-    global _pool, _pool_failed
-    if _pool is None and not _pool_failed:
-        try:
-            if (os.cpu_count() or 1) < 2:
-                raise RuntimeError("one core")
-            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nn_core-forward")
-            _pool.submit(int).result()  # fails here if threads cannot start
-        except (RuntimeError, ImportError):
-            _pool, _pool_failed = None, True
-    return _pool
+def check_activations(names) -> tuple[str, ...]:
+    """Activation names as a tuple; ValueError if there is none or one is unknown."""
+    names = (names,) if isinstance(names, str) else names
+    if not isinstance(names, Sequence) or not names:
+        raise ValueError("give one activation, or one per hidden layer")
+    for a in names:
+        if not isinstance(a, str) or a not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {show(a)}; choose from {', '.join(ACTIVATIONS)}")
+    return tuple(names)
+
+
+def layer_activations(names, n_layers: int) -> tuple[str, ...]:
+    """One activation name per hidden layer, from one name for all or one per layer."""
+    names = check_activations(names)
+    if len(names) == 1:
+        return names * n_layers
+    if len(names) != n_layers:
+        raise ValueError(f"give one activation, or one per hidden layer ({n_layers}), not {len(names)}")
+    return names
 
 
 @dataclass(frozen=True)
@@ -77,42 +84,19 @@ class Architecture:
     features: tuple[str, ...] = DEFAULT_FEATURES
 
     def __post_init__(self):
-        if isinstance(self.hidden, (str, bytes)) or any(
-            isinstance(h, bool) or not isinstance(h, (int, np.integer)) for h in self.hidden
-        ):
-            raise ValueError("hidden layer widths must be whole numbers")
-        hidden = tuple(int(h) for h in self.hidden)
-        if len(hidden) > MAX_HIDDEN_LAYERS:
-            raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, not {len(hidden)}")
-        for h in hidden:
-            if not 1 <= h <= MAX_WIDTH:
-                raise ValueError(f"a hidden layer has 1 to {MAX_WIDTH} neurons, not {h}")
-        acts = self.activations
-        acts = (acts,) * len(hidden) if isinstance(acts, str) else tuple(acts)
-        if len(acts) == 1 and len(hidden) > 1:
-            acts = acts * len(hidden)
-        if hidden and len(acts) != len(hidden):
-            raise ValueError(f"{len(hidden)} hidden layers need {len(hidden)} activations, not {len(acts)}")
-        if not hidden:
-            acts = ()
-        for a in acts:
-            if not isinstance(a, str):
-                raise ValueError(f"an activation is named by a string, not {a!r}")
-            get_activation(a)
-        if self.output not in OUTPUT_KINDS:
-            raise ValueError(f"unknown output {self.output!r}; choose from {', '.join(OUTPUT_KINDS)}")
-        if isinstance(self.n_outputs, bool) or not isinstance(self.n_outputs, (int, np.integer)):
-            raise ValueError("the number of outputs must be a whole number")
-        n_out = int(self.n_outputs)
-        if not 1 <= n_out <= MAX_OUTPUTS:
-            raise ValueError(f"the output layer has 1 to {MAX_OUTPUTS} neurons, not {n_out}")
-        if self.output == "sigmoid" and n_out != 1:
+        hidden = check_widths(self.hidden)
+        if self.output not in OUTPUTS:
+            raise ValueError(f"unknown output {show(self.output)}; choose from {', '.join(OUTPUTS)}")
+        if not _whole(self.n_outputs) or not 1 <= self.n_outputs <= MAX_OUTPUTS:
+            raise ValueError(f"the output layer has 1 to {MAX_OUTPUTS} neurons, not {show(self.n_outputs)}")
+        if self.output == "sigmoid" and self.n_outputs != 1:
             raise ValueError("a sigmoid output has one neuron (binary classification)")
-        if self.output == "softmax" and n_out < 2:
+        if self.output == "softmax" and self.n_outputs < 2:
             raise ValueError("a softmax output needs at least 2 classes")
         object.__setattr__(self, "hidden", hidden)
-        object.__setattr__(self, "activations", acts)
-        object.__setattr__(self, "n_outputs", n_out)
+        acts = self.activations
+        object.__setattr__(self, "activations", layer_activations(acts, len(hidden)) if hidden or acts else ())
+        object.__setattr__(self, "n_outputs", int(self.n_outputs))
         object.__setattr__(self, "features", check_features(self.features))
 
     @property
@@ -126,27 +110,32 @@ class Architecture:
         return sum((a + 1) * b for a, b in zip(s[:-1], s[1:]))
 
 
-class _Workspace:
-    """Preallocated buffers for a forward and backward pass over ``n`` rows."""
+class Workspace:
+    """Preallocated buffers for a forward and backward pass over ``n`` rows.
+
+    ``A[l]`` is layer l's input with a trailing column of ones and ``H[l]`` its
+    part without them; ``Z[l]`` is layer l's pre-activation, ``S[l]`` a hidden
+    layer's activation in a contiguous buffer (in-place ufuncs on the strided
+    ``H`` beside the ones column are several times slower), ``P`` the output,
+    ``D[l]`` dL/dz and ``T[l]`` the activation derivatives.
+    """
 
     def __init__(self, sizes: Sequence[int], n: int):
-        # A[l]: input of layer l with a trailing column of ones; H[l]: its activation part.
+        self.n = n
         self.A = [np.empty((n, s + 1)) for s in sizes[:-1]]
         for a in self.A:
             a[:, -1] = 1.0
         self.H = [a[:, :-1] for a in self.A]
-        # Z[l]: layer l's pre-activation, overwritten by its activation for hidden layers
         self.Z = [np.empty((n, s)) for s in sizes[1:]]
-        self.P = np.empty((n, sizes[-1]))  # network output
-        self.D = [np.empty((n, s)) for s in sizes[1:]]  # dL/dz per layer
-        self.T = [np.empty((n, s)) for s in sizes[1:-1]]  # activation derivatives
-        # Views made once rather than per step: transposes for the gradient
-        # products, and flat views of the contiguous buffers, since an
-        # elementwise op between two 2-D arrays costs more than between 1-D ones.
+        self.S = [np.empty((n, s)) for s in sizes[1:-1]]
+        self.P = np.empty((n, sizes[-1]))
+        self.D = [np.empty((n, s)) for s in sizes[1:]]
+        self.T = [np.empty((n, s)) for s in sizes[1:-1]]
+        # Views made once rather than per step: transposes for the gradient products, and
+        # flat views, since an elementwise op between 2-D arrays costs more than between 1-D ones.
         self.AT = [a.T for a in self.A]
-        self.Zf = [z.reshape(-1) for z in self.Z]
-        self.Df = [d.reshape(-1) for d in self.D]
-        self.Tf = [t.reshape(-1) for t in self.T]
+        self.Zf, self.Sf = [z.reshape(-1) for z in self.Z], [s.reshape(-1) for s in self.S]
+        self.Df, self.Tf = [d.reshape(-1) for d in self.D], [t.reshape(-1) for t in self.T]
 
     def set_input(self, A0: np.ndarray) -> None:
         """Use ``A0`` (rows of inputs with their ones column) as the input layer; it is only read."""
@@ -173,12 +162,13 @@ class Network:
             self.weight_mask[end - n_out:end] = 0.0
             offset = end
         self._wT = [layer[:-1].T for layer in self._layers]  # weights without biases, transposed
-        self._acts = [ACTIVATIONS[a] for a in self.arch.activations]
-        self._output = get_output(self.arch.output)
-        # the functions themselves, looked up once for the training passes
-        self._values = tuple(act.value for act in self._acts)
-        self._derivatives = tuple(act.derivative for act in self._acts)
-        self._output_value = self._output.value
+        self.activations = tuple(ACTIVATIONS[a] for a in self.arch.activations)
+        self.output_layer = OUTPUTS[self.arch.output]
+        # the functions themselves, looked up once for the passes: on the tutorial's tiny arrays
+        # every attribute lookup saved is a percent of an epoch
+        self._values = tuple(act.value for act in self.activations)
+        self._derivatives = tuple(act.derivative for act in self.activations)
+        self._blocks: dict[int, Workspace] = {}  # workspaces for outputs(), by row count
 
     # ------------------------------------------------------------ parameters
     @classmethod
@@ -196,7 +186,7 @@ class Network:
         he: normal with standard deviation sqrt(2 / n_in).
         """
         if scheme not in INIT_SCHEMES:
-            raise ValueError(f"unknown init scheme {scheme!r}; choose from {', '.join(INIT_SCHEMES)}")
+            raise ValueError(f"unknown init scheme {show(scheme)}; choose from {', '.join(INIT_SCHEMES)}")
         rng = np.random.default_rng(seed)
         for layer in self._layers:
             n_in, n_out = layer.shape[0] - 1, layer.shape[1]
@@ -231,54 +221,16 @@ class Network:
         """Set every layer's (weights, biases); ValueError on a wrong count, shape or value."""
         if len(layers) != self.n_layers:
             raise ValueError(f"expected {self.n_layers} layers of parameters, got {len(layers)}")
-        new = []
-        for l, (w, b) in enumerate(layers):
-            w = np.asarray(w, dtype=np.float64)
-            b = np.asarray(b, dtype=np.float64).reshape(-1)
+        new = [(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)) for w, b in layers]
+        for l, (w, b) in enumerate(new):
             if w.shape != self.weights(l).shape or b.shape != self.biases(l).shape:
-                raise ValueError(
-                    f"layer {l + 1}: weights must be {self.weights(l).shape} and biases "
-                    f"{self.biases(l).shape}, not {w.shape} and {b.shape}"
-                )
+                raise ValueError(f"layer {l + 1}: weights must be {self.weights(l).shape} and biases "
+                                 f"{self.biases(l).shape}, not {w.shape} and {b.shape}")
             if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
                 raise ValueError(f"layer {l + 1}: parameters must be finite numbers")
-            new.append((w, b))
         for l, (w, b) in enumerate(new):
             self._layers[l][:-1] = w
             self._layers[l][-1] = b
-
-
-    # ------------------------------------------------------------ passes
-    def forward_ws(self, ws: _Workspace) -> np.ndarray:
-        """Forward pass over ``ws.A[0]`` (inputs with a ones column), keeping every activation.
-
-        A hidden activation is computed in place in its own contiguous buffer
-        ``Z[l]`` and then copied into ``A[l + 1]``: in-place ufuncs on the
-        strided view beside the ones column are several times slower.
-        """
-        A, H, Z, layers = ws.A, ws.H, ws.Z, self._layers
-        l = 0
-        for value in self._values:
-            z = A[l].dot(layers[l], Z[l])
-            l += 1
-            H[l][...] = value(z, z)
-        return self._output_value(A[l].dot(layers[l], Z[l]), ws.P)
-
-    def backward_ws(self, ws: _Workspace, delta: np.ndarray, grad_layers: Sequence[np.ndarray]) -> None:
-        """Backpropagate ``delta`` = dL/dz of the output layer into ``grad_layers`` (views of a flat gradient).
-
-        Needs the activations of a :meth:`forward_ws` over the same workspace.
-        """
-        AT, D, Zf, Df, Tf, wT, derivatives = ws.AT, ws.D, ws.Zf, ws.Df, ws.Tf, self._wT, self._derivatives
-        multiply = np.multiply
-        for l in range(len(wT) - 1, 0, -1):
-            # dW and db at once: the ones column of A turns the bias row into delta's column sums.
-            AT[l].dot(delta, grad_layers[l])
-            k = l - 1
-            delta = delta.dot(wT[l], D[k])
-            # Z[k] holds layer k's activations, from which every derivative is written.
-            multiply(Df[k], derivatives[k](Zf[k], Tf[k]), Df[k])
-        AT[0].dot(delta, grad_layers[0])
 
     def grad_views(self, flat: np.ndarray) -> list[np.ndarray]:
         """Per-layer (n_in + 1, n_out) views of a flat vector laid out like ``params``."""
@@ -288,79 +240,66 @@ class Network:
             offset += layer.size
         return views
 
-    def forward(self, F: np.ndarray, hidden: bool = False):
-        """Outputs (n, n_outputs) for network inputs F (n, n_features).
+    # ------------------------------------------------------------ passes
+    def forward(self, ws: Workspace) -> np.ndarray:
+        """The forward pass over ``ws.A[0]`` (inputs with a ones column), keeping every layer's values in ``ws``.
+
+        Returns the network's outputs ``ws.P`` (n, n_outputs).
+        """
+        A, H, Z, S, layers = ws.A, ws.H, ws.Z, ws.S, self._layers
+        l = 0
+        for value in self._values:
+            z = A[l].dot(layers[l], Z[l])
+            H[l + 1][...] = value(z, S[l])
+            l += 1
+        return self.output_layer.value(A[l].dot(layers[l], Z[l]), ws.P)
+
+    def backward(self, ws: Workspace, delta: np.ndarray, grad_layers: Sequence[np.ndarray]) -> None:
+        """Backpropagate ``delta`` = dL/dz of the output layer into ``grad_layers`` (views of a flat gradient).
+
+        Needs the values of a :meth:`forward` over the same workspace.
+        """
+        AT, D, Zf, Sf, Df, Tf, wT, derivatives = ws.AT, ws.D, ws.Zf, ws.Sf, ws.Df, ws.Tf, self._wT, self._derivatives
+        multiply = np.multiply
+        for l in range(len(wT) - 1, 0, -1):
+            # dW and db at once: the ones column of A turns the bias row into delta's column sums.
+            AT[l].dot(delta, grad_layers[l])
+            k = l - 1
+            delta = delta.dot(wT[l], D[k])
+            multiply(Df[k], derivatives[k](Zf[k], Sf[k], Tf[k]), Df[k])
+        AT[0].dot(delta, grad_layers[0])
+
+    def _block(self, rows: int) -> Workspace:
+        ws = self._blocks.get(rows)
+        if ws is None:
+            if len(self._blocks) > 3:  # a full block and the odd last ones are all that recur
+                self._blocks.clear()
+            ws = self._blocks[rows] = Workspace(self.arch.sizes, rows)
+        return ws
+
+    def outputs(self, F: np.ndarray, hidden: bool = False):
+        """Outputs (n, n_outputs) for network inputs F (n, n_features), through :meth:`forward` in blocks of rows.
 
         With ``hidden=True``, returns (outputs, [each hidden layer's activations (n, width)]).
-        Works through F in blocks of rows; a large F (a decision surface) is
-        split between two threads when the platform has them.
         """
         F = np.asarray(F, dtype=np.float64)
         if F.ndim != 2 or F.shape[1] != self.arch.sizes[0]:
             raise ValueError(f"inputs must have shape (n, {self.arch.sizes[0]}), not {F.shape}")
         n = len(F)
         out = np.empty((n, self.arch.n_outputs))
-        hiddens = [np.empty((n, w)) for w in self.arch.hidden] if hidden else None
-        half = n // 2
-        pool = _thread_pool() if half >= _PARALLEL_MIN_ROWS else None
-        other = None
-        if pool is not None:
-            try:
-                other = pool.submit(self._forward_rows, F, out, hiddens, 0, half)
-            except RuntimeError:  # no threads after all (e.g. the interpreter is shutting down)
-                other = None
-        if other is None:
-            self._forward_rows(F, out, hiddens, 0, n)
-        else:
-            self._forward_rows(F, out, hiddens, half, n)
-            other.result()
+        hiddens = [np.empty((n, w)) for w in self.arch.hidden] if hidden else []
+        for start in range(0, n, BLOCK_ROWS):
+            stop = min(start + BLOCK_ROWS, n)
+            ws = self._block(stop - start)
+            ws.H[0][...] = F[start:stop]
+            out[start:stop] = self.forward(ws)
+            for h, s in zip(hiddens, ws.S):
+                h[start:stop] = s
         return (out, hiddens) if hidden else out
 
-    def _forward_rows(self, F, out, hiddens, start: int, stop: int) -> None:
-        """The forward pass of rows start:stop of F into the same rows of ``out`` (and ``hiddens``).
-
-        Each block is computed in place in the calling thread's scratch
-        buffers, kept between calls: a fresh block-sized array per call is
-        fresh memory the OS must map in, and those page faults cost as much
-        as a layer's arithmetic. Biases are added from copies tiled to the
-        block's shape: broadcasting a row of 16 over 2048 rows runs 2048 short
-        inner loops, three times slower.
-        """
-        rows = min(_CHUNK, stop - start)
-        widths = [layer.shape[1] for layer in self._layers]
-        # Carve one scratch vector: a tiled bias block per layer, then two
-        # blocks that the hidden layers use in turn.
-        sizes = [rows * w for w in widths] + ([rows * max(widths[:-1])] * 2 if hiddens is None and self._acts else [])
-        scratch = _scratch(sum(sizes))
-        pieces, offset = [], 0
-        for size in sizes:
-            pieces.append(scratch[offset:offset + size])
-            offset += size
-        biases = []
-        for layer, piece in zip(self._layers, pieces):
-            tile = piece.reshape(rows, layer.shape[1])
-            tile[...] = layer[-1]
-            biases.append(tile)
-        blocks = pieces[len(widths):]
-        weights = [layer[:-1] for layer in self._layers]
-        add = np.add
-        for s in range(start, stop, _CHUNK):
-            e = min(s + _CHUNK, stop)
-            m = e - s
-            h = F[s:e]
-            for l, act in enumerate(self._acts):
-                z = hiddens[l][s:e] if hiddens is not None else blocks[l % 2][:m * widths[l]].reshape(m, widths[l])
-                h.dot(weights[l], z)
-                add(z, biases[l][:m], z)
-                h = act.value(z, z)
-            z = out[s:e]
-            h.dot(weights[-1], z)
-            add(z, biases[-1][:m], z)
-            self._output.value(z, z)
-
     def predict(self, X: np.ndarray, hidden: bool = False):
-        """Like :meth:`forward`, for raw points X (n, 2): the network's feature map is applied first."""
-        return self.forward(feature_matrix(X, self.arch.features), hidden)
+        """Like :meth:`outputs`, for raw points X (n, 2): the network's feature map is applied first."""
+        return self.outputs(feature_matrix(X, self.arch.features), hidden)
 
     def predict_labels(self, X: np.ndarray) -> np.ndarray:
         """Class labels (n,) for raw points X (n, 2); the output values for a linear output."""
@@ -384,15 +323,14 @@ class Network:
         from .losses import get_loss
 
         loss = get_loss(loss) if isinstance(loss, str) else loss
-        F = np.asarray(F, dtype=np.float64)
-        ws = _Workspace(self.arch.sizes, len(F))
-        ws.A[0][:, :-1] = F
+        ws = Workspace(self.arch.sizes, len(F))
+        ws.H[0][...] = F
         Y = self.encode_targets(y)
-        p = self.forward_ws(ws)
+        p = self.forward(ws)
         z = ws.Z[-1]
         value = loss.value(p, Y, z) + penalty(self.params, self.weight_mask, l1, l2)
         grad = np.zeros_like(self.params)
-        self.backward_ws(ws, loss.delta(p, Y, z, self._output), self.grad_views(grad))
+        self.backward(ws, loss.delta(p, Y, z, self.output_layer), self.grad_views(grad))
         add_penalty_grad(grad, self.params, self.weight_mask, l1, l2)
         return value, grad
 

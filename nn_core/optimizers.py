@@ -2,8 +2,10 @@
 
 ``step(params, grad)`` changes ``params`` (and may scribble on ``grad``) but
 never rebinds either, so views of the parameters (the network's layers) stay
-valid. Hyperparameters are plain attributes: changing ``lr`` between steps is
-allowed and keeps the state, as a playground needs.
+valid. Hyperparameters are plain attributes named in ``hyperparameters``, as
+the settings are (:mod:`nn_core.settings`): changing one between steps is
+allowed and keeps the state, as a playground needs. Their ranges are checked
+where settings come in, not here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ class GD:
     """Plain gradient descent: p -= lr * g."""
 
     name = "gd"
+    title = "gradient descent"
+    hyperparameters: tuple[str, ...] = ("lr",)
 
     def __init__(self, lr: float = 0.1):
         self._lr = np.array(0.0)
@@ -41,9 +45,6 @@ class GD:
     def reset(self) -> None:
         """Forget any state (momentum, moments)."""
 
-    def settings(self) -> dict:
-        return {"lr": self.lr}
-
 
 class Momentum(GD):
     """SGD with momentum: v = mu v - lr g; p += v.
@@ -53,6 +54,8 @@ class Momentum(GD):
     """
 
     name = "momentum"
+    title = "momentum"
+    hyperparameters = ("lr", "momentum")
 
     def __init__(self, lr: float = 0.1, momentum: float = 0.9, nesterov: bool = False):
         super().__init__(lr)
@@ -74,12 +77,10 @@ class Momentum(GD):
     def reset(self):
         self.velocity = None
 
-    def settings(self):
-        return {"lr": self.lr, "momentum": self.momentum}
-
 
 class Nesterov(Momentum):
     name = "nesterov"
+    title = "Nesterov momentum"
 
     def __init__(self, lr: float = 0.1, momentum: float = 0.9):
         super().__init__(lr, momentum, nesterov=True)
@@ -89,6 +90,8 @@ class Adam(GD):
     """Adam (Kingma & Ba 2015) with bias-corrected moment estimates."""
 
     name = "adam"
+    title = "Adam"
+    hyperparameters = ("lr", "beta1", "beta2", "eps")
 
     def __init__(self, lr: float = 0.01, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)
@@ -119,28 +122,13 @@ class Adam(GD):
         grad *= lr_t
         params -= grad
 
-    def settings(self):
-        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
-
 
 OPTIMIZERS = {c.name: c for c in (GD, Momentum, Nesterov, Adam)}
 
 
-def make_optimizer(name: str, lr: float, momentum: float = 0.9, beta1: float = 0.9, beta2: float = 0.999,
-                   eps: float = 1e-8):
-    """An optimizer by registry name with its hyperparameters."""
+def make_optimizer(name: str, **hyperparameters):
+    """An optimizer by registry name; it takes the hyperparameters it uses and ignores the others."""
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"the learning rate must be a positive number, not {lr}")
-    if name in ("momentum", "nesterov"):
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must lie in [0, 1), not {momentum}")
-        return OPTIMIZERS[name](lr, momentum)
-    if name == "adam":
-        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
-            raise ValueError("Adam's beta1 and beta2 must lie in [0, 1)")
-        if not eps > 0:
-            raise ValueError("Adam's eps must be positive")
-        return Adam(lr, beta1, beta2, eps)
-    return GD(lr)
+    cls = OPTIMIZERS[name]
+    return cls(**{h: hyperparameters[h] for h in cls.hyperparameters if h in hyperparameters})

@@ -20,11 +20,10 @@ from .activations import HALF
 from .datasets import Dataset
 from .features import feature_matrix
 from .losses import check_pairing, get_loss
-from .network import Network, _Workspace, add_penalty_grad
+from .network import Network, Workspace, add_penalty_grad
 from .optimizers import GD
 
 EXPLODE_FACTOR = 1e6  # a loss this many times its starting value counts as diverged
-MAX_BATCH = 5000
 
 
 class EpochRecord(NamedTuple):
@@ -47,8 +46,8 @@ class _Split:
 
     def __init__(self, net: Network, data: Dataset):
         self.n = len(data)
-        self.ws = _Workspace(net.arch.sizes, self.n)
-        self.ws.A[0][:, :-1] = feature_matrix(data.X, net.arch.features)
+        self.ws = Workspace(net.arch.sizes, self.n)
+        self.ws.H[0][...] = feature_matrix(data.X, net.arch.features)
         self.Y = net.encode_targets(data.y)
         self.output = net.arch.output
         self.labels = data.y
@@ -106,7 +105,7 @@ class Trainer:
         self._backup = network.params.copy()
         self._delta = None  # dL/dz on the training set for the current parameters, when known
         self._shuffled = None
-        self._batch_ws: dict[int, _Workspace] = {}
+        self._batch_ws: dict[int, Workspace] = {}
         self.history: list[EpochRecord] = []
         self.divergence: Divergence | None = None
         self._explode_at: float | None = None  # set from the first measured loss
@@ -117,15 +116,17 @@ class Trainer:
         return self.history[-1].epoch if self.history else 0
 
     def set_batch_size(self, batch_size: int | None) -> None:
-        if batch_size is not None and not 1 <= int(batch_size) <= MAX_BATCH:
-            raise ValueError(f"the batch size must lie in [1, {MAX_BATCH}], not {batch_size}")
+        """Mini-batches of ``batch_size`` points; None for the full batch."""
         self.batch_size = None if batch_size is None else int(batch_size)
 
     def set_regularization(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        for name, v in (("L1", l1), ("L2", l2)):
-            if not (math.isfinite(v) and v >= 0):
-                raise ValueError(f"the {name} rate must be a number >= 0, not {v}")
         self.l1, self.l2 = float(l1), float(l2)
+
+    def set_loss(self, loss: str) -> None:
+        """Train on another loss from the next epoch on (the optimizer keeps its state)."""
+        check_pairing(loss, self.network.arch.output)
+        self.loss = get_loss(loss)
+        self._delta = self._explode_at = None  # a loss on another scale: measure its start again
 
     def parameters_changed(self) -> None:
         """Call after changing ``network.params`` from outside, so cached passes are redone."""
@@ -141,39 +142,27 @@ class Trainer:
         warnings, a caller of ``run`` can do the same with ``np.errstate``.
         """
         self.divergence = None
-        net, train, test, history = self.network, self._train, self._test, self.history
-        params, backup = net.params, self._backup
-        full = self.batch_size is None or self.batch_size >= train.n
-        clock, start = time.perf_counter, time.perf_counter()
-        done = history[-1].seconds if history else 0.0
-        epoch = self.epoch
         if self._delta is None:
             self._measure_train()
-        # The per-epoch path of a small full-batch network is made of a few
-        # dozen NumPy calls on tiny arrays, so everything it uses is bound
-        # here once: each attribute lookup or Python call saved is a percent.
-        ws, Y, output = train.ws, train.Y, net._output
-        z_out, d_out = ws.Z[-1], ws.D[-1]
-        forward, backward, accuracy = net.forward_ws, net.backward_ws, train.accuracy
-        value_and_delta = self.loss.value_and_delta
-        grad, grad_views = self._grad, self._grad_views
+        full = self.batch_size is None or self.batch_size >= self._train.n
+        step = self._full_batch_step if full else self._mini_batch_epoch
+        net, train, test, history, backup = self.network, self._train, self._test, self.history, self._backup
+        params, clock, start = net.params, time.perf_counter, time.perf_counter()
+        done, epoch = (history[-1].seconds if history else 0.0), self.epoch
+        # The per-epoch path of a small full-batch network is a few dozen NumPy calls on tiny
+        # arrays, so everything it uses is bound here once: each lookup saved is a percent.
+        ws, Y, output, z_out, d_out = train.ws, train.Y, net.output_layer, train.ws.Z[-1], train.ws.D[-1]
+        forward, accuracy, value_and_delta = net.forward, train.accuracy, self.loss.value_and_delta
         new_record = tuple.__new__  # EpochRecord(...) without its Python-level __new__
         for _ in range(int(epochs)):
             epoch += 1
             backup[...] = params  # a slice copy is cheaper than np.copyto
-            if full:
-                backward(ws, self._delta, grad_views)
-                if self.l1 or self.l2:
-                    add_penalty_grad(grad, params, net.weight_mask, self.l1, self.l2)
-                self.optimizer.step(params, grad)
-            else:
-                self._mini_batch_epoch()
+            step()
             # Measure the new parameters; in full batch the delta is the next step's.
             p = forward(ws)
             train_acc = accuracy(p)
             train_loss, self._delta = value_and_delta(p, Y, z_out, output, d_out)
-            # Written so that NaN fails it too.
-            if not train_loss <= self._explode_at:
+            if not train_loss <= self._explode_at:  # written so that NaN fails it too
                 self._diverge(epoch, train_loss)
                 return
             test_loss, test_acc = self._measure(test) if test is not None else (None, None)
@@ -189,7 +178,16 @@ class Trainer:
                 pass
         return self
 
+    def _full_batch_step(self) -> None:
+        """One gradient step on the whole training set, from the delta the last measurement left."""
+        net = self.network
+        net.backward(self._train.ws, self._delta, self._grad_views)
+        if self.l1 or self.l2:
+            add_penalty_grad(self._grad, net.params, net.weight_mask, self.l1, self.l2)
+        self.optimizer.step(net.params, self._grad)
+
     def _mini_batch_epoch(self) -> None:
+        """One pass over the training set in a seeded shuffle, one step per mini-batch."""
         net, tr, bs = self.network, self._train, self.batch_size
         if self._shuffled is None:
             self._shuffled = (np.empty_like(tr.ws.A[0]), np.empty_like(tr.Y))
@@ -197,31 +195,31 @@ class Trainer:
         order = self._rng.permutation(tr.n)
         np.take(tr.ws.A[0], order, axis=0, out=Xs)
         np.take(tr.Y, order, axis=0, out=Ys)
-        output, delta_of, step = net._output, self.loss.delta, self.optimizer.step
+        output, delta_of, step = net.output_layer, self.loss.delta, self.optimizer.step
         grad, views, params, mask = self._grad, self._grad_views, net.params, net.weight_mask
         for s in range(0, tr.n, bs):
             Xb, Yb = Xs[s:s + bs], Ys[s:s + bs]
             ws = self._batch_ws.get(len(Xb))
             if ws is None:
-                ws = self._batch_ws[len(Xb)] = _Workspace(net.arch.sizes, len(Xb))
+                ws = self._batch_ws[len(Xb)] = Workspace(net.arch.sizes, len(Xb))
             ws.set_input(Xb)  # the input layer is only read: a view of the shuffled rows will do
-            p = net.forward_ws(ws)
-            net.backward_ws(ws, delta_of(p, Yb, ws.Z[-1], output, ws.D[-1]), views)
+            p = net.forward(ws)
+            net.backward(ws, delta_of(p, Yb, ws.Z[-1], output, ws.D[-1]), views)
             if self.l1 or self.l2:
                 add_penalty_grad(grad, params, mask, self.l1, self.l2)
             step(params, grad)
 
     def _measure(self, split: _Split) -> tuple[float, float | None]:
-        p = self.network.forward_ws(split.ws)
+        p = self.network.forward(split.ws)
         return self.loss.value(p, split.Y, split.ws.Z[-1]), split.accuracy(p)
 
     def _measure_train(self) -> tuple[float, float | None]:
         """Loss and accuracy on the training set, leaving dL/dz ready for the next full-batch step."""
         tr = self._train
         ws = tr.ws
-        p = self.network.forward_ws(ws)
+        p = self.network.forward(ws)
         acc = tr.accuracy(p)
-        loss, self._delta = self.loss.value_and_delta(p, tr.Y, ws.Z[-1], self.network._output, ws.D[-1])
+        loss, self._delta = self.loss.value_and_delta(p, tr.Y, ws.Z[-1], self.network.output_layer, ws.D[-1])
         if self._explode_at is None:
             self._explode_at = EXPLODE_FACTOR * max(loss, 1e-3) if math.isfinite(loss) else math.inf
         return loss, acc

@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from nn_core import DATASETS, data_bounds, dumps, evaluate_grid
+from nn_core.text import format_number, format_percent
 
 from . import charts
 from .session import Session
@@ -15,12 +16,6 @@ SURFACE_RESOLUTION = 40
 NEURON_RESOLUTION = 32
 MAX_NEURON_MAPS = 64
 STEP_SECONDS = 5.0  # the most one click on "+100" may train: a big network in batches of 1 is slow
-
-
-def _fmt(v, pct=False) -> str:
-    if v is None:
-        return "–"
-    return f"{100 * v:.1f}%" if pct else f"{v:.3g}"
 
 
 def buttons(s: Session) -> None:
@@ -52,14 +47,14 @@ def metrics(s: Session) -> None:
     h = s.exp.trainer.history
     last = h[-1] if h else None
     cols = st.columns(7)
-    cols[0].metric("Epoch", f"{s.epoch:,}")
-    cols[1].metric("Train loss", _fmt(last and last.train_loss))
-    cols[2].metric("Test loss", _fmt(last and last.test_loss))
-    cols[3].metric("Train accuracy", _fmt(last and last.train_acc, True))
-    cols[4].metric("Test accuracy", _fmt(last and last.test_acc, True))
+    cols[0].metric("Epoch", format_number(s.epoch))
+    cols[1].metric("Train loss", format_number(last and last.train_loss, 3))
+    cols[2].metric("Test loss", format_number(last and last.test_loss, 3))
+    cols[3].metric("Train accuracy", format_percent(last and last.train_acc))
+    cols[4].metric("Test accuracy", format_percent(last and last.test_acc))
     rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
     redraws = f"{s.redraw_rate:.1f} redraws/s" if s.redraw_rate and s.live_ticks > 1 else None
-    cols[5].metric("Parameters", f"{s.exp.network.arch.n_params:,}", help="Weights and biases of the network.")
+    cols[5].metric("Parameters", format_number(s.exp.network.arch.n_params), help="Weights and biases of the network.")
     cols[6].metric("Epochs / s", "–" if rate is None else f"{rate:,.0f}", delta=redraws, delta_color="off",
                    delta_arrow="off", help="While training here: epochs per second of wall time, redraws included.")
 

@@ -13,20 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nn_core import Config, Network, build
-from nn_core.config import make_trainer
-from nn_core.optimizers import make_optimizer
+from nn_core import SETTINGS, Config, Network, build
+from nn_core.config import retune
 
-DATA_FIELDS = ("dataset", "samples", "noise", "test_ratio", "data_seed")
-NETWORK_FIELDS = ("features", "hidden", "activations", "output", "init", "seed")
-OPTIMIZER_FIELDS = ("optimizer", "lr", "momentum", "beta1", "beta2")
 FIRST_CHUNK = 0.3  # the first chunk after Train: a short run (the tutorial's) finishes within it
 MAX_BACKGROUND = 1.0  # a background chunk that no redraw collects stops by itself after this long
 REDRAW_CYCLE = 0.24  # while running, redraws come at least this far apart: about four a second
-
-
-def _changed(a: Config, b: Config, names) -> list[str]:
-    return [n for n in names if getattr(a, n) != getattr(b, n)]
 
 
 @dataclass
@@ -54,44 +46,29 @@ class Session:
 
     # ------------------------------------------------------------ settings
     def apply(self, new: Config) -> str:
-        """Move to settings ``new``: rebuild on data or network changes, keep the network otherwise.
+        """Move to settings ``new``: rebuild when a changed setting is declared to reset the data or the
+        network, keep the trained network otherwise.
 
         Returns (and keeps in ``notice``) a sentence saying which happened, or "" if nothing changed.
         """
         old = self.config
-        if new == old:
+        changed = new.diff(old)
+        if not changed:
             return ""
         self.settle()
-        data, net = _changed(old, new, DATA_FIELDS), _changed(old, new, NETWORK_FIELDS)
-        if data or net:
-            self.config = new
-            self.reset()
-            what = "data" if data and not net else "network" if net and not data else "data and network"
-            self.notice = f"The {what} changed ({', '.join(data + net)}): the network was reset to epoch 0."
-            return self.notice
-        self._retune(old, new)
+        resets = {SETTINGS[n].resets for n in changed}
         self.config = new
+        if resets != {"nothing"}:
+            self.reset()
+            what = "data and network" if resets >= {"data", "network"} else "data" if "data" in resets else "network"
+            self.notice = f"The {what} changed ({', '.join(changed)}): the network was reset to epoch 0."
+            return self.notice
+        retune(self.exp.trainer, old, new)
+        self.exp.config = new
         if new.epochs != old.epochs:
             self.target = new.epochs
-        kept = _changed(old, new, OPTIMIZER_FIELDS + ("loss", "batch_size", "l1", "l2", "epochs"))
-        self.notice = f"Changed {', '.join(kept)}: the trained network is kept."
+        self.notice = f"Changed {', '.join(changed)}: the trained network is kept."
         return self.notice
-
-    def _retune(self, old: Config, new: Config) -> None:
-        tr = self.exp.trainer
-        if new.optimizer != old.optimizer:
-            tr.optimizer = make_optimizer(new.optimizer, new.lr, new.momentum, new.beta1, new.beta2)
-        else:  # same optimizer: new hyperparameters, same state (momentum, moments)
-            for name in ("lr", "momentum", "beta1", "beta2"):
-                if hasattr(tr.optimizer, name):
-                    setattr(tr.optimizer, name, getattr(new, name))
-        tr.set_regularization(new.l1, new.l2)
-        tr.set_batch_size(new.batch_size or None)
-        if new.loss_name != old.loss_name:
-            # A new loss: a new trainer over the same network, carrying the history on.
-            fresh = make_trainer(new, self.exp.network, self.exp.train, self.exp.test)
-            fresh.optimizer, fresh.history = tr.optimizer, tr.history
-            self.exp.trainer = fresh
 
     def reset(self, network: Network | None = None) -> None:
         """A fresh network from the seed (or ``network``), epoch 0, not running."""

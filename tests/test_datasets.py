@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nn_core import DATASETS, feature_matrix, make_dataset, train_test_split
+from nn_core import DATASETS, Config, ConfigError, feature_matrix, make_dataset, train_test_split
 from nn_core.features import FEATURES
 
 SAMPLED = [n for n, s in DATASETS.items() if not s.fixed]
@@ -72,11 +72,19 @@ def test_split():
     assert len(train_test_split(d, 0.0)[1]) == 0
 
 
-@pytest.mark.parametrize("bad", [dict(name="nope"), dict(name="moons", n_samples=2), dict(name="moons", noise=-1),
-                                 dict(name="moons", n_samples=10**7), dict(name="moons", noise=float("nan"))])
-def test_bad_arguments(bad):
-    with pytest.raises(ValueError):
-        make_dataset(**bad)
+def test_unknown_dataset():
+    with pytest.raises(ValueError, match="unknown dataset 'nope'"):
+        make_dataset("nope")
+
+
+@pytest.mark.parametrize("bad,needle", [(dict(samples=2), "samples must lie in [4, 5,000], not 2"),
+                                        (dict(noise=-1), "noise must lie in [0, 2], not -1.0"),
+                                        (dict(samples=10**7), "samples must lie"),
+                                        (dict(noise=float("nan")), "noise must be a finite number, not nan")])
+def test_sizes_are_bounded_by_the_settings(bad, needle):
+    with pytest.raises(ConfigError) as e:
+        Config(dataset="moons", **bad).check()
+    assert needle in str(e.value)
 
 
 def test_feature_maps():

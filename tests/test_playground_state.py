@@ -5,11 +5,10 @@ import time
 import numpy as np
 import pytest
 
-from nn_core import TUTORIAL, Config, ConfigError, build, dumps, loads
+from nn_core import SETTINGS, TUTORIAL, Config, ConfigError, ModelFileError, build, dumps, loads
 from playground.session import Session
 from playground.state import (
     DEFAULT,
-    KEYS,
     config_for_model,
     config_from_query,
     config_from_widgets,
@@ -23,14 +22,16 @@ EXAMPLES = [
     Config(dataset="spiral3", samples=500, noise=0.07, test_ratio=0.25, data_seed=9, features=("x1", "x2", "sin(x1)"),
            hidden=(12, 7, 3), activations=("relu", "tanh", "elu"), init="he", seed=42, loss="mse",
            optimizer="nesterov", lr=0.0125, momentum=0.8, batch_size=16, l1=0.001, l2=0.002, epochs=2500),
-    Config(dataset="bumps", noise=0.05, hidden=(), activations=("tanh",), optimizer="adam", beta1=0.8, beta2=0.99),
+    Config(dataset="bumps", noise=0.05, hidden=(), activations=("tanh",), optimizer="adam", beta1=0.8, beta2=0.99,
+           eps=1e-6, lr=0.0123456789012345),
+    Config(dataset="checkerboard", noise=0.0, hidden=(8, 8), activations=("gelu", "silu"), seed=4294967295),
 ]
 
 
 @pytest.mark.parametrize("c", EXAMPLES)
 def test_url_round_trip(c):
     q = config_to_query(c)
-    assert set(q) == set(KEYS) and all(isinstance(v, str) for v in q.values())
+    assert set(q) == {s.url for s in SETTINGS.values()} and all(isinstance(v, str) for v in q.values())
     back, warnings = config_from_query(q)
     assert warnings == [] and back == c
 
@@ -49,41 +50,61 @@ def test_shared_url_rebuilds_the_same_data_and_network():
 
 
 @pytest.mark.parametrize("params,needle", [
-    ({"ds": "mnist"}, "not a known dataset"),
-    ({"n": "lots"}, "not a number"),
-    ({"n": "1e9"}, "clamped to 2000"),
-    ({"lr": "-3"}, "must be positive"),
-    ({"lr": "nan"}, "not a finite number"),
-    ({"ep": "2.5"}, "rounded"),
-    ({"h": "8-x"}, "not a list of layer widths"),
-    ({"h": "300"}, "clamped"),
-    ({"h": "-".join(["4"] * 12)}, "at most 8 hidden layers"),
-    ({"a": "swish"}, "unknown activation"),
-    ({"f": "x9"}, "names no known feature"),
-    ({"ds": "spiral3", "o": "sigmoid"}, "automatic output"),
-    ({"h": "4-4", "a": "relu-tanh-elu"}, "3 activations for 2 layers"),
-    ({"opt": "sgd9"}, "not a known optimizer"),
+    ({"ds": "mnist"}, "ds='mnist': cannot be 'mnist'; choose from xor,"),
+    ({"n": "lots"}, "n='lots': must be a number, not 'lots'; using 300"),
+    ({"n": "1e9"}, "n='1e9': must lie in [4, 2,000], not 1000000000; changed to 2000"),
+    ({"lr": "-3"}, "lr='-3': must lie in [1e-06, 10], not -3.0; changed to 1e-06"),
+    ({"lr": "9e-07"}, "lr='9e-07': must lie in [1e-06, 10], not 9e-07; changed to 1e-06"),
+    ({"lr": "nan"}, "lr='nan': must be a finite number, not 'nan'; using 0.03"),
+    ({"ep": "2.5"}, "ep='2.5': must be a whole number, not 2.5; changed to 2"),
+    ({"h": "8-x"}, "h='8-x': must be layer widths such as 8-8, or none"),
+    ({"h": "-1"}, "h='-1': must be layer widths such as 8-8, or none, not '-1'; using 6-6"),
+    ({"h": "300"}, "h='300': a hidden layer has 1 to 64 neurons, not 300; changed to 64"),
+    ({"h": "-".join(["4"] * 12)}, "at most 8 hidden layers, not 12; changed to 4-4-4-4-4-4-4-4"),
+    ({"a": "swish"}, "a='swish': unknown activation 'swish'"),
+    ({"f": "x9"}, "f='x9': unknown feature 'x9'"),
+    ({"ds": "spiral3", "o": "sigmoid"}, "o='sigmoid': cannot be 'sigmoid' here; choose from auto, softmax; using auto"),
+    ({"ds": "spiral3", "l": "bce"}, "l='bce': cannot be 'bce' here; choose from auto, sse, mse, ce; using auto"),
+    ({"h": "4-4", "a": "relu-tanh-elu"}, "one per hidden layer (2), not 3; using tanh"),
+    ({"opt": "sgd9"}, "opt='sgd9': cannot be 'sgd9'"),
+    ({"s": "9" * 400}, "not a 400-digit number; changed to 4294967295"),
+    ({"eps": "0"}, "eps='0': must lie in [1e-12, 1], not 0.0; changed to 1e-12"),
 ])
 def test_bad_url_values_are_replaced_with_a_warning(params, needle):
     c, warnings = config_from_query(params)
-    c.check()
+    c.check(page=True)
     assert any(needle in w for w in warnings), warnings
 
 
-def test_unknown_keys_ignored_and_lists_take_last():
+def test_long_url_values_are_cut():
+    c, warnings = config_from_query({"nz": "x" * 20_000, "ds": "y" * 20_000})
+    assert c.dataset == DEFAULT.dataset and len(warnings) == 2
+    assert all(len(w) < 300 and "x" * 41 not in w and "y" * 41 not in w for w in warnings), warnings
+
+
+def test_unknown_keys_ignored_and_lists_take_the_first():
     c, warnings = config_from_query({"zzz": "1", "utm_source": "mail", "ds": ["xor", "moons"]})
-    assert warnings == [] and c.dataset == "moons"
+    assert warnings == [] and c.dataset == "xor"
 
 
-def test_config_for_model_takes_architecture_and_valid_settings():
+def test_config_for_model_takes_architecture_and_settings():
     exp = build(EXAMPLES[2])
-    net, training = loads(dumps(exp.network, {**EXAMPLES[2].to_dict(), "lr": "fast"}))
-    c = config_for_model(net, training, DEFAULT)
-    assert c.architecture() == net.arch and c.dataset == "spiral3" and c.lr == DEFAULT.lr  # a bad one -> base
     net, training = loads(dumps(exp.network, EXAMPLES[2].to_dict()))
-    assert config_for_model(net, training, DEFAULT) == EXAMPLES[2]
+    c, changed = config_for_model(net, training, DEFAULT)
+    assert c == EXAMPLES[2] and changed == []
+    with pytest.raises(ModelFileError, match="training: lr must be a number"):  # a bad setting: the file is refused
+        loads(dumps(exp.network, {**EXAMPLES[2].to_dict(), "lr": "fast"}))
     with pytest.raises(ConfigError):  # a 3-class model cannot train on a regression set
         config_for_model(net, {"dataset": "plane"}, DEFAULT.replace(dataset="plane"))
+
+
+def test_config_for_model_moves_settings_into_the_page_and_says_so():
+    c = EXAMPLES[2].replace(samples=5000, epochs=1_000_000)
+    net, training = loads(dumps(build(EXAMPLES[2]).network, c.to_dict()))
+    got, changed = config_for_model(net, training, DEFAULT)
+    assert (got.samples, got.epochs) == (2000, 100_000)
+    assert changed == ["samples must lie in [4, 2,000], not 5000; changed to 2000",
+                       "epoch budget must lie in [1, 100,000], not 1000000; changed to 100000"]
 
 
 # ---------------------------------------------------------------- session

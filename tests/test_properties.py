@@ -6,8 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nn_core import ACTIVATIONS, DATASETS, FEATURES, Config, build, dumps, evaluate_grid, loads
-from nn_core.config import TASK_OUTPUT
+from nn_core import ACTIVATIONS, DATASETS, FEATURES, TASKS, Config, build, dumps, evaluate_grid, loads
 from nn_core.losses import LOSSES
 from nn_core.optimizers import OPTIMIZERS
 
@@ -16,8 +15,7 @@ from nn_core.optimizers import OPTIMIZERS
 def configs(draw):
     dataset = draw(st.sampled_from(list(DATASETS)))
     task = DATASETS[dataset].task
-    outputs = {"binary": ["sigmoid", "softmax"], "multiclass": ["softmax"], "regression": ["linear"]}[task]
-    output = draw(st.sampled_from(outputs))
+    output = draw(st.sampled_from(TASKS[task].outputs))
     losses = [name for name, spec in LOSSES.items() if output in spec.outputs]
     hidden = tuple(draw(st.lists(st.integers(1, 12), min_size=0, max_size=4)))
     acts = tuple(draw(st.lists(st.sampled_from(list(ACTIVATIONS)), min_size=len(hidden), max_size=len(hidden))))
@@ -52,7 +50,7 @@ def test_random_experiments_train_or_diverge_cleanly(c):
     grid = evaluate_grid(exp.network, (-2, 2, -2, 2), 12, hidden=True)
     assert grid.outputs.shape[:2] == (12, 12) and np.all(np.isfinite(grid.outputs))
     assert [h.shape[2] for h in grid.hidden] == list(c.hidden)
-    if TASK_OUTPUT.get(c.task) == "sigmoid" and c.output == "sigmoid":
+    if c.output_kind == "sigmoid":
         assert np.all((grid.outputs >= 0) & (grid.outputs <= 1))
     twin, _ = loads(dumps(exp.network))
     assert np.array_equal(twin.params, exp.network.params)
