@@ -1,0 +1,136 @@
+"""The --offline static site in a real Chromium, served from localhost with every other request aborted:
+the page boots on stlite/Pyodide, trains, draws, shares and loads model files with no network at all."""
+
+import io
+import json
+import os
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from site_helpers import ROOT, Console, built_site, chromium, offline_context, serve, wait_rendered
+
+from nn_core import load_model
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = ROOT / "artifacts"
+VIEWPORT = {"width": 1500, "height": 1700}
+BOOT_MS = 180_000  # Pyodide, the packages and Streamlit on a busy 2-core machine
+# To debug this tooling against another copy of the app (e.g. a patched one): PLAYGROUND_SITE_APP=DIR.
+APP = os.environ.get("PLAYGROUND_SITE_APP")
+
+
+@pytest.fixture(scope="module")
+def url():
+    with serve(built_site(offline=True, app=APP)) as u:
+        yield u
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def metric(page, label):
+    box = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return box.get_by_test_id("stMetricValue").inner_text()
+
+
+def selected(page, label):
+    """The option shown by the select box ``label`` (read from its text: Streamlit 1.40 leaves the input empty)."""
+    return page.get_by_test_id("stSelectbox").filter(has_text=label).first.inner_text().replace(label, "").strip()
+
+
+def chart_pixels(page, index):
+    shot = page.get_by_test_id("stVegaLiteChart").nth(index).screenshot()
+    return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).reshape(-1, 3).astype(int)
+
+
+def near(pixels, rgb, opacity=1.0, tol=40):
+    """How many pixels show colour ``rgb`` drawn at ``opacity`` over white."""
+    seen = np.array(rgb) * opacity + 255 * (1 - opacity)
+    return int(np.sum(np.abs(pixels - seen).sum(axis=1) < tol))
+
+
+def idle(page, timeout=60_000):
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+
+
+def open_page(browser, address):
+    ctx, leaks, requested = offline_context(browser, viewport=VIEWPORT, accept_downloads=True)
+    page = ctx.new_page()
+    console = Console(page)
+    page.goto(address)
+    wait_rendered(page, BOOT_MS)
+    return page, console, leaks
+
+
+def no_errors(page, console, leaks):
+    assert leaks == [], f"requests that would have left localhost: {leaks}"
+    assert page.query_selector("[data-testid=stException]") is None
+    assert console.errors() == [], console.errors()
+
+
+def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    # a shared link: the experiment comes from the URL; a budget that takes several slices to train
+    page, console, leaks = open_page(browser, f"{url}?ds=xor&ep=10000")
+    no_errors(page, console, leaks)
+    assert selected(page, "Dataset") == "XOR (4 points)"
+    assert metric(page, "Epoch") == "0"
+    assert "Epoch 0 of 10,000" in page.inner_text("body")
+    before = chart_pixels(page, 1)
+
+    page.get_by_role("button", name="▶ Train").click()
+    seen, deadline = set(), time.monotonic() + 180
+    while "10,000 of 10,000 · done" not in page.inner_text("body"):
+        assert time.monotonic() < deadline, f"Train did not reach the end of its budget: epochs seen {seen}"
+        seen.add(metric(page, "Epoch"))
+        time.sleep(0.1)
+    idle(page)
+    assert metric(page, "Epoch") == "10,000"
+    assert seen - {"0", "10,000"}, "the page redraws while it trains"
+    assert metric(page, "Train accuracy") == "100.0%"
+    assert float(metric(page, "Train loss")) < 0.1
+
+    # the charts are drawn: the surface has both class colours, the loss chart a line it did not have
+    surface = chart_pixels(page, 0)
+    assert near(surface, (0xF5, 0x93, 0x22), 0.85) > 2000 and near(surface, (0x08, 0x77, 0xBD), 0.85) > 2000
+    assert near(chart_pixels(page, 1), (0x33, 0x33, 0x33)) > near(before, (0x33, 0x33, 0x33)) + 50
+    page.screenshot(path=str(ARTIFACTS / "site-offline-xor.png"), full_page=True)
+
+    # the model file downloads, and is the trained network
+    with page.expect_download() as d:
+        page.get_by_role("button", name="Download model (JSON)").click()
+    model_path = tmp_path / "model.json"
+    d.value.save_as(model_path)
+    net, training = load_model(model_path)
+    assert training["dataset"] == "xor" and training["epochs_trained"] == 10_000
+    assert list(np.round(net.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]))[:, 0])) == [0, 1, 1, 0]
+    with page.expect_download() as d:
+        page.get_by_role("button", name="Download data (CSV)").click()
+    csv = tmp_path / "xor.csv"
+    d.value.save_as(csv)
+    assert csv.read_text().splitlines()[0] == "x1,x2,label,split"
+    no_errors(page, console, leaks)
+    shared = page.url
+    assert "ds=xor" in shared and "ep=10000" in shared
+
+    # the page's own URL in a fresh browser context rebuilds the same experiment
+    fresh, fresh_console, fresh_leaks = open_page(browser, shared)
+    assert fresh.url == shared
+    assert selected(fresh, "Dataset") == "XOR (4 points)"
+    assert metric(fresh, "Epoch") == "0"
+
+    # and the downloaded model uploads there; a broken one is refused with a message
+    fresh.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(model_path))
+    fresh.get_by_text("Continuing from model.json").wait_for(timeout=60_000)
+    idle(fresh)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "nn_core.model", "version": 1, "layers": []}))
+    fresh.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+    fresh.get_by_text("Could not use bad.json").wait_for(timeout=60_000)
+    no_errors(fresh, fresh_console, fresh_leaks)
+    fresh.screenshot(path=str(ARTIFACTS / "site-offline-upload.png"), full_page=True)
