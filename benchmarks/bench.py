@@ -1,6 +1,6 @@
 """Speed of nn_core, measured in one run; prints medians of several rounds.
 
-    python benchmarks/bench.py [--rounds 7] [--quick]
+    python benchmarks/bench.py [--rounds 7] [--quick] [--against REV]
 
 1. The tutorial preset (4-point XOR, 2-3-1 sigmoid, sse, gd lr 0.1) through the
    public API against a naive transcription of the tutorial's code, run in
@@ -8,26 +8,49 @@
 2. Circles, 1000 points, 2-16-16-1 tanh, Adam: ms per epoch with mini-batches
    of 32 and with the full batch.
 3. A 200x200 decision-surface evaluation of that network.
+
+With ``--against REV``, the nn_core of git revision REV is measured too, in the
+same rounds (its package is extracted to a temporary folder and imported under
+another name), and each figure is printed for both with their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from nn_core import TUTORIAL, Config, build, data_bounds, evaluate_grid  # noqa: E402
+import nn_core  # noqa: E402
 from tutorial_transcription import tutorial_transcription  # noqa: E402
 
+CIRCLES = dict(dataset="circles", samples=1000, noise=0.1, test_ratio=0.0, hidden=(16, 16), activations=("tanh",),
+               optimizer="adam", lr=0.01)
 
-def time_tutorial(epochs: int) -> tuple[float, float]:
-    """(seconds for ours, seconds for the transcription), same initial weights."""
-    exp = build(TUTORIAL)
+
+def engine_at(rev: str):
+    """nn_core as it was at git revision ``rev``, imported as its own package."""
+    tar = subprocess.run(["git", "archive", rev, "nn_core"], cwd=ROOT, capture_output=True, check=True).stdout
+    folder = Path(tempfile.mkdtemp(prefix="nn_core_at_"))
+    with tarfile.open(fileobj=BytesIO(tar)) as t:
+        t.extractall(folder, filter="data")
+    (folder / "nn_core").rename(folder / "nn_core_base")
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("nn_core_base")
+
+
+def time_tutorial(nn, epochs: int) -> tuple[float, float]:
+    """(seconds for the engine, seconds for the transcription), same initial weights."""
+    exp = nn.build(nn.TUTORIAL)
     (W1, b1), (W2, b2) = exp.network.get_params()
     t = time.perf_counter()
     exp.trainer.fit(epochs)
@@ -37,54 +60,65 @@ def time_tutorial(epochs: int) -> tuple[float, float]:
     return ours, time.perf_counter() - t
 
 
-CIRCLES = Config(dataset="circles", samples=1000, noise=0.1, test_ratio=0.0, hidden=(16, 16),
-                 activations=("tanh",), optimizer="adam", lr=0.01)
-
-
-def time_circles(batch_size: int, epochs: int) -> float:
-    exp = build(CIRCLES.replace(batch_size=batch_size))
+def time_circles(nn, batch_size: int, epochs: int) -> float:
+    exp = nn.build(nn.Config(**CIRCLES, batch_size=batch_size))
     exp.trainer.fit(2)  # warm up: buffers are allocated on first use
     t = time.perf_counter()
     exp.trainer.fit(epochs)
     return (time.perf_counter() - t) / epochs
 
 
-def time_grid(repeats: int) -> float:
-    exp = build(CIRCLES)
+def time_grid(nn, repeats: int) -> float:
+    exp = nn.build(nn.Config(**CIRCLES))
     exp.trainer.fit(20)
-    bounds = data_bounds(exp.data.X)
-    evaluate_grid(exp.network, bounds, 200)
+    bounds = nn.data_bounds(exp.data.X)
+    nn.evaluate_grid(exp.network, bounds, 200)
     t = time.perf_counter()
     for _ in range(repeats):
-        evaluate_grid(exp.network, bounds, 200)
+        nn.evaluate_grid(exp.network, bounds, 200)
     return (time.perf_counter() - t) / repeats
+
+
+def measure(engines: dict, rounds: int, k: int) -> dict:
+    """Every figure for every engine, the engines alternating within each round."""
+    figures = {name: {"tutorial": [], "naive": [], "mini-batch": [], "full batch": [], "surface": []}
+               for name in engines}
+    for _ in range(rounds):
+        for name, nn in engines.items():
+            f = figures[name]
+            ours, naive = time_tutorial(nn, 10_000 // k)
+            f["tutorial"].append(ours / (10_000 // k) * 1e6)
+            f["naive"].append(naive / (10_000 // k) * 1e6)
+            f["mini-batch"].append(time_circles(nn, 32, 200 // k) * 1e3)
+            f["full batch"].append(time_circles(nn, 0, 1000 // k) * 1e3)
+            f["surface"].append(time_grid(nn, 50 // k) * 1e3)
+    return {name: {key: statistics.median(v) for key, v in f.items()} for name, f in figures.items()}
 
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--quick", action="store_true", help="fewer epochs per round (a smoke run)")
+    p.add_argument("--against", metavar="REV", help="also measure nn_core as of this git revision")
     a = p.parse_args(argv)
-    k = 10 if a.quick else 1
-
-    ours, naive = [], []
-    for _ in range(a.rounds):
-        o, n = time_tutorial(10_000 // k)
-        ours.append(o)
-        naive.append(n)
-    per = 1e6 / (10_000 // k)
-    o_med, n_med = statistics.median(ours) * per, statistics.median(naive) * per
-    ratios = [n / o for o, n in zip(ours, naive)]
-    print(f"tutorial preset, 10,000 epochs: nn_core {o_med:.1f} us/epoch, naive transcription {n_med:.1f} us/epoch,"
-          f" {n_med / o_med:.2f}x faster (per-round ratios {min(ratios):.2f}x to {max(ratios):.2f}x; target >= 3x)")
-
-    mb = statistics.median(time_circles(32, 200 // k) for _ in range(a.rounds)) * 1e3
-    fb = statistics.median(time_circles(0, 1000 // k) for _ in range(a.rounds)) * 1e3
-    print(f"circles 1000 points, 2-16-16-1 tanh, Adam: mini-batch 32 {mb:.3f} ms/epoch (target <= 1.0),"
-          f" full batch {fb:.3f} ms/epoch (target <= 0.25)")
-
-    g = statistics.median(time_grid(50 // k) for _ in range(a.rounds)) * 1e3
-    print(f"200x200 decision surface of that network: {g:.2f} ms (target <= 3)")
+    engines = {"nn_core": nn_core}
+    if a.against:
+        engines[a.against] = engine_at(a.against)
+    results = measure(engines, a.rounds, 10 if a.quick else 1)
+    m = results["nn_core"]
+    print(f"tutorial preset, 10,000 epochs: nn_core {m['tutorial']:.1f} us/epoch, naive transcription "
+          f"{m['naive']:.1f} us/epoch, {m['naive'] / m['tutorial']:.2f}x faster (target >= 3x)")
+    print(f"circles 1000 points, 2-16-16-1 tanh, Adam: mini-batch 32 {m['mini-batch']:.3f} ms/epoch (target <= 1.0),"
+          f" full batch {m['full batch']:.3f} ms/epoch (target <= 0.25)")
+    print(f"200x200 decision surface of that network: {m['surface']:.2f} ms (target <= 3)")
+    if a.against:
+        old = results[a.against]
+        print(f"\nside by side with nn_core at {a.against} (medians of {a.rounds} alternating rounds; "
+              "ratio = old / new, above 1 is faster now):")
+        for key, unit in (("tutorial", "us/epoch"), ("mini-batch", "ms/epoch"), ("full batch", "ms/epoch"),
+                          ("surface", "ms")):
+            print(f"  {key:10s}  now {m[key]:8.3f} {unit:8s}  then {old[key]:8.3f} {unit:8s}  "
+                  f"ratio {old[key] / m[key]:.2f}")
 
 
 if __name__ == "__main__":

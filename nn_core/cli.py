@@ -19,7 +19,7 @@ from .config import TUTORIAL, Config, build
 from .datasets import DATASETS
 from .modelio import ModelFileError, load_model, save_model
 from .settings import SETTINGS, Choice, ConfigError, Names, Number, SettingError, Widths
-from .text import format_number, format_percent, shorten
+from .text import format_number, format_percent, printable, shorten
 
 PROG = "python -m nn_core"
 
@@ -30,7 +30,7 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, no usage block, long words cut: run() prints it
-        raise UsageError(re.sub(r"\S{41,}", lambda m: shorten(m.group()), message))
+        raise UsageError(re.sub(r"\S{41,}", lambda m: shorten(m.group()), printable(message)))
 
 
 def _help(s) -> str:
@@ -172,7 +172,7 @@ def _report(exp, args, out, err) -> int:
         try:
             save_model(args.save, exp.network, {**c.to_dict(), "epochs_trained": tr.epoch})
         except OSError as e:
-            err.write(f"{PROG}: error: cannot write {shorten(args.save, 80)}: {e.strerror}\n")
+            err.write(f"{PROG}: error: cannot write {printable(shorten(args.save, 80))}: {e.strerror}\n")
             return 2
         out.write(f"saved the model to {args.save}\n")
     if tr.divergence:
@@ -196,7 +196,7 @@ def run(argv=None, out=sys.stdout, err=sys.stderr) -> int:
     try:
         exp = _experiment(args)
     except (ConfigError, ModelFileError) as e:
-        err.write(f"{PROG}: error: {e}\n")
+        err.write(f"{PROG}: error: {printable(str(e))}\n")
         return 2
     out.write(describe(exp) + "\n")
     _train(exp, args.quiet, err)

@@ -30,7 +30,7 @@ import numpy as np
 
 from .network import Architecture, Network
 from .settings import SETTINGS, SettingError
-from .text import shorten, show
+from .text import printable, shorten, show
 
 FORMAT = "nn_core.model"
 VERSION = 1
@@ -120,7 +120,7 @@ def load_model(path) -> tuple[Network, dict]:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise ModelFileError(f"cannot read {shorten(str(path), 80)}: {e.strerror}") from None
+        raise ModelFileError(f"cannot read {printable(shorten(str(path), 80))}: {e.strerror}") from None
     return loads(data)
 
 

@@ -13,6 +13,11 @@ def shorten(text: str, limit: int = MAX_SHOWN) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (line breaks among them) written as escapes: one line, always."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def show(value, limit: int = MAX_SHOWN) -> str:
     """A value as a message quotes it: its repr, cut to ``limit`` characters.
 

@@ -9,7 +9,8 @@ import pytest
 from apptest_helpers import charts, no_errors, run_app, session
 from nn_core import DATASETS, TUTORIAL, evaluate_grid
 from playground import panel
-from playground.state import config_to_query
+from playground.state import config_to_query, explicit
+from test_settings import cases
 
 
 def test_page_loads_with_every_chart():
@@ -304,3 +305,25 @@ def test_every_dataset_trains_and_draws(ds):
         assert set(charts(at)) >= {"surface_chart", "loss_chart", "network_chart"}
         if DATASETS[ds].task == "regression":
             assert "accuracy_chart" not in charts(at)
+
+
+# ---------------------------------------------------------------- every setting's widget
+@pytest.mark.parametrize("s,base,changed", list(cases()))
+def test_every_setting_has_its_widget(s, base, changed):
+    """The page draws each setting's widget showing the URL's value, and the widget moves the experiment."""
+    at = run_app(config_to_query(changed))
+    no_errors(at)
+    want, back = getattr(explicit(changed), s.name), getattr(explicit(base), s.name)
+    if s.widget_kind == "layers":
+        assert at.number_input(key=f"w_width_{len(want) - 1}").value == want[-1]
+        at.button(key="remove_layer").click().run()
+    elif s.widget_kind == "layer_activations":
+        assert at.selectbox(key="w_act_all").value == want[0]
+        at.selectbox(key="w_act_all").set_value(back[0]).run()
+    else:
+        finder = {"number": at.number_input, "slider": at.slider, "select": at.selectbox, "pills": at.pills}
+        widget = finder[s.widget_kind](key=f"w_{s.name}")
+        assert widget.value == (list(want) if isinstance(want, tuple) else want)
+        widget.set_value(list(back) if isinstance(back, tuple) else back).run()
+    no_errors(at)
+    assert getattr(session(at).config, s.name) == back

@@ -1,0 +1,21 @@
+"""The engine stays readable in one sitting: no function over 40 lines, no class over 200."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMITS = {ast.FunctionDef: 40, ast.ClassDef: 200}
+
+
+def sizes(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if type(node) in LIMITS:
+            yield node.name, node.end_lineno - node.lineno + 1, LIMITS[type(node)]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "nn_core").glob("*.py")), ids=lambda p: p.name)
+def test_functions_and_classes_are_short(path):
+    too_long = [f"{name}: {n} lines (at most {limit})" for name, n, limit in sizes(path) if n > limit]
+    assert not too_long, too_long

@@ -1,0 +1,168 @@
+"""Every declared setting, walked through every door and every use.
+
+For each setting of nn_core.SETTINGS, a value other than its default goes in
+by the URL, the widgets, a command-line flag and a model file, and must come
+out as the same Config; the engine must act on it (the built experiment
+differs); and the page's session must reset or keep the trained network as
+the declaration says, and then train differently.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nn_core import OPTIMIZERS, SETTINGS, Config, build, config_from, dumps, loads
+from nn_core.cli import config_from_args, parser
+from nn_core.settings import Choice, Names, Number, Widths
+from playground.session import Session
+from playground.state import (
+    DEFAULT,
+    config_for_model,
+    config_from_query,
+    config_from_widgets,
+    config_to_query,
+    explicit,
+    widget_state,
+)
+
+BASE = Config(dataset="circles", samples=40, test_ratio=0.25, hidden=(3,), epochs=3)
+
+
+def base_for(s, base: Config = BASE) -> Config | None:
+    """A base where setting ``s`` applies (an optimizer that uses it, say); None if there is none."""
+    if s.shown is None or s.shown(base.values()):
+        return base
+    return next((base.replace(optimizer=o) for o in OPTIMIZERS if s.shown(base.replace(optimizer=o).values())), None)
+
+
+def other_value(s, base: Config):
+    """A valid value of ``s`` other than the one ``base`` holds, that fits the other settings."""
+    current = getattr(base, s.name)
+    k = s.kind
+    if isinstance(k, Number):
+        lo, hi = k.bounds(page=True)
+        if current is None:
+            v = (lo + hi) / 4
+        elif current == 0:
+            v = k.step
+        else:
+            v = current * 2 if current * 2 <= hi else current / 2
+        return int(v) if k.integer else float(v)
+    if isinstance(k, Choice):
+        # an option that changes what the engine does ("auto" and the choice it stands for do not);
+        # none at all fails the walk, as a setting the engine ignores should
+        options = s.options(base.values()) if s.options else k.choices
+        return next(c for c in options if c != current and _fits(base.replace(**{s.name: c}))
+                    and not same(fingerprint(base), fingerprint(base.replace(**{s.name: c}))))
+    if isinstance(k, Names):
+        extra = next(c for c in k.choices if c not in current)
+        return (*current, extra) if s.name == "features" else (extra,)
+    assert isinstance(k, Widths)
+    return (*current, 2)
+
+
+def _fits(c: Config) -> bool:
+    try:
+        c.check(page=True)
+        return True
+    except ValueError:
+        return False
+
+
+def cases():
+    for s in SETTINGS.values():
+        base = base_for(s)
+        changed = base and base.replace(**{s.name: other_value(s, base)})
+        yield pytest.param(s, base, changed, id=s.name)
+
+
+@pytest.fixture(autouse=True)
+def _applies(request):
+    """A setting that applies nowhere (an optimizer hyperparameter no optimizer uses) fails every step."""
+    base = request.node.callspec.params.get("base", BASE) if hasattr(request.node, "callspec") else BASE
+    assert base is not None, f"{request.node.callspec.id}: no base where the setting applies"
+
+
+def fingerprint(c: Config) -> list[np.ndarray]:
+    """What the engine makes of ``c``: the data, its split, the first outputs, and the weights after training."""
+    exp = build(c)
+    first = exp.network.predict(exp.train.X)
+    exp.trainer.fit(c.epochs)
+    return [exp.data.X, exp.data.y, exp.train.X, exp.test.X, first, exp.network.params,
+            np.array([r.train_loss for r in exp.trainer.history])]
+
+
+def same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def test_every_setting_is_declared_completely():
+    urls = [s.url for s in SETTINGS.values()]
+    flags = [s.flag for s in SETTINGS.values()]
+    assert len(set(urls)) == len(urls) and len(set(flags)) == len(flags)
+    assert list(SETTINGS) == [f for f in Config.__dataclass_fields__]
+    for s in SETTINGS.values():
+        assert s.group in ("data", "network", "training") and s.resets in ("data", "network", "nothing")
+        assert s.label and s.flag.startswith("--") and s.url
+        assert getattr(Config(), s.name) == s.default
+        s.check(s.default)  # the default is a valid value
+
+
+def test_the_walk_covers_every_setting():
+    assert [p.id for p in cases()] == list(SETTINGS)
+
+
+@pytest.mark.parametrize("s,base,changed", list(cases()))
+def test_url_round_trip(s, base, changed):
+    q = config_to_query(changed)
+    assert q[s.url] == s.text(getattr(changed, s.name))
+    assert config_from_query(q) == (explicit(changed), [])
+    alone, warnings = config_from_query({s.url: q[s.url]}, explicit(base))  # this key alone carries it
+    assert warnings == [] and alone == explicit(changed)
+
+
+@pytest.mark.parametrize("s,base,changed", list(cases()))
+def test_widgets_round_trip(s, base, changed):
+    assert config_from_widgets(widget_state(changed)) == explicit(changed)
+
+
+@pytest.mark.parametrize("s,base,changed", list(cases()))
+def test_command_line_flag(s, base, changed):
+    v = getattr(changed, s.name)
+    words = [str(x) for x in v] if isinstance(v, tuple) else [s.text(v)]
+    expect = Config().replace(**{s.name: v})
+    assert config_from_args(parser().parse_args(["train", s.flag, *words])) == expect
+
+
+@pytest.mark.parametrize("s,base,changed", list(cases()))
+def test_model_file(s, base, changed):
+    exp = build(changed)
+    net, training = loads(dumps(exp.network, changed.to_dict()))
+    assert config_from(training) == changed  # the engine's reading
+    assert config_for_model(net, training, DEFAULT) == (explicit(changed), [])  # the page's
+
+
+@pytest.mark.parametrize("s,base,changed", list(cases()))
+def test_the_engine_acts_on_it(s, base, changed):
+    assert not same(fingerprint(base), fingerprint(changed))
+
+
+@pytest.mark.parametrize("s,base,changed", list(cases()))
+def test_session_resets_or_keeps_as_declared(s, base, changed):
+    session = Session(base)
+    session.train(2)
+    params = session.exp.network.params.copy()
+    note = session.apply(changed)
+    if s.resets != "nothing":
+        assert "reset" in note and session.epoch == 0
+        assert np.array_equal(session.exp.network.params, build(changed).network.params)
+        return
+    assert "kept" in note and session.epoch == 2 and np.array_equal(session.exp.network.params, params)
+    if s.name == "epochs":
+        assert session.target == changed.epochs
+        return
+    session.train(2)
+    unchanged = Session(base)
+    unchanged.train(4)
+    assert not np.array_equal(session.exp.network.params, unchanged.exp.network.params), "the change was not used"
