@@ -9,16 +9,15 @@ to this visitor's Session (playground.session); the main area
 import streamlit as st
 
 from nn_core import ConfigError, ModelFileError, loads
-from playground import controls, panel
-from playground.session import Session
+from playground import compat, controls, panel
+from playground.session import CYCLE, Session
 from playground.state import DEFAULT, config_for_model, config_from_query, config_from_widgets, config_to_query
 
 MAX_WARNINGS = 5  # lines of warnings about a link's values; the rest are counted
+MAX_UPLOAD_MB = 5  # a model file is at most 4 MB (nn_core.modelio.MAX_FILE_BYTES)
 
-# While training, the fragment's timer asks for a rerun every few hundredths of a second, so the
-# page redraws as soon as the browser has drawn the last run; between redraws the session trains
-# in the background (playground.session: settle, draw, launch).
-TIMER_SECONDS = 0.05
+# While training, the fragment's timer reruns it once a cycle: each run trains a slice, then draws
+# (playground.session). The timer is never shorter than a redraw.
 
 st.set_page_config(page_title="Neural network playground", page_icon="🧠", layout="wide")
 
@@ -53,7 +52,7 @@ with st.sidebar:
         controls.settings_ui(group)
     st.header("Share and files")
     st.caption("The address bar holds every setting and both seeds: copy it to share this experiment.")
-    st.file_uploader("Continue from a model file", type=["json"], key="w_upload", max_upload_size=5)
+    compat.file_uploader(st, "Continue from a model file", MAX_UPLOAD_MB, type=["json"], key="w_upload")
 
 st.title("Neural network playground")
 st.caption("A from-scratch NumPy network. Pick a dataset, set the layers, click **Train** and watch it learn.")
@@ -84,4 +83,4 @@ if notice:
 st.query_params.from_dict(config_to_query(session.config))
 
 session.timer = session.running
-st.fragment(panel.panel, run_every=TIMER_SECONDS if session.timer else None, key="panel")(session)
+compat.fragment(panel.panel, run_every=CYCLE if session.timer else None, key="panel")(session)

@@ -11,6 +11,7 @@ import streamlit as st
 from nn_core import DATASETS, SETTINGS, TUTORIAL
 from nn_core.network import MAX_HIDDEN_LAYERS, MAX_WIDTH
 
+from . import compat
 from .state import own_value, widget_key, widget_state, widget_values
 
 GROUPS = {"data": "Data", "network": "Network", "training": "Training"}
@@ -131,6 +132,6 @@ def settings_ui(group: str) -> None:
 
 
 def preset_ui() -> None:
-    st.button("Tutorial preset", key="tutorial", on_click=_tutorial, type="primary", width="stretch",
-              help="The tutorial's network: XOR, 2-3-1 sigmoid, standard normal weights, sse loss, "
-                   "gradient descent with lr 0.1, 10,000 epochs.")
+    compat.button(st, "Tutorial preset", key="tutorial", on_click=_tutorial, type="primary",
+                  help="The tutorial's network: XOR, 2-3-1 sigmoid, standard normal weights, sse loss, "
+                       "gradient descent with lr 0.1, 10,000 epochs.")

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
 from nn_core import DATASETS, data_bounds, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
-from . import charts
+from . import charts, compat
 from .session import Session
 
 SURFACE_RESOLUTION = 40
@@ -21,21 +23,19 @@ STEP_SECONDS = 5.0  # the most one click on "+100" may train: a big network in b
 def buttons(s: Session) -> None:
     c = st.columns([1.3, 1, 1, 1, 4], vertical_alignment="center")
     if s.running:
-        if c[0].button("⏸ Pause", key="pause", type="primary", width="stretch"):
+        if compat.button(c[0], "⏸ Pause", key="pause", type="primary"):
             s.pause()
             st.rerun()  # the whole page, to stop the timer
-    elif c[0].button("▶ Train", key="train", type="primary", width="stretch"):
+    elif compat.button(c[0], "▶ Train", key="train", type="primary"):
         s.start()
-        if s.running:
-            st.rerun()  # the whole page, to start the timer
-        # else: a short run finished in its first chunk and is drawn below
-    if c[1].button("Step", key="step", help="Train one epoch", width="stretch", disabled=s.running):
+        st.rerun()  # the whole page, to start the timer
+    if compat.button(c[1], "Step", key="step", help="Train one epoch", disabled=s.running):
         s.train(1)
-    if c[2].button("+100", key="step100", help="Train 100 epochs", width="stretch", disabled=s.running):
+    if compat.button(c[2], "+100", key="step100", help="Train 100 epochs", disabled=s.running):
         n = s.train(100, STEP_SECONDS)
         if n < 100 and not s.exp.trainer.divergence:
             st.toast(f"Trained {n} epochs: one click trains for {STEP_SECONDS:g} s at most.")
-    if c[3].button("Reset", key="reset", help="A fresh network from the seed, epoch 0", width="stretch"):
+    if compat.button(c[3], "Reset", key="reset", help="A fresh network from the seed, epoch 0"):
         s.reset()
         st.rerun()
     status = ("training…" if s.running else "diverged" if s.exp.trainer.divergence
@@ -55,12 +55,12 @@ def metrics(s: Session) -> None:
     rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
     redraws = f"{s.redraw_rate:.1f} redraws/s" if s.redraw_rate and s.live_ticks > 1 else None
     cols[5].metric("Parameters", format_number(s.exp.network.arch.n_params), help="Weights and biases of the network.")
-    cols[6].metric("Epochs / s", "–" if rate is None else f"{rate:,.0f}", delta=redraws, delta_color="off",
-                   delta_arrow="off", help="While training here: epochs per second of wall time, redraws included.")
+    compat.metric(cols[6], "Epochs / s", "–" if rate is None else f"{rate:,.0f}", delta=redraws, delta_color="off",
+                  help="While training here: epochs per second of wall time, redraws included.")
 
 
-def draw(spec: dict, data: dict, key: str, width="content") -> None:
-    st.vega_lite_chart(charts.figure(spec, data), key=key, width=width, height=spec.get("height", "content"))
+def draw(spec: dict, data: dict, key: str) -> None:
+    compat.vega_lite_chart(charts.figure(spec, data), key=key)
 
 
 def charts_area(s: Session) -> None:
@@ -93,7 +93,7 @@ def charts_area(s: Session) -> None:
             draw(charts.accuracy_spec(), history, "accuracy_chart")
     if DATASETS[c.dataset].fixed:
         st.subheader("Final Output after Training" if s.done and s.epoch else "Output")
-        st.dataframe(charts.truth_table(net, exp.data), hide_index=True, key="truth_table", width="content")
+        compat.dataframe(charts.truth_table(net, exp.data), key="truth_table", hide_index=True)
     st.markdown("**Network** · edges: weights (blue positive, orange negative, width by size) · "
                 "node colour: bias · hover for values")
     draw(charts.network_spec(charts.layer_names(net.arch)), charts.network_data(net), "network_chart")
@@ -126,18 +126,19 @@ def files(s: Session) -> None:
         return charts.dataset_csv(exp.train, exp.test)
 
     c1, c2 = st.columns(2)
-    c1.download_button("Download model (JSON)", model_file, file_name="model.json", mime="application/json",
-                       key="download_model", on_click="ignore", width="stretch")
-    c2.download_button("Download data (CSV)", data_file, file_name=f"{exp.config.dataset}.csv", mime="text/csv",
-                       key="download_data", on_click="ignore", width="stretch")
+    compat.download_button(c1, "Download model (JSON)", model_file, file_name="model.json", mime="application/json",
+                           key="download_model")
+    compat.download_button(c2, "Download data (CSV)", data_file, file_name=f"{exp.config.dataset}.csv",
+                           mime="text/csv", key="download_data")
 
 
 def panel(s: Session) -> None:
-    """Everything in the main area. While the session runs, each run of this fragment collects
-    the chunk trained since the last one, draws, and starts the next chunk."""
-    s.settle(pace=s.timer)
+    """Everything in the main area. While the session runs, each run of this fragment (on a timer)
+    trains a time slice, then draws."""
+    s.tick()
     if s.timer and not s.running:  # finished or diverged: redraw the whole page to stop the timer
         st.rerun()
+    start = time.perf_counter()
     buttons(s)
     d = s.exp.trainer.divergence
     if d is not None:
@@ -145,5 +146,5 @@ def panel(s: Session) -> None:
     metrics(s)
     charts_area(s)
     files(s)
-    s.launch()
+    s.drew(time.perf_counter() - start)
 

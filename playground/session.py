@@ -1,13 +1,18 @@
 """One visitor's experiment: the built data, network and trainer, and what to keep when settings change.
 
 Plain Python over nn_core (no Streamlit), so the reset-or-keep rules and the
-chunked training are testable on their own. The page keeps one
+live training are testable on their own. The page keeps one
 :class:`Session` in ``st.session_state``.
+
+Live training has no thread: each redraw of the page (a run of its fragment,
+on a timer) first trains for a time slice with :meth:`Session.tick`, then
+draws. The slice leaves room in each cycle for the drawing, and shrinks when
+the server is busy: the CPU is shared by training less per redraw, never by
+redrawing less.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -16,9 +21,19 @@ import numpy as np
 from nn_core import SETTINGS, Config, Network, build
 from nn_core.config import retune
 
-FIRST_CHUNK = 0.3  # the first chunk after Train: a short run (the tutorial's) finishes within it
-MAX_BACKGROUND = 1.0  # a background chunk that no redraw collects stops by itself after this long
-REDRAW_CYCLE = 0.24  # while running, redraws come at least this far apart: about four a second
+CYCLE = 0.25  # seconds from one redraw to the next while training: four a second
+TRAIN_SHARE = 0.6  # of a cycle, the most spent training, when nothing else is going on
+MIN_SLICE = 0.005  # however busy the server, each redraw trains at least this long
+BUSY_WINDOW = 2.0  # a session that trained this recently counts as training
+_last_trained: dict[int, float] = {}  # id of each session -> when it last trained, across this server
+
+
+def _sessions_training(me: int, now: float) -> int:
+    """How many sessions of this server are training now, this one included (forgetting the others)."""
+    for k in [k for k, t in _last_trained.items() if now - t > BUSY_WINDOW]:
+        _last_trained.pop(k, None)
+    _last_trained[me] = now
+    return len(_last_trained)
 
 
 @dataclass
@@ -32,11 +47,7 @@ class Session:
     live_epochs: int = field(default=0, init=False)  # ... epochs trained ...
     live_seconds: float = field(default=0.0, init=False)  # ... and the wall time they took, redraws included
     _live_start: float | None = field(default=None, init=False)
-    _worker: threading.Thread | None = field(default=None, init=False, repr=False)
-    _launched: float = field(default=0.0, init=False, repr=False)  # when the background chunk started
-    _settled: float = field(default=0.0, init=False, repr=False)  # when the last redraw began
-    _draw_seconds: float = field(default=0.05, init=False, repr=False)  # how long a redraw takes
-    _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _draw_seconds: float = field(default=0.05, init=False, repr=False)  # how long the last redraw took
 
     def __post_init__(self):
         self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
@@ -55,7 +66,6 @@ class Session:
         changed = new.diff(old)
         if not changed:
             return ""
-        self.settle()
         resets = {SETTINGS[n].resets for n in changed}
         self.config = new
         if resets != {"nothing"}:
@@ -72,7 +82,6 @@ class Session:
 
     def reset(self, network: Network | None = None) -> None:
         """A fresh network from the seed (or ``network``), epoch 0, not running."""
-        self.settle()
         self.exp = build(self.config, network)
         self.cache = {}
         self.running = False
@@ -88,76 +97,50 @@ class Session:
     def done(self) -> bool:
         return self.epoch >= self.target
 
-    def train(self, epochs: int, seconds: float | None = None, stop: threading.Event | None = None) -> int:
-        """Train up to ``epochs`` epochs, stopping after ``seconds`` or when ``stop`` is set; returns how many ran."""
+    def train(self, epochs: int, seconds: float | None = None) -> int:
+        """Train up to ``epochs`` epochs, stopping after ``seconds``; returns how many ran."""
         tr = self.exp.trainer
         start, n = time.perf_counter(), 0
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the trainer
             for _ in tr.run(epochs):
                 n += 1
-                if (seconds is not None and time.perf_counter() - start > seconds) or (stop and stop.is_set()):
+                if seconds is not None and time.perf_counter() - start > seconds:
                     break
         if tr.divergence is not None or self.done:
             self.running = False
         return n
 
     # ------------------------------------------------------------ live training
-    # While running, each redraw of the page (a run of the fragment) first calls settle(), which
-    # stops the chunk trained in the background since the last redraw, then draws, then calls
-    # launch() to train the next chunk while the page is sent, drawn by the browser and asks for
-    # the next redraw. Drawing never overlaps training, and training fills the time in between.
-
-    def start(self) -> int:
-        """Start running: trains a first chunk in the foreground, so a short run (the tutorial's)
-        is finished when this returns; returns the epochs trained."""
-        self.settle()
-        if self.done:  # a finished run goes on for another budget's worth
+    def start(self) -> None:
+        """Start running (a finished run goes on for another budget's worth); each redraw then trains a slice."""
+        if self.done:
             self.target = self.epoch + self.config.epochs
         self.running = True
         self.live_ticks, self.live_epochs, self.live_seconds = 0, 0, 0.0
         self._live_start = time.perf_counter()
-        n = self.train(max(self.target - self.epoch, 0), FIRST_CHUNK)
-        self._account(n)
-        return n
 
-    def launch(self) -> None:
-        """Train in a background thread until the next settle(), the budget, or MAX_BACKGROUND seconds."""
-        if not self.running or self._worker is not None:
-            return
-        self._launched = time.perf_counter()
-        self._draw_seconds = self._launched - self._settled if self._settled else self._draw_seconds
-        self._stop = threading.Event()
-        self._worker = threading.Thread(target=self._background, args=(self._stop,), daemon=True,
-                                        name="playground-training")
-        self._worker.start()
+    def slice_seconds(self) -> float:
+        """How long the next redraw may train: what the cycle leaves after drawing, shared with the other
+        sessions training on this server."""
+        share = min(CYCLE * TRAIN_SHARE, CYCLE - self._draw_seconds)
+        return max(MIN_SLICE, share / _sessions_training(id(self), time.perf_counter()))
 
-    def _background(self, stop: threading.Event) -> None:
-        self._account(self.train(max(self.target - self.epoch, 0), MAX_BACKGROUND, stop))
-
-    def _account(self, n: int) -> None:
+    def tick(self) -> int:
+        """One redraw's training while running: a time slice; returns the epochs trained."""
+        if not self.running:
+            return 0
+        n = self.train(max(self.target - self.epoch, 0), self.slice_seconds())
+        self.live_ticks += 1
         self.live_epochs += n
         if self._live_start is not None:
             self.live_seconds = time.perf_counter() - self._live_start
+        return n
 
-    def settle(self, pace: bool = False) -> None:
-        """Stop and wait for the background chunk, if any: the state is then safe to read and change.
-
-        With ``pace``, a redraw that comes early first lets the chunk train on until redraws are
-        REDRAW_CYCLE apart: redrawing any faster would only take time from training.
-        """
-        worker = self._worker
-        if worker is not None:
-            if pace:
-                due = self._launched + REDRAW_CYCLE - self._draw_seconds
-                worker.join(max(0.0, due - time.perf_counter()))
-            self._stop.set()
-            worker.join()
-            self._worker = None
-            self.live_ticks += 1
-            self._settled = time.perf_counter()
+    def drew(self, seconds: float) -> None:
+        """Tell how long the redraw after a tick took, so the next slice leaves room for it."""
+        self._draw_seconds = seconds
 
     def pause(self) -> None:
-        self.settle()
         self.running = False
 
     @property

@@ -31,7 +31,7 @@ def _which(spec: dict, data: dict) -> str:
 def charts(at: AppTest) -> dict:
     """{name: (spec dict, {dataset name: DataFrame})} for every Vega-Lite chart on the page."""
     out = {}
-    for el in at.get("vega_lite_chart"):
+    for el in at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart"):  # the name before Streamlit 1.41
         proto = el.proto
         spec = json.loads(proto.spec)
         data = {d.name: pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pandas() for d in proto.datasets}
@@ -49,3 +49,10 @@ def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
 
+
+
+def widget(at: AppTest, kind: str, key: str):
+    """The widget of a setting's widget kind (number, slider, select, pills) with this key."""
+    if kind == "pills":  # AppTest before Streamlit 1.41 finds pills only as a button group
+        return next(w for w in at.get("button_group") if w.key == key)
+    return {"number": at.number_input, "slider": at.slider, "select": at.selectbox}[kind](key=key)

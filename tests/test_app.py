@@ -6,7 +6,7 @@ import zlib
 import numpy as np
 import pytest
 
-from apptest_helpers import charts, no_errors, run_app, session
+from apptest_helpers import charts, no_errors, run_app, session, widget
 from nn_core import DATASETS, TUTORIAL, evaluate_grid
 from playground import panel
 from playground.state import config_to_query, explicit
@@ -321,9 +321,8 @@ def test_every_setting_has_its_widget(s, base, changed):
         assert at.selectbox(key="w_act_all").value == want[0]
         at.selectbox(key="w_act_all").set_value(back[0]).run()
     else:
-        finder = {"number": at.number_input, "slider": at.slider, "select": at.selectbox, "pills": at.pills}
-        widget = finder[s.widget_kind](key=f"w_{s.name}")
-        assert widget.value == (list(want) if isinstance(want, tuple) else want)
-        widget.set_value(list(back) if isinstance(back, tuple) else back).run()
+        w = widget(at, s.widget_kind, f"w_{s.name}")
+        assert w.value == (list(want) if isinstance(want, tuple) else want)
+        w.set_value(list(back) if isinstance(back, tuple) else back).run()
     no_errors(at)
     assert getattr(session(at).config, s.name) == back

@@ -1,5 +1,6 @@
 """URL state and the per-visitor session, without a server."""
 
+import threading
 import time
 
 import numpy as np
@@ -134,37 +135,63 @@ def test_session_resets_on_data_or_network_changes(change):
 
 def test_live_ticks_stop_at_the_budget_and_continue():
     s = Session(DEFAULT.replace(samples=60, epochs=30))
-    s.start()  # a short run: done within the first chunk
-    assert s.epoch == 30 and s.done and not s.running
+    s.start()
+    assert s.running and s.epoch == 0  # Train only starts the run: each redraw trains a slice
+    while s.running:
+        s.tick()
+    assert s.epoch == 30 and s.done and s.live_ticks >= 1
     s.start()  # another budget's worth
-    assert s.target == 60 and s.epoch == 60 and not s.running
+    assert s.target == 60
+    while s.running:
+        s.tick()
+    assert s.epoch == 60
     s.apply(s.config.replace(epochs=1_000_000))
     s.start()
-    assert s.running and 60 < s.epoch < 1_000_000  # the first chunk ends on time, not at the budget
+    t = time.perf_counter()
+    s.tick()
+    assert time.perf_counter() - t < 0.5 and s.running and 60 < s.epoch < 1_000_000  # a slice, not the budget
     s.apply(s.config.replace(epochs=s.epoch + 3000))
-    assert s.running
     ticks = 0
-    while s.running:  # the page's cycle: settle, draw, launch
-        s.settle()
+    while s.running:
+        s.tick()
         ticks += 1
-        assert s.exp.trainer.epoch == s.epoch  # nothing trains while the page draws
-        s.launch()
-        time.sleep(0.01)
-    s.settle()
     assert s.epoch == s.target and ticks > 1 and s.live_rate > 0 and s.redraw_rate > 0
 
 
-def test_pause_stops_the_background_chunk_at_once():
+def test_live_training_starts_no_thread():
+    s = Session(DEFAULT.replace(samples=300, epochs=1_000_000))
+    before = threading.active_count()
+    s.start()
+    for _ in range(3):
+        s.tick()
+    assert threading.active_count() == before
+
+
+def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy():
+    from playground import session as session_module
+
+    session_module._last_trained.clear()  # sessions of earlier tests
+    s = Session(DEFAULT.replace(samples=60))
+    s.drew(0.02)
+    alone = s.slice_seconds()
+    assert alone == pytest.approx(session_module.CYCLE * session_module.TRAIN_SHARE)
+    s.drew(session_module.CYCLE)  # drawing takes the whole cycle: train as little as allowed
+    assert s.slice_seconds() == session_module.MIN_SLICE
+    s.drew(0.02)
+    others = [Session(DEFAULT.replace(samples=60)) for _ in range(3)]
+    for o in others:
+        o.slice_seconds()  # each counts as training on this server now
+    assert s.slice_seconds() == pytest.approx(alone / 4)
+    session_module._last_trained.clear()
+
+
+def test_pause_stops_training_at_once():
     s = Session(DEFAULT.replace(samples=300, epochs=1_000_000))
     s.start()
-    s.launch()
-    time.sleep(0.1)
-    t = time.perf_counter()
+    s.tick()
     s.pause()
-    assert time.perf_counter() - t < 0.2 and not s.running
     e = s.epoch
-    time.sleep(0.1)
-    assert s.epoch == e
+    assert s.tick() == 0 and s.epoch == e and not s.running
 
 
 def test_divergence_stops_a_live_run():
@@ -172,8 +199,6 @@ def test_divergence_stops_a_live_run():
                        loss="sse", epochs=500))
     s.start()
     while s.running:
-        s.launch()
-        time.sleep(0.05)
-        s.settle()
+        s.tick()
     assert s.exp.trainer.divergence is not None and s.epoch < 500
     assert np.all(np.isfinite(s.exp.network.params))

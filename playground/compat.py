@@ -1,0 +1,74 @@
+"""The Streamlit calls whose signatures differ between the server's Streamlit (>= 1.50) and the
+browser's (stlite: Streamlit 1.40.1 on Pyodide). The only place that looks at what the running
+Streamlit supports: it asks each function's signature, never a version number.
+
+- 1.40 sizes buttons with ``use_container_width``, later ones with ``width="stretch"``;
+- 1.40's fragments take no ``key``, its metrics no ``delta_arrow``, its uploaders no ``max_upload_size``
+  (the site sets ``server.maxUploadSize`` instead);
+- 1.40's download buttons need the file's bytes up front and a callable ``on_click`` (no ``"ignore"``);
+- 1.40 merges ``width``/``height`` given to ``vega_lite_chart`` into the spec (blank charts), and its
+  ``dataframe`` takes a pixel width only.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from functools import cache
+
+import streamlit as st
+
+
+@cache
+def _takes(function: Callable, name: str) -> bool:
+    return name in inspect.signature(function).parameters
+
+
+def _stretch(function: Callable) -> dict:
+    return {"width": "stretch"} if _takes(function, "width") else {"use_container_width": True}
+
+
+def button(container, label: str, **kwargs) -> bool:
+    """A button as wide as its column."""
+    return container.button(label, **kwargs, **_stretch(st.button))
+
+
+def download_button(container, label: str, make: Callable[[], str], **kwargs) -> None:
+    """A download button as wide as its column whose file ``make()`` writes: on click where Streamlit
+    can (the file is not made at every redraw), up front where it cannot."""
+    if _takes(st.download_button, "width"):
+        container.download_button(label, make, on_click="ignore", **kwargs, width="stretch")
+    else:
+        container.download_button(label, make(), **kwargs, use_container_width=True)
+
+
+def fragment(function: Callable, run_every: float | None, key: str) -> Callable:
+    extra = {"key": key} if _takes(st.fragment, "key") else {}
+    return st.fragment(function, run_every=run_every, **extra)
+
+
+def metric(container, label: str, value: str, **kwargs) -> None:
+    """A metric; its delta (if any) without an arrow where Streamlit can leave it out."""
+    if "delta" in kwargs and _takes(st.metric, "delta_arrow"):
+        kwargs["delta_arrow"] = "off"
+    container.metric(label, value, **kwargs)
+
+
+def file_uploader(container, label: str, max_mb: int, **kwargs):
+    extra = {"max_upload_size": max_mb} if _takes(st.file_uploader, "max_upload_size") else {}
+    return container.file_uploader(label, **kwargs, **extra)
+
+
+def vega_lite_chart(spec: dict, key: str) -> None:
+    """A chart at the width and height its spec gives."""
+    if _takes(st.vega_lite_chart, "width"):
+        st.vega_lite_chart(spec, key=key, width="content", height=spec.get("height", "content"))
+    else:
+        st.vega_lite_chart(spec, key=key, use_container_width=False)
+
+
+def dataframe(data, key: str, **kwargs) -> None:
+    """A table as wide as its columns (1.40's default; later ones stretch unless told)."""
+    if inspect.signature(st.dataframe).parameters["width"].default is not None:
+        kwargs["width"] = "content"
+    st.dataframe(data, key=key, **kwargs)
