@@ -9,6 +9,8 @@ the declaration says, and then train differently.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -166,3 +168,10 @@ def test_session_resets_or_keeps_as_declared(s, base, changed):
     unchanged = Session(base)
     unchanged.train(4)
     assert not np.array_equal(session.exp.network.params, unchanged.exp.network.params), "the change was not used"
+
+
+def test_the_readme_lists_every_key_and_flag():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    for s in SETTINGS.values():
+        assert any(line.startswith(f"| `{s.url}` | `{s.flag}` |") for line in rows), s.name
