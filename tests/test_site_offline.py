@@ -76,22 +76,22 @@ def no_errors(page, console, leaks):
 def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     # a shared link: the experiment comes from the URL; a budget that takes several slices to train
-    page, console, leaks = open_page(browser, f"{url}?ds=xor&ep=3000")
+    page, console, leaks = open_page(browser, f"{url}?ds=xor&ep=5000")
     no_errors(page, console, leaks)
     assert selected(page, "Dataset") == "XOR (4 points)"
     assert metric(page, "Epoch") == "0"
-    assert page.get_by_text("of 3,000 · ready").count() >= 1
+    assert page.get_by_text("of 5,000 · ready").count() >= 1
     before = chart_pixels(page, 1)
 
     page.get_by_role("button", name="▶ Train").click()
     seen, deadline = set(), time.monotonic() + 180
-    while not page.get_by_text("3,000 of 3,000 · done").count():
+    while not page.get_by_text("5,000 of 5,000 · done").count():
         assert time.monotonic() < deadline, f"Train did not reach the end of its budget: epochs seen {seen}"
         seen.add(metric(page, "Epoch"))
-        time.sleep(0.25)
+        time.sleep(0.1)
     idle(page)
-    assert metric(page, "Epoch") == "3,000"
-    assert seen - {"0", "3,000"}, f"the page redraws while it trains (epochs seen: {seen})"
+    assert metric(page, "Epoch") == "5,000"
+    assert seen - {"0", "5,000"}, f"the page redraws while it trains (epochs seen: {seen})"
     assert metric(page, "Train accuracy") == "100.0%"
     assert float(metric(page, "Train loss")) < 0.1
 
@@ -107,7 +107,7 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     model_path = tmp_path / "model.json"
     d.value.save_as(model_path)
     net, training = load_model(model_path)
-    assert training["dataset"] == "xor" and training["epochs_trained"] == 3000
+    assert training["dataset"] == "xor" and training["epochs_trained"] == 5000
     assert list(np.round(net.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]))[:, 0])) == [0, 1, 1, 0]
     with page.expect_download() as d:
         page.get_by_role("button", name="Download data (CSV)").click()
@@ -116,7 +116,7 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     assert csv.read_text().splitlines()[0] == "x1,x2,label,split"
     no_errors(page, console, leaks)
     shared = page.url
-    assert "ds=xor" in shared and "ep=3000" in shared
+    assert "ds=xor" in shared and "ep=5000" in shared
 
     # the page's own URL in a fresh browser context rebuilds the same experiment
     fresh, fresh_console, fresh_leaks = open_page(browser, shared)
