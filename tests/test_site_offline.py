@@ -9,9 +9,10 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
-from site_helpers import ROOT, Console, built_site, chromium, offline_context, serve, wait_rendered
+from site_helpers import MIME, ROOT, Console, built_site, chromium, offline_context, serve, wait_rendered
 
 from nn_core import load_model
+from playground import site
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "artifacts"
@@ -134,3 +135,37 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     fresh.get_by_text("Could not use bad.json").wait_for(timeout=60_000)
     no_errors(fresh, fresh_console, fresh_leaks)
     fresh.screenshot(path=str(ARTIFACTS / "site-offline-upload.png"), full_page=True)
+
+
+def test_online_page_boots_from_its_cdn_urls(browser):
+    """The online site's index.html, with the pinned CDN URLs answered from the offline site's files (the
+    only copy reachable here): stlite finds its worker, chunks and wheels beside its CDN script, and
+    Pyodide its lock and packages beside pyodideUrl. Nothing else leaves localhost."""
+    online, offline = built_site(offline=False, app=APP), built_site(offline=True, app=APP)
+    mirrors = {site.STLITE_CDN: offline / "stlite", site.PYODIDE_CDN: offline / "pyodide"}
+    cdn_hits = []
+
+    def cdn(route):
+        url = route.request.url
+        prefix = next(p for p in mirrors if url.startswith(p))
+        path = mirrors[prefix] / url[len(prefix):].split("?")[0]
+        cdn_hits.append(url)
+        if not path.is_file():
+            return route.fulfill(status=404, body="not found")
+        route.fulfill(path=str(path), headers={"content-type": MIME.get(path.suffix, "application/octet-stream"),
+                                               "access-control-allow-origin": "*"})
+
+    with serve(online) as url:
+        ctx, leaks, requested = offline_context(browser, viewport=VIEWPORT)
+        for prefix in mirrors:
+            ctx.route(prefix + "**", cdn)  # registered last: runs before the catch-all
+        page = ctx.new_page()
+        console = Console(page)
+        page.goto(url)
+        wait_rendered(page, BOOT_MS)
+        no_errors(page, console, leaks)
+        assert any(u.endswith("/build/stlite.js") for u in cdn_hits)
+        assert any(u.endswith("/full/pyodide.asm.wasm") for u in cdn_hits)
+        local = {u.removeprefix(url).split("?")[0] for u in requested if u.startswith(url)}
+        assert all(p == "" or p.startswith("app/") for p in local), f"the site itself serves only the app: {local}"
+        ctx.close()
