@@ -39,6 +39,8 @@ def _compile(chart) -> dict:
     # Canvas, not SVG: a surface of a few thousand cells redrawn four times a second would
     # otherwise rebuild as many DOM nodes each time.
     spec["usermeta"] = {"embedOptions": {"renderer": "canvas"}}
+    # width and height are the plot's own, axes and legends come on top (Streamlit would fit them in)
+    spec["autosize"] = {"type": "pad"}
     return spec
 
 
@@ -109,32 +111,41 @@ def accuracy_spec(height: int = 200) -> dict:
 
 
 # ---------------------------------------------------------------- decision surface
-def surface_frame(grid: Grid, output: str, discretize: bool = False) -> pd.DataFrame:
-    """One row per grid cell: its corners (x, x2, y, y2) and what the network says there.
+def square_bounds(bounds) -> tuple[float, float, float, float]:
+    """``bounds`` widened about their centre to a square, so one unit spans as many pixels on both axes."""
+    x0, x1, y0, y1 = bounds
+    half = max(x1 - x0, y1 - y0) / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return (cx - half, cx + half, cy - half, cy + half)
 
-    The ``value`` column is P(class 1) for a sigmoid output, the winning class
-    for softmax (with its probability in ``confidence``), and the output
-    itself for a linear output. Discretized: 0/1, confidence 1, or the
-    output rounded to quarters.
+
+def surface_rgb(grid: Grid, output: str, value_range: float = 1.0, discretize: bool = False) -> np.ndarray:
+    """The network's output over the grid as colours (res, res, 3) uint8, the highest y in the top row.
+
+    Sigmoid: P(class 1) from orange through grey to blue; softmax: the winning class's colour, paler where
+    the network is less sure; linear: the value from orange (-value_range) to blue (+value_range).
+    Discretized: the decided class at full colour, or the value rounded to quarters.
     """
-    xs, ys = grid.xs, grid.ys
-    dx, dy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
-    gx, gy = np.meshgrid(xs, ys)
-    frame = pd.DataFrame({"x": (gx - dx).ravel(), "x2": (gx + dx).ravel(),
-                          "y": (gy - dy).ravel(), "y2": (gy + dy).ravel()})
-    out = grid.outputs.reshape(-1, grid.outputs.shape[-1])
+    out = grid.outputs[::-1]
     if output == "sigmoid":
-        p = out[:, 0]
-        frame["value"] = (p > 0.5).astype(float) if discretize else p
-        frame["confidence"] = 1.0
-    elif output == "softmax":
-        frame["value"] = out.argmax(axis=1)
-        frame["confidence"] = 1.0 if discretize else out.max(axis=1)
-    else:
-        v = out[:, 0]
-        frame["value"] = np.round(v * 4) / 4 if discretize else v
-        frame["confidence"] = 1.0
-    return frame
+        p = out[:, :, 0]
+        return diverging_rgb((p > 0.5).astype(np.float64) if discretize else p)
+    if output == "softmax":
+        k = out.shape[2]
+        colours = np.array([_hex_rgb(CLASS_COLORS[i % len(CLASS_COLORS)]) for i in range(k)])
+        sure = np.ones(out.shape[:2]) if discretize else (out.max(axis=2) - 1 / k) / (1 - 1 / k)
+        mixed = _hex_rgb(MID) + (colours[out.argmax(axis=2)] - _hex_rgb(MID)) * sure[:, :, None]
+        return np.round(mixed).astype(np.uint8)
+    v = out[:, :, 0]
+    v = np.round(v * 4) / 4 if discretize else v
+    return diverging_rgb((v / value_range + 1) / 2)
+
+
+def surface_image(grid: Grid, output: str, value_range: float = 1.0, discretize: bool = False) -> pd.DataFrame:
+    """One row: the picture of the surface as a PNG data URL, and the corners it spans (x, x2, y, y2)."""
+    xs, ys = grid.xs, grid.ys
+    return pd.DataFrame({"x": [xs[0]], "x2": [xs[-1]], "y": [ys[0]], "y2": [ys[-1]],
+                         "url": [png_data_url(surface_rgb(grid, output, value_range, discretize))]})
 
 
 def points_frame(train: Dataset, test: Dataset | None = None) -> pd.DataFrame:
@@ -145,9 +156,9 @@ def points_frame(train: Dataset, test: Dataset | None = None) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def surface_data(grid: Grid, output: str, points: pd.DataFrame, discretize: bool = False,
-                 show_test: bool = True) -> dict[str, pd.DataFrame]:
-    return {"cells": surface_frame(grid, output, discretize),
+def surface_data(grid: Grid, output: str, points: pd.DataFrame, discretize: bool = False, show_test: bool = True,
+                 value_range: float = 1.0) -> dict[str, pd.DataFrame]:
+    return {"surface": surface_image(grid, output, value_range, discretize),
             "points": points if show_test else points[points["split"] == "train"]}
 
 
@@ -159,46 +170,37 @@ def _label_scale(task: str, n_classes: int, value_range: float) -> alt.Scale:
     return _diverging(-value_range, value_range)
 
 
-@lru_cache(maxsize=64)
-def surface_spec(output: str, task: str, n_classes: int, bounds: tuple[float, float, float, float],
-                 value_range: float = 1.0, size: int = 420, point_size: int = 40) -> dict:
-    """Heatmap of the network's output over ``bounds`` with the data points on top.
+OUTLINE = "#1b1b1b"  # every point's outline: dark against orange, blue, grey and white alike
 
-    Training points are filled, test points outlined; the axes are fixed to
-    ``bounds`` so the picture does not jump while the network trains.
+
+@lru_cache(maxsize=64)
+def surface_spec(task: str, n_classes: int, bounds: tuple[float, float, float, float],
+                 value_range: float = 1.0, size: int = 360, point_size: int = 40) -> dict:
+    """The network's output as one picture over the square ``bounds``, the data points on top.
+
+    The picture is a PNG the size of the plot (a redraw sends one small image, not a rectangle per
+    cell), and the axes are fixed to ``bounds``, so the picture does not jump while the network trains.
+    Points have a dark outline on any colour; training points are circles, test points squares.
     """
     x0, x1, y0, y1 = bounds
     xscale = alt.Scale(domain=[x0, x1], nice=False, zero=False)
     yscale = alt.Scale(domain=[y0, y1], nice=False, zero=False)
-    pos = dict(x=alt.X("x:Q", scale=xscale, title="x1"), x2="x2:Q", y=alt.Y("y:Q", scale=yscale, title="x2"),
-               y2="y2:Q")
-    if output == "sigmoid":
-        color = alt.Color("value:Q", scale=_diverging(0.0, 1.0), legend=alt.Legend(title="P(class 1)"))
-        tip = [alt.Tooltip("value:Q", title="P(class 1)", format=".3f")]
-    elif output == "softmax":
-        color = alt.Color("value:N", scale=_label_scale("multiclass", n_classes, 1), legend=alt.Legend(title="class"))
-        tip = [alt.Tooltip("value:N", title="class"), alt.Tooltip("confidence:Q", format=".3f")]
-    else:
-        color = alt.Color("value:Q", scale=_label_scale("regression", 0, value_range),
-                          legend=alt.Legend(title="output"))
-        tip = [alt.Tooltip("value:Q", title="output", format=".3f")]
-    heat = alt.Chart(alt.NamedData("cells")).mark_rect().encode(
-        **pos, color=color, tooltip=tip,
-        opacity=alt.Opacity("confidence:Q", scale=alt.Scale(domain=[0, 1], range=[0.15, 0.85]), legend=None))
-    kind = "N" if task == "multiclass" else "Q"
-    labels = _label_scale(task, n_classes, value_range)
-    train = "datum.split == 'train'"
+    picture = alt.Chart(alt.NamedData("surface")).mark_image(aspect=False, align="left", baseline="bottom").encode(
+        x=alt.X("x:Q", scale=xscale, title="x1"), x2="x2:Q", y=alt.Y("y:Q", scale=yscale, title="x2"), y2="y2:Q",
+        url="url:N")
+    kind = "Q" if task == "regression" else "N"
+    title = "value" if task == "regression" else "class"
     dots = alt.Chart(alt.NamedData("points")).mark_point(
-        size=point_size, filled=True, opacity=1, shape="circle").encode(
+        size=point_size, filled=True, opacity=1, stroke=OUTLINE, strokeWidth=1.2).encode(
         x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale),
-        fill=alt.condition(train, alt.Fill(f"label:{kind}", scale=labels, legend=None), alt.value("transparent")),
-        stroke=alt.condition(train, alt.value("white"), alt.Stroke(f"label:{kind}", scale=labels, legend=None)),
-        strokeWidth=alt.condition(train, alt.value(1), alt.value(2)),
+        fill=alt.Fill(f"label:{kind}", scale=_label_scale(task, n_classes, value_range),
+                      legend=alt.Legend(title=title, orient="bottom", symbolStrokeColor=OUTLINE)),
+        shape=alt.Shape("split:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "square"]),
+                        legend=alt.Legend(title="points", orient="bottom")),
         tooltip=["split:N", alt.Tooltip(f"label:{kind}", title="label"), alt.Tooltip("x:Q", format=".3f"),
                  alt.Tooltip("y:Q", format=".3f")],
     )
-    chart = alt.layer(heat, dots).properties(width=size, height=size)
-    return _compile(chart.resolve_scale(color="independent"))
+    return _compile(alt.layer(picture, dots).properties(width=size, height=size))
 
 
 # ---------------------------------------------------------------- network diagram

@@ -62,7 +62,7 @@ def file_uploader(container, label: str, max_mb: int, **kwargs):
 def vega_lite_chart(spec: dict, key: str) -> None:
     """A chart at the width and height its spec gives."""
     if _takes(st.vega_lite_chart, "width"):
-        st.vega_lite_chart(spec, key=key, width="content", height=spec.get("height", "content"))
+        st.vega_lite_chart(spec, key=key, width="content", height="content")
     else:
         st.vega_lite_chart(spec, key=key, use_container_width=False)
 

@@ -14,7 +14,7 @@ from nn_core.text import format_number, format_percent
 from . import charts, compat
 from .session import Session
 
-SURFACE_RESOLUTION = 40
+SURFACE_RESOLUTION = 100
 NEURON_RESOLUTION = 32
 MAX_NEURON_MAPS = 64
 STEP_SECONDS = 5.0  # the most one click on "+100" may train: a big network in batches of 1 is slow
@@ -68,7 +68,7 @@ def charts_area(s: Session) -> None:
     net, c = exp.network, exp.config
     if "points" not in s.cache:
         s.cache["points"] = charts.points_frame(exp.train, exp.test)
-        s.cache["bounds"] = data_bounds(exp.data.X)
+        s.cache["bounds"] = charts.square_bounds(data_bounds(exp.data.X))
         # the colour scale of a regression surface spans the targets, symmetric about 0
         s.cache["value_range"] = (float(np.max(np.abs(exp.data.y))) or 1.0) if c.task == "regression" else 1.0
     bounds, value_range = s.cache["bounds"], s.cache["value_range"]
@@ -77,11 +77,14 @@ def charts_area(s: Session) -> None:
         t1, t2 = st.columns(2)
         discretize = t1.toggle("Discretize output", key="discretize")
         show_test = t2.toggle("Show test data", key="show_test", value=True)
-        st.markdown("**Decision surface**")
+        st.markdown("**Output surface**" if c.task == "regression" else "**Decision surface**",
+                    help="The network's output at every point of the plane: orange for class 0 (or low values), "
+                         "blue for class 1 (or high), grey where it is unsure. Circles are training points, "
+                         "squares test points.")
         grid = evaluate_grid(net, bounds, SURFACE_RESOLUTION)
         point_size = 200 if len(exp.data) <= 20 else 40  # the 4-point truth tables get big dots
-        spec = charts.surface_spec(net.arch.output, c.task, c.n_classes, bounds, value_range, point_size=point_size)
-        data = charts.surface_data(grid, net.arch.output, s.cache["points"], discretize, show_test)
+        spec = charts.surface_spec(c.task, c.n_classes, bounds, value_range, point_size=point_size)
+        data = charts.surface_data(grid, net.arch.output, s.cache["points"], discretize, show_test, value_range)
         draw(spec, data, "surface_chart")
     with right:
         log = st.toggle("Log scale", key="log_scale")

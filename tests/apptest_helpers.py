@@ -19,7 +19,7 @@ def run_app(params: dict | None = None) -> AppTest:
 
 def _which(spec: dict, data: dict) -> str:
     # A chart without a selection has no element id, so charts are told apart by their data.
-    if "cells" in data:
+    if "surface" in data:
         return "surface_chart"
     if "edges" in data:
         return "network_chart"

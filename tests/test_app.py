@@ -8,6 +8,7 @@ import pytest
 
 from apptest_helpers import charts, no_errors, run_app, session, widget
 from nn_core import DATASETS, TUTORIAL, evaluate_grid
+from playground import charts as chart_module
 from playground import panel
 from playground.state import config_to_query, explicit
 from test_settings import cases
@@ -56,27 +57,34 @@ def test_metrics_follow_the_history():
 
 
 def trained_surface(params):
-    """(spec, data, the network's outputs at the cells' centres) after 100 epochs."""
+    """(page, spec, data, the grid of the network's outputs, the decoded surface picture) after 100 epochs."""
     at = run_app(params)
     at.button(key="step100").click().run()
     spec, data = charts(at)["surface_chart"]
-    cells = data["cells"]
-    centres = np.column_stack([(cells["x"] + cells["x2"]) / 2, (cells["y"] + cells["y2"]) / 2])
-    return at, spec, data, session(at).exp.network.predict(centres)
+    s = session(at)
+    grid = evaluate_grid(s.exp.network, s.cache["bounds"], panel.SURFACE_RESOLUTION)
+    return at, spec, data, grid, _decode_png(data["surface"]["url"][0])
 
 
-def test_surface_chart_data_is_the_models_prediction():
-    at, spec, data, out = trained_surface({"ds": "circles", "n": "150"})
-    cells = data["cells"]
-    assert len(cells) == panel.SURFACE_RESOLUTION ** 2
-    assert np.allclose(cells["value"], out[:, 0], atol=1e-9)
+def test_surface_picture_is_the_models_prediction():
+    at, spec, data, grid, img = trained_surface({"ds": "circles", "n": "150"})
+    assert img.shape == (panel.SURFACE_RESOLUTION, panel.SURFACE_RESOLUTION, 3) and panel.SURFACE_RESOLUTION >= 100
+    assert np.array_equal(img, chart_module.surface_rgb(grid, "sigmoid"))
+    p = grid.outputs[::-1, :, 0]  # the picture's top row is the highest x2
+    sure = np.abs(p - 0.5) > 0.05
+    assert sure.mean() > 0.5
+    assert np.array_equal((img[..., 2] > img[..., 0])[sure], (p > 0.5)[sure])  # blue where class 1 is likely
     points = data["points"]
     exp = session(at).exp
-    assert len(points) == len(exp.train) + len(exp.test)
-    assert set(points["split"]) == {"train", "test"}
-    # the axes are fixed to the data's bounds
-    x_scale = spec["layer"][0]["encoding"]["x"]["scale"]
-    assert x_scale["domain"][0] <= points["x"].min() and x_scale["domain"][1] >= points["x"].max()
+    assert len(points) == len(exp.train) + len(exp.test) and set(points["split"]) == {"train", "test"}
+    # square in data units: equal spans on both axes, drawn on a square plot
+    (xd, yd) = (spec["layer"][0]["encoding"][a]["scale"]["domain"] for a in ("x", "y"))
+    assert np.isclose(xd[1] - xd[0], yd[1] - yd[0]) and spec["width"] == spec["height"]
+    assert xd[0] <= points["x"].min() and xd[1] >= points["x"].max()
+    assert yd[0] <= points["y"].min() and yd[1] >= points["y"].max()
+    corners = data["surface"].iloc[0]
+    assert (corners["x"], corners["x2"], corners["y"], corners["y2"]) == pytest.approx((*xd, *yd))  # fills the plot
+    assert {"x2", "y2"} <= set(spec["layer"][0]["encoding"])
 
 
 def test_discretize_and_show_test_toggles():
@@ -86,15 +94,19 @@ def test_discretize_and_show_test_toggles():
     at.toggle(key="show_test").set_value(False).run()
     no_errors(at)
     _, data = charts(at)["surface_chart"]
-    assert set(np.unique(data["cells"]["value"])) <= {0.0, 1.0}
+    img = _decode_png(data["surface"]["url"][0])
+    assert {tuple(c) for c in img.reshape(-1, 3)} <= {(0xF5, 0x93, 0x22), (0x08, 0x77, 0xBD)}
     assert set(data["points"]["split"]) == {"train"}
 
 
 def test_multiclass_surface_shows_classes():
-    _, _, data, out = trained_surface({"ds": "blobs3", "n": "150"})
-    cells = data["cells"]
-    assert np.array_equal(cells["value"], out.argmax(axis=1))
-    assert np.allclose(cells["confidence"], out.max(axis=1))
+    _, _, _, grid, img = trained_surface({"ds": "blobs3", "n": "150"})
+    assert np.array_equal(img, chart_module.surface_rgb(grid, "softmax"))
+    out = grid.outputs[::-1]
+    sure = out.max(axis=2) > 0.999
+    assert sure.any()
+    colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in chart_module.CLASS_COLORS[:3]])
+    assert np.abs(img[sure].astype(int) - colours[out.argmax(axis=2)[sure]]).max() <= 1
 
 
 def test_loss_chart_data_is_the_history():
@@ -275,7 +287,7 @@ def test_divergence_message_and_last_finite_network():
     assert any("try a lower learning rate" in e for e in no_errors_but_divergence)
     assert not at.exception
     assert np.all(np.isfinite(session(at).exp.network.params))
-    assert charts(at)["surface_chart"][1]["cells"]["value"].notna().all()
+    assert len(charts(at)["surface_chart"][1]["surface"]) == 1
 
 
 def test_download_buttons_are_there():
