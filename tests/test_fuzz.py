@@ -10,7 +10,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nn_core import SETTINGS, Config, ModelFileError, build, dumps, loads
+from nn_core import SETTINGS, Config, ConfigError, ModelFileError, build, dumps, loads
 from nn_core.cli import run
 from playground.state import config_from_query
 
@@ -104,3 +104,17 @@ def test_url(params):
     c, warnings = config_from_query(params)
     c.check(page=True)
     assert all(len(w) <= MAX_MESSAGE for w in warnings), warnings
+
+
+@FUZZ
+@given(st.dictionaries(st.sampled_from(list(SETTINGS)), junk_value, min_size=1, max_size=4))
+def test_engine_config(values):
+    """Junk in any setting: check() refuses it with a short ConfigError, or the config builds."""
+    c = Config(**values)
+    try:
+        c.check()
+    except ConfigError as e:
+        assert len(str(e)) <= MAX_MESSAGE, str(e)[:500]
+        return
+    if c.samples * max(c.epochs, 1) <= 10**6:
+        build(c)
