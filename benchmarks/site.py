@@ -193,9 +193,8 @@ def main(argv=None) -> None:
         each = ", ".join(f"{r['seconds']:.1f}" for r in runs)
         steps = ", ".join(f"{s} {statistics.median(r['steps'][s] for r in runs if s in r['steps']):.1f} s"
                           for s in STEPS if any(s in r["steps"] for r in runs))
-        print(f"first render offline: median {med:.1f} s over {a.runs} first visits "
-              f"({each}); {steps}; "
-              f"(target <= 8 s)")
+        print(f"first render offline: median {med:.1f} s over {a.runs} first visits ({each}; target <= 8 s); "
+              f"medians of stlite's steps: {steps}")
         kinds = ", ".join(f"{k} {v / 1e6:.1f}" for k, v in sorted(runs[0]["kinds"].items(), key=lambda kv: -kv[1]))
         print(f"a first visit fetches {runs[0]['bytes'] / 1e6:.1f} MB: {kinds}")
         browser_rates = engine_in_browser(browser, url, a.seconds)
