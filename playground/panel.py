@@ -12,12 +12,12 @@ from nn_core import DATASETS, data_bounds, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
 from . import charts, compat
-from .session import Session
+from .session import Session, one_at_a_time
 
 SURFACE_RESOLUTION = 100
 NEURON_RESOLUTION = 32
 MAX_NEURON_MAPS = 64
-STEP_SECONDS = 5.0  # the most one click on "+100" may train: a big network in batches of 1 is slow
+STEP_SECONDS = 2.0  # the most one click on "+100" may train (the other visitors wait their turn meanwhile)
 
 
 def buttons(s: Session) -> None:
@@ -137,7 +137,12 @@ def files(s: Session) -> None:
 
 def panel(s: Session) -> None:
     """Everything in the main area. While the session runs, each run of this fragment (on a timer)
-    trains a time slice, then draws."""
+    trains a time slice, then draws; the runs of different visitors take turns."""
+    with one_at_a_time():
+        _panel(s)
+
+
+def _panel(s: Session) -> None:
     s.tick()
     if s.timer and not s.running:  # finished or diverged: redraw the whole page to stop the timer
         st.rerun()

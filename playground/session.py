@@ -8,12 +8,15 @@ Live training has no thread: each redraw of the page (a run of its fragment,
 on a timer) first trains for a time slice with :meth:`Session.tick`, then
 draws. The slice leaves room in each cycle for the drawing, and shrinks when
 the server is busy: the CPU is shared by training less per redraw, never by
-redrawing less.
+redrawing less. Redraws of different visitors take turns (:func:`one_at_a_time`).
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,16 +27,27 @@ from nn_core.config import retune
 CYCLE = 0.25  # seconds from one redraw to the next while training: four a second
 TRAIN_SHARE = 0.6  # of a cycle, the most spent training, when nothing else is going on
 MIN_SLICE = 0.005  # however busy the server, each redraw trains at least this long
-BUSY_WINDOW = 2.0  # a session that trained this recently counts as training
-_last_trained: dict[int, float] = {}  # id of each session -> when it last trained, across this server
+ABANDONED = 30.0  # a running session that has not redrawn for this long (its tab was closed) no longer counts
+_training: dict[int, float] = {}  # id of each running session -> when it last trained, across this server
+_turn = threading.Lock()
+
+
+@contextmanager
+def one_at_a_time() -> Iterator[None]:
+    """One visitor's redraw at a time on this server. Twenty script threads all computing at once would
+    share the interpreter's lock with the thread that sends the pages out, and starve it: pages stop
+    arriving. A thread waiting here waits without computing, so the sender keeps its share, and the
+    visitors are served in turn."""
+    with _turn:
+        yield
 
 
 def _sessions_training(me: int, now: float) -> int:
-    """How many sessions of this server are training now, this one included (forgetting the others)."""
-    for k in [k for k, t in _last_trained.items() if now - t > BUSY_WINDOW]:
-        _last_trained.pop(k, None)
-    _last_trained[me] = now
-    return len(_last_trained)
+    """How many sessions of this server are running now, this one included (forgetting abandoned ones)."""
+    for k in [k for k, t in _training.items() if now - t > ABANDONED]:
+        _training.pop(k, None)
+    _training[me] = now
+    return len(_training)
 
 
 @dataclass
@@ -84,7 +98,7 @@ class Session:
         """A fresh network from the seed (or ``network``), epoch 0, not running."""
         self.exp = build(self.config, network)
         self.cache = {}
-        self.running = False
+        self.pause()
         self.target = self.config.epochs
         self.live_ticks, self.live_epochs, self.live_seconds, self._live_start = 0, 0, 0.0, None
 
@@ -107,7 +121,7 @@ class Session:
                 if seconds is not None and time.perf_counter() - start > seconds:
                     break
         if tr.divergence is not None or self.done:
-            self.running = False
+            self.pause()
         return n
 
     # ------------------------------------------------------------ live training
@@ -142,6 +156,7 @@ class Session:
 
     def pause(self) -> None:
         self.running = False
+        _training.pop(id(self), None)
 
     @property
     def live_rate(self) -> float | None:

@@ -170,7 +170,7 @@ def test_live_training_starts_no_thread():
 def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy():
     from playground import session as session_module
 
-    session_module._last_trained.clear()  # sessions of earlier tests
+    session_module._training.clear()  # sessions of earlier tests
     s = Session(DEFAULT.replace(samples=60))
     s.drew(0.02)
     alone = s.slice_seconds()
@@ -182,7 +182,7 @@ def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy():
     for o in others:
         o.slice_seconds()  # each counts as training on this server now
     assert s.slice_seconds() == pytest.approx(alone / 4)
-    session_module._last_trained.clear()
+    session_module._training.clear()
 
 
 def test_pause_stops_training_at_once():
