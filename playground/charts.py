@@ -64,16 +64,13 @@ def history_frame(history: Sequence, max_points: int = MAX_CURVE_POINTS) -> pd.D
         return pd.DataFrame({"epoch": pd.Series(dtype=int), "split": pd.Series(dtype=str),
                              "loss": pd.Series(dtype=float), "accuracy": pd.Series(dtype=float)})
     idx = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
-    rows = [history[i] for i in idx]
-    epochs = [r.epoch for r in rows]
-    parts = [pd.DataFrame({"epoch": epochs, "split": "train", "loss": [r.train_loss for r in rows],
-                           "accuracy": [r.train_acc for r in rows]})]
-    if rows[-1].test_loss is not None:
-        parts.append(pd.DataFrame({"epoch": epochs, "split": "test", "loss": [r.test_loss for r in rows],
-                                   "accuracy": [r.test_acc for r in rows]}))
-    frame = pd.concat(parts, ignore_index=True)
-    frame["accuracy"] = frame["accuracy"].astype(float)
-    return frame
+    epoch, train_loss, test_loss, train_acc, test_acc, _ = zip(*(history[i] for i in idx))
+    splits = ("train", "test") if test_loss[-1] is not None else ("train",)
+    k = len(splits)
+    return pd.DataFrame({  # None (no accuracy for regression) becomes NaN in a float array
+        "epoch": np.tile(np.asarray(epoch), k), "split": np.repeat(splits, len(idx)),
+        "loss": np.asarray((train_loss, test_loss)[:k], dtype=np.float64).ravel(),
+        "accuracy": np.asarray((train_acc, test_acc)[:k], dtype=np.float64).ravel()})
 
 
 def history_data(history: Sequence) -> dict[str, pd.DataFrame]:
@@ -219,35 +216,33 @@ def _positions(names) -> list[list[float]]:
 
 def network_data(network: Network, max_edges: int = MAX_EDGES) -> dict[str, pd.DataFrame]:
     """Frames for the diagram. nodes: layer, name, x, y, bias, activation. edges: x, y, x2, y2,
-    source, target, weight, width (stroke width, from the weight's magnitude). Past
+    source, target, weight, width (stroke width, from the weight's magnitude), sign. Past
     ``max_edges`` edges, the strongest are kept."""
     a = network.arch
     names = layer_names(a)
-    ypos = _positions(names)
-    acts = ["input", *a.activations, a.output]
-    nodes = []
-    for l, layer in enumerate(names):
-        bias = network.biases(l - 1) if l > 0 else None
-        for j, name in enumerate(layer):
-            nodes.append({"layer": l, "name": name, "x": float(l), "y": ypos[l][j],
-                          "bias": float(bias[j]) if bias is not None else np.nan, "activation": acts[l]})
-    parts = []
+    ypos = [np.asarray(p) for p in _positions(names)]
+    sizes = [len(n) for n in names]
+    biases = [np.full(sizes[0], np.nan)] + [network.biases(l) for l in range(network.n_layers)]
+    nodes = pd.DataFrame({
+        "layer": np.repeat(np.arange(len(names)), sizes), "name": np.concatenate([np.asarray(n) for n in names]),
+        "x": np.repeat(np.arange(len(names), dtype=np.float64), sizes), "y": np.concatenate(ypos),
+        "bias": np.concatenate(biases), "activation": np.repeat(["input", *a.activations, a.output], sizes)})
+    cols: dict[str, list] = {k: [] for k in ("x", "y", "x2", "y2", "source", "target", "weight")}
     for l in range(network.n_layers):
-        W = network.weights(l)
-        ii, jj = np.meshgrid(np.arange(W.shape[0]), np.arange(W.shape[1]), indexing="ij")
-        ii, jj = ii.ravel(), jj.ravel()
-        parts.append(pd.DataFrame({
-            "x": float(l), "y": np.take(ypos[l], ii), "x2": float(l + 1), "y2": np.take(ypos[l + 1], jj),
-            "source": np.take(names[l], ii), "target": np.take(names[l + 1], jj), "weight": W.ravel(),
-        }))
-    edges = pd.concat(parts, ignore_index=True)
-    magnitude = edges["weight"].abs()
-    if len(edges) > max_edges:
-        edges = edges.loc[magnitude.nlargest(max_edges).index.sort_values()]
-        magnitude = edges["weight"].abs()
+        n_in, n_out = sizes[l], sizes[l + 1]
+        ii, jj = np.repeat(np.arange(n_in), n_out), np.tile(np.arange(n_out), n_in)  # row-major, as W.ravel()
+        for key, v in (("x", np.full(ii.size, float(l))), ("y", ypos[l][ii]), ("x2", np.full(ii.size, l + 1.0)),
+                       ("y2", ypos[l + 1][jj]), ("source", np.asarray(names[l])[ii]),
+                       ("target", np.asarray(names[l + 1])[jj]), ("weight", network.weights(l).ravel())):
+            cols[key].append(v)
+    edges = {k: np.concatenate(v) for k, v in cols.items()}
+    magnitude = np.abs(edges["weight"])
+    if magnitude.size > max_edges:
+        keep = np.sort(np.argpartition(magnitude, -max_edges)[-max_edges:])
+        edges, magnitude = {k: v[keep] for k, v in edges.items()}, magnitude[keep]
     edges["width"] = 0.3 + 5.7 * magnitude / max(float(magnitude.max()), 1e-12)
     edges["sign"] = np.where(edges["weight"] >= 0, "positive", "negative")
-    return {"nodes": pd.DataFrame(nodes), "edges": edges}
+    return {"nodes": nodes, "edges": pd.DataFrame(edges)}
 
 
 @lru_cache(maxsize=64)
