@@ -101,6 +101,7 @@ def test_divergence_exit_status():
     assert code == 1 and "try a lower learning rate" in err
 
 
+@pytest.mark.skipif(sys.platform == "emscripten", reason="emscripten (Pyodide) has no processes to start")
 def test_as_a_module_process():
     p = subprocess.run([sys.executable, "-m", "nn_core", "train", "--dataset", "xor", "--lr", "zero"],
                        capture_output=True, text=True, cwd=ROOT, stdin=subprocess.DEVNULL)
