@@ -1,4 +1,4 @@
-"""Pure functions: model state -> pandas frames -> Altair charts. No Streamlit here.
+"""Pure functions: model state -> columns of values -> Altair charts. No Streamlit here.
 
 Each chart comes in two halves so that it can redraw several times a second:
 
@@ -6,7 +6,9 @@ Each chart comes in two halves so that it can redraw several times a second:
   (``alt.NamedData``) and compiled once per design to a Vega-Lite dict
   (cached): Altair's schema validation costs tens of milliseconds a chart,
   far too much to pay at every redraw;
-- ``*_data(...)``: the frames for those names, computed at every redraw.
+- ``*_data(...)``: the rows for those names, computed at every redraw, as
+  columns: ``{name: {column: NumPy array}}``. No pandas: a frame costs more
+  to build and to send than the few hundred values it would hold.
 
 ``figure(spec, data)`` joins them into the dict ``st.vega_lite_chart`` draws.
 """
@@ -21,7 +23,6 @@ from functools import lru_cache
 
 import altair as alt
 import numpy as np
-import pandas as pd
 
 from nn_core import Dataset, Grid, Network
 
@@ -44,9 +45,44 @@ def _compile(chart) -> dict:
     return spec
 
 
-def figure(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
-    """The Vega-Lite dict for a spec and its named frames (what st.vega_lite_chart takes)."""
-    return {**spec, "datasets": data}
+Columns = dict[str, np.ndarray]  # equal-length columns of one dataset
+
+
+def records(columns: Columns) -> list[dict]:
+    """The rows of ``columns`` as JSON-ready dicts: NumPy values as Python ones, NaN as None (JSON has no NaN)."""
+    names, lists = list(columns), []
+    for values in columns.values():
+        values = np.asarray(values)
+        if values.dtype.kind == "f" and np.isnan(values).any():
+            values = np.where(np.isnan(values), None, values)
+        lists.append(values.tolist())
+    return [dict(zip(names, row)) for row in zip(*lists)]
+
+
+def _inline(node, values: dict[str, list[dict]]):
+    if isinstance(node, dict):
+        data = node.get("data")
+        if isinstance(data, dict) and data.get("name") in values:
+            node = {**node, "data": {"name": data["name"], "values": values[data["name"]]}}
+        return {k: _inline(v, values) if k != "data" else v for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(v, values) for v in node]
+    return node
+
+
+def figure(spec: dict, data: dict[str, Columns]) -> dict:
+    """The Vega-Lite dict for a spec and its named datasets (what st.vega_lite_chart takes).
+
+    The rows go into the spec itself, each named dataset inline in the layer that uses it: Streamlit
+    would otherwise turn every dataset into Arrow bytes at every redraw, which costs far more than
+    writing a few hundred small rows as JSON, and needs pandas and Parquet in the browser too. (Every
+    design is a layered chart for this: Streamlit moves a single view's top-level data to Arrow too.)
+    """
+    if "data" in spec and "layer" in spec:  # data Altair hoisted to the top goes back down to the layers
+        top = spec["data"]
+        spec = {**{k: v for k, v in spec.items() if k != "data"},
+                "layer": [{"data": top, **layer} if "data" not in layer else layer for layer in spec["layer"]]}
+    return _inline(spec, {name: records(columns) for name, columns in data.items()})
 
 
 def _diverging(lo: float, hi: float) -> alt.Scale:
@@ -54,57 +90,55 @@ def _diverging(lo: float, hi: float) -> alt.Scale:
 
 
 # ---------------------------------------------------------------- loss and accuracy
-def history_frame(history: Sequence, max_points: int = MAX_CURVE_POINTS) -> pd.DataFrame:
+def history_frame(history: Sequence, max_points: int = MAX_CURVE_POINTS) -> Columns:
     """Long-form loss and accuracy per epoch: columns epoch, split, loss, accuracy.
 
     A long history is thinned to ``max_points`` epochs, always keeping the first and last.
     """
     n = len(history)
     if n == 0:
-        return pd.DataFrame({"epoch": pd.Series(dtype=int), "split": pd.Series(dtype=str),
-                             "loss": pd.Series(dtype=float), "accuracy": pd.Series(dtype=float)})
-    idx = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
+        return {"epoch": np.zeros(0, dtype=np.int64), "split": np.zeros(0, dtype=str),
+                "loss": np.zeros(0), "accuracy": np.zeros(0)}
+    idx = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(np.int64))
     epoch, train_loss, test_loss, train_acc, test_acc, _ = zip(*(history[i] for i in idx))
     splits = ("train", "test") if test_loss[-1] is not None else ("train",)
     k = len(splits)
-    return pd.DataFrame({  # None (no accuracy for regression) becomes NaN in a float array
-        "epoch": np.tile(np.asarray(epoch), k), "split": np.repeat(splits, len(idx)),
+    return {  # None (no accuracy for regression) becomes NaN in a float array
+        "epoch": np.tile(np.asarray(epoch, dtype=np.int64), k), "split": np.repeat(splits, len(idx)),
         "loss": np.asarray((train_loss, test_loss)[:k], dtype=np.float64).ravel(),
-        "accuracy": np.asarray((train_acc, test_acc)[:k], dtype=np.float64).ravel()})
+        "accuracy": np.asarray((train_acc, test_acc)[:k], dtype=np.float64).ravel()}
 
 
-def history_data(history: Sequence) -> dict[str, pd.DataFrame]:
-    frame = history_frame(history)
+def history_data(history: Sequence) -> dict[str, Columns]:
+    columns = history_frame(history)
     # a log axis cannot show 0: the floor is far below anything a curve will reach
-    frame["loss"] = frame["loss"].clip(lower=1e-12)
-    return {"history": frame}
+    columns["loss"] = np.maximum(columns["loss"], 1e-12)
+    return {"history": columns}
 
 
 @lru_cache(maxsize=64)
 def loss_spec(log_scale: bool = False, loss_name: str = "loss", height: int = 240) -> dict:
     """Train and test loss against epoch on one chart."""
     y = alt.Y("loss:Q", title=f"{loss_name} loss", scale=alt.Scale(type="log") if log_scale else alt.Scale(zero=True))
-    return _compile(
+    return _compile(alt.layer(
         alt.Chart(alt.NamedData("history")).mark_line().encode(
             x=alt.X("epoch:Q", title="epoch"), y=y,
             color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
             tooltip=["epoch:Q", "split:N", alt.Tooltip("loss:Q", format=".5g")],
-        ).properties(height=height, width=380)
-    )
+        )).properties(height=height, width=380))
 
 
 @lru_cache(maxsize=4)
 def accuracy_spec(height: int = 200) -> dict:
     """Train and test accuracy against epoch, on [0, 1]."""
-    return _compile(
+    return _compile(alt.layer(
         alt.Chart(alt.NamedData("history")).transform_filter("isValid(datum.accuracy)")
         .mark_line().encode(
             x=alt.X("epoch:Q", title="epoch"),
             y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
             color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
             tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".1%")],
-        ).properties(height=height, width=380)
-    )
+        )).properties(height=height, width=380))
 
 
 # ---------------------------------------------------------------- decision surface
@@ -138,25 +172,29 @@ def surface_rgb(grid: Grid, output: str, value_range: float = 1.0, discretize: b
     return diverging_rgb((v / value_range + 1) / 2)
 
 
-def surface_image(grid: Grid, output: str, value_range: float = 1.0, discretize: bool = False) -> pd.DataFrame:
+def surface_image(grid: Grid, output: str, value_range: float = 1.0, discretize: bool = False) -> Columns:
     """One row: the picture of the surface as a PNG data URL, and the corners it spans (x, x2, y, y2)."""
     xs, ys = grid.xs, grid.ys
-    return pd.DataFrame({"x": [xs[0]], "x2": [xs[-1]], "y": [ys[0]], "y2": [ys[-1]],
-                         "url": [png_data_url(surface_rgb(grid, output, value_range, discretize))]})
+    return {"x": xs[:1], "x2": xs[-1:], "y": ys[:1], "y2": ys[-1:],
+            "url": np.array([png_data_url(surface_rgb(grid, output, value_range, discretize))])}
 
 
-def points_frame(train: Dataset, test: Dataset | None = None) -> pd.DataFrame:
+def points_frame(train: Dataset, test: Dataset | None = None) -> Columns:
     """Data points with their split: columns x, y, label, split."""
-    parts = [pd.DataFrame({"x": train.X[:, 0], "y": train.X[:, 1], "label": train.y, "split": "train"})]
-    if test is not None and len(test):
-        parts.append(pd.DataFrame({"x": test.X[:, 0], "y": test.X[:, 1], "label": test.y, "split": "test"}))
-    return pd.concat(parts, ignore_index=True)
+    parts = [train] + ([test] if test is not None and len(test) else [])
+    return {"x": np.concatenate([d.X[:, 0] for d in parts]), "y": np.concatenate([d.X[:, 1] for d in parts]),
+            "label": np.concatenate([d.y for d in parts]),
+            "split": np.repeat(["train", "test"][:len(parts)], [len(d) for d in parts])}
 
 
-def surface_data(grid: Grid, output: str, points: pd.DataFrame, discretize: bool = False, show_test: bool = True,
-                 value_range: float = 1.0) -> dict[str, pd.DataFrame]:
+def rows_where(columns: Columns, keep: np.ndarray) -> Columns:
+    return {k: np.asarray(v)[keep] for k, v in columns.items()}
+
+
+def surface_data(grid: Grid, output: str, points: Columns, discretize: bool = False, show_test: bool = True,
+                 value_range: float = 1.0) -> dict[str, Columns]:
     return {"surface": surface_image(grid, output, value_range, discretize),
-            "points": points if show_test else points[points["split"] == "train"]}
+            "points": points if show_test else rows_where(points, points["split"] == "train")}
 
 
 def _label_scale(task: str, n_classes: int, value_range: float) -> alt.Scale:
@@ -214,7 +252,7 @@ def _positions(names) -> list[list[float]]:
     return [[(height - 1) / 2 - (len(n) - 1) / 2 + j for j in range(len(n))] for n in names]
 
 
-def network_data(network: Network, max_edges: int = MAX_EDGES) -> dict[str, pd.DataFrame]:
+def network_data(network: Network, max_edges: int = MAX_EDGES) -> dict[str, Columns]:
     """Frames for the diagram. nodes: layer, name, x, y, bias, activation. edges: x, y, x2, y2,
     source, target, weight, width (stroke width, from the weight's magnitude), sign. Past
     ``max_edges`` edges, the strongest are kept."""
@@ -223,10 +261,10 @@ def network_data(network: Network, max_edges: int = MAX_EDGES) -> dict[str, pd.D
     ypos = [np.asarray(p) for p in _positions(names)]
     sizes = [len(n) for n in names]
     biases = [np.full(sizes[0], np.nan)] + [network.biases(l) for l in range(network.n_layers)]
-    nodes = pd.DataFrame({
+    nodes = {
         "layer": np.repeat(np.arange(len(names)), sizes), "name": np.concatenate([np.asarray(n) for n in names]),
         "x": np.repeat(np.arange(len(names), dtype=np.float64), sizes), "y": np.concatenate(ypos),
-        "bias": np.concatenate(biases), "activation": np.repeat(["input", *a.activations, a.output], sizes)})
+        "bias": np.concatenate(biases), "activation": np.repeat(["input", *a.activations, a.output], sizes)}
     cols: dict[str, list] = {k: [] for k in ("x", "y", "x2", "y2", "source", "target", "weight")}
     for l in range(network.n_layers):
         n_in, n_out = sizes[l], sizes[l + 1]
@@ -242,7 +280,7 @@ def network_data(network: Network, max_edges: int = MAX_EDGES) -> dict[str, pd.D
         edges, magnitude = {k: v[keep] for k, v in edges.items()}, magnitude[keep]
     edges["width"] = 0.3 + 5.7 * magnitude / max(float(magnitude.max()), 1e-12)
     edges["sign"] = np.where(edges["weight"] >= 0, "positive", "negative")
-    return {"nodes": nodes, "edges": pd.DataFrame(edges)}
+    return {"nodes": nodes, "edges": edges}
 
 
 @lru_cache(maxsize=64)
@@ -296,7 +334,7 @@ def png_data_url(rgb: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def neuron_frame(grid: Grid, per_row: int = 8) -> pd.DataFrame:
+def neuron_frame(grid: Grid, per_row: int = 8) -> Columns:
     """One row per hidden neuron: its tile's centre (x, y) in tile units, the picture of its activation over the
     grid as a PNG data URL (scaled to the neuron's own range, high y at the top), and that range.
 
@@ -311,10 +349,11 @@ def neuron_frame(grid: Grid, per_row: int = 8) -> pd.DataFrame:
             lo, hi = float(a.min()), float(a.max())
             level = (a - lo) / (hi - lo) if hi > lo else np.full_like(a, 0.5)
             tx, ty = j % per_row, tile_row + j // per_row
-            rows.append({"neuron": f"h{l + 1}.{j + 1}", "layer": l + 1, "x": tx + 0.5, "y": ty + 0.5,
-                         "url": png_data_url(diverging_rgb(level[::-1])), "low": lo, "high": hi})
+            rows.append((f"h{l + 1}.{j + 1}", l + 1, tx + 0.5, ty + 0.5, png_data_url(diverging_rgb(level[::-1])),
+                         lo, hi))
         tile_row += -(-width // per_row)
-    return pd.DataFrame(rows, columns=["neuron", "layer", "x", "y", "url", "low", "high"])
+    names = ("neuron", "layer", "x", "y", "url", "low", "high")
+    return {name: np.array(values) for name, values in zip(names, zip(*rows))} if rows else {n: [] for n in names}
 
 
 def neuron_layout(widths: Sequence[int], per_row: int = 8) -> tuple[int, int]:
@@ -326,30 +365,41 @@ def neuron_layout(widths: Sequence[int], per_row: int = 8) -> tuple[int, int]:
 def neuron_spec(columns: int, rows: int, tile_px: int = 72) -> dict:
     """Small heatmaps of each hidden neuron's activation over the plane."""
     side = tile_px - 6  # a small gap between tiles
-    return _compile(
+    return _compile(alt.layer(
         alt.Chart(alt.NamedData("neurons")).mark_image(width=side, height=side, aspect=False).encode(
             x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, columns], nice=False)),
             y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[rows, 0], nice=False)),
             url="url:N",
             tooltip=["neuron:N", alt.Tooltip("low:Q", title="lowest", format=".3f"),
                      alt.Tooltip("high:Q", title="highest", format=".3f")],
-        ).properties(width=columns * tile_px, height=rows * tile_px)
-    )
+        )).properties(width=columns * tile_px, height=rows * tile_px))
 
 
 # ---------------------------------------------------------------- tables and files
-def truth_table(network: Network, data: Dataset) -> pd.DataFrame:
+def truth_table(network: Network, data: Dataset) -> Columns:
     """Inputs, targets and outputs, like the tutorial's "Final Output after Training"."""
     out = network.predict(data.X)
-    frame = pd.DataFrame({"x1": data.X[:, 0], "x2": data.X[:, 1], "target": data.y})
+    table = {"x1": data.X[:, 0], "x2": data.X[:, 1], "target": data.y}
     if out.shape[1] == 1:
-        frame["output"] = out[:, 0]
+        table["output"] = out[:, 0]
     else:
-        for k in range(out.shape[1]):
-            frame[f"P(class {k})"] = out[:, k]
-    return frame
+        table.update({f"P(class {k})": out[:, k] for k in range(out.shape[1])})
+    return table
+
+
+def markdown_table(table: Columns, digits: int = 6) -> str:
+    """A small table as Markdown: whole numbers as they are, others to ``digits`` decimals."""
+    def cell(v) -> str:
+        return f"{v:g}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:.{digits}f}"
+
+    lines = ["| " + " | ".join(table) + " |", "|" + "---:|" * len(table)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in zip(*table.values())]
+    return "\n".join(lines)
 
 
 def dataset_csv(train: Dataset, test: Dataset) -> str:
-    """The data as CSV: x1, x2, label, split."""
-    return points_frame(train, test).rename(columns={"x": "x1", "y": "x2"}).to_csv(index=False)
+    """The data as CSV: x1, x2, label, split (numbers written so that they read back exactly)."""
+    p = points_frame(train, test)
+    lines = ["x1,x2,label,split"] + [f"{x!r},{y!r},{label!r},{split}" for x, y, label, split in
+                                     zip(p["x"].tolist(), p["y"].tolist(), p["label"].tolist(), p["split"].tolist())]
+    return "\n".join(lines) + "\n"

@@ -6,8 +6,7 @@ Streamlit supports: it asks each function's signature, never a version number.
 - 1.40's fragments take no ``key``, its metrics no ``delta_arrow``, its uploaders no ``max_upload_size``
   (the site sets ``server.maxUploadSize`` instead);
 - 1.40's download buttons need the file's bytes up front and a callable ``on_click`` (no ``"ignore"``);
-- 1.40 merges ``width``/``height`` given to ``vega_lite_chart`` into the spec (blank charts), and its
-  ``dataframe`` takes a pixel width only.
+- 1.40 merges ``width``/``height`` given to ``vega_lite_chart`` into the spec (blank charts).
 """
 
 from __future__ import annotations
@@ -65,10 +64,3 @@ def vega_lite_chart(spec: dict, key: str) -> None:
         st.vega_lite_chart(spec, key=key, width="content", height="content")
     else:
         st.vega_lite_chart(spec, key=key, use_container_width=False)
-
-
-def dataframe(data, key: str, **kwargs) -> None:
-    """A table as wide as its columns (1.40's default; later ones stretch unless told)."""
-    if inspect.signature(st.dataframe).parameters["width"].default is not None:
-        kwargs["width"] = "content"
-    st.dataframe(data, key=key, **kwargs)

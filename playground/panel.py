@@ -96,7 +96,7 @@ def charts_area(s: Session) -> None:
             draw(charts.accuracy_spec(), history, "accuracy_chart")
     if DATASETS[c.dataset].fixed:
         st.subheader("Final Output after Training" if s.done and s.epoch else "Output")
-        compat.dataframe(charts.truth_table(net, exp.data), key="truth_table", hide_index=True)
+        st.markdown(charts.markdown_table(charts.truth_table(net, exp.data)))
     st.markdown("**Network** · edges: weights (blue positive, orange negative, width by size) · "
                 "node colour: bias · hover for values")
     draw(charts.network_spec(charts.layer_names(net.arch)), charts.network_data(net), "network_chart")

@@ -4,6 +4,7 @@ import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
@@ -25,7 +26,20 @@ def _which(spec: dict, data: dict) -> str:
         return "network_chart"
     if "neurons" in data:
         return "neuron_chart"
-    return "loss_chart" if spec["encoding"]["y"]["field"] == "loss" else "accuracy_chart"
+    return "loss_chart" if spec["layer"][0]["encoding"]["y"]["field"] == "loss" else "accuracy_chart"
+
+
+def _inline_data(node, found: dict) -> None:
+    """Every dataset written into the spec ({"name": ..., "values": [...]}) as a DataFrame."""
+    if isinstance(node, dict):
+        data = node.get("data")
+        if isinstance(data, dict) and "values" in data:
+            found[data.get("name", "values")] = pd.DataFrame(data["values"])
+        for v in node.values():
+            _inline_data(v, found)
+    elif isinstance(node, list):
+        for v in node:
+            _inline_data(v, found)
 
 
 def charts(at: AppTest) -> dict:
@@ -35,6 +49,7 @@ def charts(at: AppTest) -> dict:
         proto = el.proto
         spec = json.loads(proto.spec)
         data = {d.name: pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pandas() for d in proto.datasets}
+        _inline_data(spec, data)
         name = _which(spec, data)
         assert name not in out, f"two {name}s on the page"
         out[name] = (spec, data)

@@ -1,14 +1,19 @@
 """Chart frames built from the model, checked without a page."""
 
 import numpy as np
+import pandas as pd
 
 from nn_core import Architecture, EpochRecord, Network
 from playground import charts
 
 
+def frames(data: dict) -> dict:
+    return {name: pd.DataFrame(columns) for name, columns in data.items()}
+
+
 def test_network_frames_hold_every_weight_and_bias():
     net = Network.create(Architecture((3, 2), "tanh", "sigmoid"), "xavier", 0)
-    data = charts.network_data(net)
+    data = frames(charts.network_data(net))
     edges, nodes = data["edges"], data["nodes"]
     assert len(edges) == 2 * 3 + 3 * 2 + 2 * 1 and len(nodes) == 2 + 3 + 2 + 1
     for l in range(net.n_layers):
@@ -20,8 +25,8 @@ def test_network_frames_hold_every_weight_and_bias():
 
 def test_network_frames_keep_the_strongest_edges():
     net = Network.create(Architecture((8,), "tanh", "sigmoid"), "xavier", 1)
-    all_edges = charts.network_data(net)["edges"]
-    kept = charts.network_data(net, max_edges=5)["edges"]
+    all_edges = frames(charts.network_data(net))["edges"]
+    kept = frames(charts.network_data(net, max_edges=5))["edges"]
     strongest = all_edges.loc[all_edges["weight"].abs().nlargest(5).index].sort_index()
     assert kept["weight"].tolist() == strongest["weight"].tolist()  # the five largest, in their order
     assert kept["width"].max() == 6.0
@@ -29,11 +34,33 @@ def test_network_frames_keep_the_strongest_edges():
 
 def test_history_frame_thins_and_keeps_the_ends():
     history = [EpochRecord(e, 1.0 / e, None, None, None, 0.0) for e in range(1, 1001)]
-    frame = charts.history_frame(history, max_points=50)
+    frame = pd.DataFrame(charts.history_frame(history, max_points=50))
     assert set(frame["split"]) == {"train"} and frame["accuracy"].isna().all()
     assert frame["epoch"].iloc[0] == 1 and frame["epoch"].iloc[-1] == 1000 and len(frame) == 50
     assert np.allclose(frame["loss"], 1.0 / frame["epoch"])
     history = [EpochRecord(e, 0.5, 0.7, 0.9, 0.8, 0.0) for e in range(1, 4)]
-    frame = charts.history_frame(history)
+    frame = pd.DataFrame(charts.history_frame(history))
     assert frame["split"].tolist() == ["train"] * 3 + ["test"] * 3
     assert frame["loss"].tolist() == [0.5] * 3 + [0.7] * 3 and frame["accuracy"].tolist() == [0.9] * 3 + [0.8] * 3
+
+
+def test_records_are_json_ready():
+    rows = charts.records({"a": np.array([1.0, np.nan]), "b": np.array(["x", "y"]), "c": np.array([1, 2])})
+    assert rows == [{"a": 1.0, "b": "x", "c": 1}, {"a": None, "b": "y", "c": 2}]
+    assert all(type(v) in (float, str, int, type(None)) for row in rows for v in row.values())
+
+
+def test_dataset_csv_reads_back_exactly():
+    from nn_core import make_dataset, train_test_split
+
+    data = make_dataset("moons", 20, seed=1)
+    train, test = train_test_split(data, 0.25, 1)
+    lines = charts.dataset_csv(train, test).splitlines()
+    assert lines[0] == "x1,x2,label,split" and len(lines) == 21
+    x1, x2, label, split = lines[1].split(",")
+    assert (float(x1), float(x2), int(label), split) == (train.X[0, 0], train.X[0, 1], train.y[0], "train")
+
+
+def test_markdown_table():
+    text = charts.markdown_table({"x1": np.array([0.0, 1.0]), "output": np.array([0.25, 0.123456789])})
+    assert text.splitlines() == ["| x1 | output |", "|---:|---:|", "| 0 | 0.250000 |", "| 1 | 0.123457 |"]
