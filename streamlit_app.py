@@ -10,14 +10,15 @@ import streamlit as st
 
 from nn_core import ConfigError, ModelFileError, loads
 from playground import compat, controls, panel
-from playground.session import CYCLE, Session
+from playground.session import Session
 from playground.state import DEFAULT, config_for_model, config_from_query, config_from_widgets, config_to_query
 
 MAX_WARNINGS = 5  # lines of warnings about a link's values; the rest are counted
 MAX_UPLOAD_MB = 5  # a model file is at most 4 MB (nn_core.modelio.MAX_FILE_BYTES)
 
 # While training, the fragment's timer reruns it once a cycle: each run trains a slice, then draws
-# (playground.session). The timer is never shorter than a redraw.
+# (playground.session). The timer is never shorter than a redraw: when redraws get slower, the panel
+# reruns the whole page to set a longer one.
 
 st.set_page_config(page_title="Neural network playground", page_icon="🧠", layout="wide")
 
@@ -82,5 +83,5 @@ if notice:
     st.info(notice)
 st.query_params.from_dict(config_to_query(session.config))
 
-session.timer = session.running
-compat.fragment(panel.panel, run_every=CYCLE if session.timer else None, key="panel")(session)
+session.timer = session.interval if session.running else None
+compat.fragment(panel.panel, run_every=session.timer, key="panel")(session)

@@ -104,6 +104,8 @@ class Visitor:
             if not self.timed:  # a whole-page run that set no timer: the browser drops the old one
                 self._restart_timer(0, None)
             self.timed = False
+        elif kind == "page_info_changed":  # the page wrote its settings into the URL, as the browser keeps it
+            self.query = msg.page_info_changed.query_string
         elif kind == "auto_rerun":
             self.timed = True
             self._restart_timer(msg.auto_rerun.interval, msg.auto_rerun.fragment_id)

@@ -138,14 +138,15 @@ def files(s: Session) -> None:
 def panel(s: Session) -> None:
     """Everything in the main area. While the session runs, each run of this fragment (on a timer)
     trains a time slice, then draws; the runs of different visitors take turns."""
+    start = time.perf_counter()
     with one_at_a_time():
-        _panel(s)
+        _panel(s, start)
 
 
-def _panel(s: Session) -> None:
+def _panel(s: Session, called: float) -> None:
     s.tick()
-    if s.timer and not s.running:  # finished or diverged: redraw the whole page to stop the timer
-        st.rerun()
+    if s.timer and (not s.running or s.timer != s.interval):
+        st.rerun()  # finished, diverged, or the timer needs another interval: the whole page sets it anew
     start = time.perf_counter()
     buttons(s)
     d = s.exp.trainer.divergence
@@ -154,5 +155,6 @@ def _panel(s: Session) -> None:
     metrics(s)
     charts_area(s)
     files(s)
-    s.drew(time.perf_counter() - start)
+    end = time.perf_counter()
+    s.drew(end - start, end - called if s.timer else None)
 

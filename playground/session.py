@@ -25,6 +25,7 @@ from nn_core import SETTINGS, Config, Network, build
 from nn_core.config import retune
 
 CYCLE = 0.25  # seconds from one redraw to the next while training: four a second
+INTERVALS = (0.25, 0.5, 1.0, 2.0, 4.0)  # the page's timer, longer when a redraw takes longer than a cycle
 TRAIN_SHARE = 0.6  # of a cycle, the most spent training, when nothing else is going on
 MIN_SLICE = 0.005  # however busy the server, each redraw trains at least this long
 ABANDONED = 30.0  # a running session that has not redrawn for this long (its tab was closed) no longer counts
@@ -55,7 +56,8 @@ class Session:
     config: Config
     network: Network | None = None  # start from these weights instead of a fresh initialisation
     running: bool = False
-    timer: bool = False  # whether the page redraws on a timer (set by the page from ``running``)
+    timer: float | None = None  # the interval the page's timer was last set to (None: no timer)
+    interval: float = CYCLE  # the interval the timer should have: longer than a redraw takes
     notice: str = ""  # what the last settings change did, for the page to say
     live_ticks: int = field(default=0, init=False)  # redraws while running live ...
     live_epochs: int = field(default=0, init=False)  # ... epochs trained ...
@@ -150,9 +152,19 @@ class Session:
             self.live_seconds = time.perf_counter() - self._live_start
         return n
 
-    def drew(self, seconds: float) -> None:
-        """Tell how long the redraw after a tick took, so the next slice leaves room for it."""
+    def drew(self, seconds: float, whole: float | None = None) -> None:
+        """Tell how long the redraw after a tick took (``seconds``), so the next slice leaves room for it,
+        and how long the whole run took, waiting for its turn included (``whole``), so the timer never
+        asks for the next run before this one is done: a fragment run that a newer timer request
+        overtakes is dropped, and a page whose every run is overtaken never redraws."""
         self._draw_seconds = seconds
+        if whole is None:
+            return
+        i = INTERVALS.index(self.interval)
+        if whole * 1.25 > self.interval and i + 1 < len(INTERVALS):
+            self.interval = next((t for t in INTERVALS if t >= whole * 1.25), INTERVALS[-1])
+        elif i > 0 and whole * 3 < INTERVALS[i - 1]:
+            self.interval = INTERVALS[i - 1]
 
     def pause(self) -> None:
         self.running = False

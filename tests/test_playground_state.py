@@ -202,3 +202,18 @@ def test_divergence_stops_a_live_run():
         s.tick()
     assert s.exp.trainer.divergence is not None and s.epoch < 500
     assert np.all(np.isfinite(s.exp.network.params))
+
+
+def test_the_timer_never_asks_before_a_redraw_is_done():
+    s = Session(DEFAULT.replace(samples=60))
+    assert s.interval == 0.25
+    s.drew(0.05, 0.1)  # a quick redraw keeps four a second
+    assert s.interval == 0.25
+    s.drew(0.05, 0.7)  # a redraw that waited its turn for 0.7 s: the timer must wait longer than that
+    assert s.interval == 1.0
+    s.drew(0.05, 9.0)
+    assert s.interval == 4.0
+    s.drew(0.05, 0.1)  # quick again: back down one step at a time
+    assert s.interval == 2.0
+    s.drew(0.05, None)  # a redraw without a timer changes nothing
+    assert s.interval == 2.0
