@@ -136,28 +136,31 @@ class Trainer:
     def run(self, epochs: int) -> Iterator[EpochRecord]:
         """Train ``epochs`` more epochs, yielding each epoch's record (also kept in ``history``).
 
-        Stops early if the loss becomes NaN, infinite or explodes: ``divergence``
-        then says why, and the network keeps its last finite parameters. A run
-        that diverges may overflow on its way there; :meth:`fit` silences those
-        warnings, a caller of ``run`` can do the same with ``np.errstate``.
-        """
+        Stops early if the loss becomes NaN, infinite or explodes: ``divergence`` says why, and the
+        network keeps its last finite parameters. On its way there a run may overflow: :meth:`fit`
+        silences those warnings, a caller of ``run`` can do the same with ``np.errstate``."""
         self.divergence = None
         if self._delta is None:
             self._measure_train()
         full = self.batch_size is None or self.batch_size >= self._train.n
-        step = self._full_batch_step if full else self._mini_batch_epoch
-        net, train, test, history, backup = self.network, self._train, self._test, self.history, self._backup
-        params, clock, start = net.params, time.perf_counter, time.perf_counter()
+        net, test, history, backup, params = self.network, self._test, self.history, self._backup, self.network.params
+        clock, start = time.perf_counter, time.perf_counter()
         done, epoch = (history[-1].seconds if history else 0.0), self.epoch
         # The per-epoch path of a small full-batch network is a few dozen NumPy calls on tiny
-        # arrays, so everything it uses is bound here once: each lookup saved is a percent.
-        ws, Y, output, z_out, d_out = train.ws, train.Y, net.output_layer, train.ws.Z[-1], train.ws.D[-1]
-        forward, accuracy, value_and_delta = net.forward, train.accuracy, self.loss.value_and_delta
+        # arrays, so everything it uses is bound here once: each lookup or call saved is a percent.
+        ws, Y, output, forward, backward, accuracy, value_and_delta, step = self._bound()
+        grad, views, penalised, z_out, d_out = self._grad, self._grad_views, self.l1 or self.l2, ws.Z[-1], ws.D[-1]
         new_record = tuple.__new__  # EpochRecord(...) without its Python-level __new__
         for _ in range(int(epochs)):
             epoch += 1
             backup[...] = params  # a slice copy is cheaper than np.copyto
-            step()
+            if full:  # one step from the delta the last measurement left
+                backward(ws, self._delta, views)
+                if penalised:
+                    add_penalty_grad(grad, params, net.weight_mask, self.l1, self.l2)
+                step(params, grad)
+            else:
+                self._mini_batch_epoch()
             # Measure the new parameters; in full batch the delta is the next step's.
             p = forward(ws)
             train_acc = accuracy(p)
@@ -171,20 +174,18 @@ class Trainer:
             history.append(record)
             yield record
 
+    def _bound(self) -> tuple:
+        """What one epoch uses, looked up once per run."""
+        net, train = self.network, self._train
+        return (train.ws, train.Y, net.output_layer, net.forward, net.backward, train.accuracy,
+                self.loss.value_and_delta, self.optimizer.step)
+
     def fit(self, epochs: int) -> Trainer:
         """Train ``epochs`` more epochs (or until divergence); returns self."""
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned about
             for _ in self.run(epochs):
                 pass
         return self
-
-    def _full_batch_step(self) -> None:
-        """One gradient step on the whole training set, from the delta the last measurement left."""
-        net = self.network
-        net.backward(self._train.ws, self._delta, self._grad_views)
-        if self.l1 or self.l2:
-            add_penalty_grad(self._grad, net.params, net.weight_mask, self.l1, self.l2)
-        self.optimizer.step(net.params, self._grad)
 
     def _mini_batch_epoch(self) -> None:
         """One pass over the training set in a seeded shuffle, one step per mini-batch."""
