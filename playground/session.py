@@ -136,10 +136,13 @@ class Session:
         self._live_start = time.perf_counter()
 
     def slice_seconds(self) -> float:
-        """How long the next redraw may train: what the cycle leaves after drawing, shared with the other
-        sessions training on this server."""
-        share = min(CYCLE * TRAIN_SHARE, CYCLE - self._draw_seconds)
-        return max(MIN_SLICE, share / _sessions_training(id(self), time.perf_counter()))
+        """How long the next redraw may train. Alone on the server: what the timer's interval leaves after
+        drawing, with a fifth of it to spare. With others: a share of one cycle, so that a round of every
+        session's turn stays short however many there are (the rest of the time goes to drawing)."""
+        n = _sessions_training(id(self), time.perf_counter())
+        if n == 1:
+            return max(MIN_SLICE, min(self.interval * TRAIN_SHARE, self.interval / 1.25 - self._draw_seconds))
+        return max(MIN_SLICE, CYCLE * TRAIN_SHARE / n)
 
     def tick(self) -> int:
         """One redraw's training while running: a time slice; returns the epochs trained."""

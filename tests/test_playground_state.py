@@ -177,6 +177,8 @@ def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy():
     assert alone == pytest.approx(session_module.CYCLE * session_module.TRAIN_SHARE)
     s.drew(session_module.CYCLE)  # drawing takes the whole cycle: train as little as allowed
     assert s.slice_seconds() == session_module.MIN_SLICE
+    s.drew(0.1)  # room for the drawing and a fifth of the interval to spare
+    assert s.slice_seconds() == pytest.approx(session_module.CYCLE / 1.25 - 0.1)
     s.drew(0.02)
     others = [Session(DEFAULT.replace(samples=60)) for _ in range(3)]
     for o in others:
