@@ -29,8 +29,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from site_helpers import built_site, chromium, offline_context, serve, wait_rendered  # noqa: E402
+from site_helpers import built_site, offline_context, serve, wait_rendered  # noqa: E402
 
+from browser_helpers import chromium  # noqa: E402
 from playground import site  # noqa: E402
 
 VIEWPORT = {"width": 1500, "height": 1700}

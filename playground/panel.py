@@ -147,7 +147,6 @@ def _panel(s: Session, called: float) -> None:
     s.tick()
     if s.timer and (not s.running or s.timer != s.interval):
         st.rerun()  # finished, diverged, or the timer needs another interval: the whole page sets it anew
-    start = time.perf_counter()
     buttons(s)
     d = s.exp.trainer.divergence
     if d is not None:
@@ -155,6 +154,6 @@ def _panel(s: Session, called: float) -> None:
     metrics(s)
     charts_area(s)
     files(s)
-    end = time.perf_counter()
-    s.drew(end - start, end - called if s.timer else None)
+    if s.timer:
+        s.ran(time.perf_counter() - called)
 

@@ -63,7 +63,9 @@ class Session:
     live_epochs: int = field(default=0, init=False)  # ... epochs trained ...
     live_seconds: float = field(default=0.0, init=False)  # ... and the wall time they took, redraws included
     _live_start: float | None = field(default=None, init=False)
-    _draw_seconds: float = field(default=0.05, init=False, repr=False)  # how long the last redraw took
+    _overhead: float = field(default=0.05, init=False, repr=False)  # the last run's time besides training
+    _trained_seconds: float = field(default=0.0, init=False, repr=False)  # the last tick's training time
+    _sessions: int = field(default=1, init=False, repr=False)  # sessions training on the server at the last tick
 
     def __post_init__(self):
         self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
@@ -137,37 +139,41 @@ class Session:
 
     def slice_seconds(self) -> float:
         """How long the next redraw may train. Alone on the server: what the timer's interval leaves after
-        drawing, with a fifth of it to spare. With others: a share of one cycle, so that a round of every
-        session's turn stays short however many there are (the rest of the time goes to drawing)."""
-        n = _sessions_training(id(self), time.perf_counter())
-        if n == 1:
-            return max(MIN_SLICE, min(self.interval * TRAIN_SHARE, self.interval / 1.25 - self._draw_seconds))
-        return max(MIN_SLICE, CYCLE * TRAIN_SHARE / n)
+        the rest of a run (drawing, mostly), with a fifth of it to spare. With others: a share of one
+        cycle, so that a round of every session's turn stays short however many there are."""
+        self._sessions = _sessions_training(id(self), time.perf_counter())
+        if self._sessions == 1:
+            return max(MIN_SLICE, min(self.interval - CYCLE * (1 - TRAIN_SHARE), self.interval / 1.25 - self._overhead))
+        return max(MIN_SLICE, CYCLE * TRAIN_SHARE / self._sessions)
 
     def tick(self) -> int:
         """One redraw's training while running: a time slice; returns the epochs trained."""
         if not self.running:
             return 0
+        start = time.perf_counter()
         n = self.train(max(self.target - self.epoch, 0), self.slice_seconds())
+        self._trained_seconds = time.perf_counter() - start
         self.live_ticks += 1
         self.live_epochs += n
         if self._live_start is not None:
             self.live_seconds = time.perf_counter() - self._live_start
         return n
 
-    def drew(self, seconds: float, whole: float | None = None) -> None:
-        """Tell how long the redraw after a tick took (``seconds``), so the next slice leaves room for it,
-        and how long the whole run took, waiting for its turn included (``whole``), so the timer never
-        asks for the next run before this one is done: a fragment run that a newer timer request
-        overtakes is dropped, and a page whose every run is overtaken never redraws."""
-        self._draw_seconds = seconds
-        if whole is None:
-            return
-        i = INTERVALS.index(self.interval)
-        if whole * 1.25 > self.interval and i + 1 < len(INTERVALS):
-            self.interval = next((t for t in INTERVALS if t >= whole * 1.25), INTERVALS[-1])
-        elif i > 0 and whole * 3 < INTERVALS[i - 1]:
-            self.interval = INTERVALS[i - 1]
+    def ran(self, whole: float) -> None:
+        """Tell how long a run of the panel took while training, its wait for a turn included.
+
+        The timer's interval becomes the shortest step with a fifth to spare over what a run needs besides
+        training, plus some training: a cycle's share with other sessions, the least slice alone (alone,
+        a session trains for whatever the interval leaves: :meth:`slice_seconds`). The timer must never
+        ask for the next run before this one is done: a fragment run that a newer timer request overtakes
+        is dropped, and a page whose every run is overtaken never redraws."""
+        self._overhead = max(whole - self._trained_seconds, 0.0)
+        train = CYCLE * TRAIN_SHARE / self._sessions if self._sessions > 1 else MIN_SLICE
+        need = 1.25 * (self._overhead + max(train, MIN_SLICE))
+        fits = [t for t in INTERVALS if t >= need]
+        step = fits[0] if fits else INTERVALS[-1]
+        if step > self.interval or step < self.interval and need < 0.8 * step:  # going down: some room to spare
+            self.interval = step
 
     def pause(self) -> None:
         self.running = False

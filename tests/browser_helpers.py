@@ -75,3 +75,53 @@ def wait_ready(page, timeout=30_000):
     page.wait_for_selector("text=Neural network playground", timeout=timeout)
     page.wait_for_selector("[data-testid='stVegaLiteChart'] canvas", timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+
+
+def metric(page, label: str) -> str:
+    """The value a metric of the page shows."""
+    box = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return box.get_by_test_id("stMetricValue").inner_text()
+
+
+def chart_pixels(page, index):
+    """The colours of a chart's pixels as drawn, (n, 3) ints."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    shot = page.get_by_test_id("stVegaLiteChart").nth(index).screenshot()
+    return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).reshape(-1, 3).astype(int)
+
+
+def near(pixels, rgb, opacity=1.0, tol=40):
+    """How many pixels show colour ``rgb`` drawn at ``opacity`` over white."""
+    import numpy as np
+
+    seen = np.array(rgb) * opacity + 255 * (1 - opacity)
+    return int(np.sum(np.abs(pixels - seen).sum(axis=1) < tol))
+
+
+def check_trained_xor(page, before, tmp_path, epochs: int):
+    """After training XOR for ``epochs``: the surface shows both classes, the loss chart has a line it did
+    not have (``before``: its pixels then), and the model downloads as the trained network. Returns the
+    model file's path and the downloaded CSV's lines."""
+    import numpy as np
+
+    from nn_core import load_model
+
+    surface = chart_pixels(page, 0)
+    assert near(surface, (0xF5, 0x93, 0x22), 0.85) > 2000 and near(surface, (0x08, 0x77, 0xBD), 0.85) > 2000
+    assert near(chart_pixels(page, 1), (0x33, 0x33, 0x33)) > near(before, (0x33, 0x33, 0x33)) + 50
+    with page.expect_download() as d:
+        page.get_by_role("button", name="Download model (JSON)").click()
+    model_path = tmp_path / "model.json"
+    d.value.save_as(model_path)
+    net, training = load_model(model_path)
+    assert training["dataset"] == "xor" and training["epochs_trained"] == epochs
+    assert list(np.round(net.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]))[:, 0])) == [0, 1, 1, 0]
+    with page.expect_download() as d:
+        page.get_by_role("button", name="Download data (CSV)").click()
+    csv = tmp_path / "xor.csv"
+    d.value.save_as(csv)
+    return model_path, csv.read_text().splitlines()

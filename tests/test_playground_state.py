@@ -171,19 +171,18 @@ def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy():
     from playground import session as session_module
 
     session_module._training.clear()  # sessions of earlier tests
+    cycle, share = session_module.CYCLE, session_module.TRAIN_SHARE
     s = Session(DEFAULT.replace(samples=60))
-    s.drew(0.02)
-    alone = s.slice_seconds()
-    assert alone == pytest.approx(session_module.CYCLE * session_module.TRAIN_SHARE)
-    s.drew(session_module.CYCLE)  # drawing takes the whole cycle: train as little as allowed
+    s._trained_seconds, s._overhead = 0.0, 0.02
+    assert s.slice_seconds() == pytest.approx(cycle * share)  # alone, quick to draw: the most a cycle gives
+    s._overhead = 0.1
+    assert s.slice_seconds() == pytest.approx(cycle / 1.25 - 0.1)  # room for the drawing, a fifth to spare
+    s._overhead = cycle
     assert s.slice_seconds() == session_module.MIN_SLICE
-    s.drew(0.1)  # room for the drawing and a fifth of the interval to spare
-    assert s.slice_seconds() == pytest.approx(session_module.CYCLE / 1.25 - 0.1)
-    s.drew(0.02)
     others = [Session(DEFAULT.replace(samples=60)) for _ in range(3)]
     for o in others:
         o.slice_seconds()  # each counts as training on this server now
-    assert s.slice_seconds() == pytest.approx(alone / 4)
+    assert s.slice_seconds() == pytest.approx(cycle * share / 4)
     session_module._training.clear()
 
 
@@ -207,15 +206,23 @@ def test_divergence_stops_a_live_run():
 
 
 def test_the_timer_never_asks_before_a_redraw_is_done():
+    from playground.session import MIN_SLICE
+
     s = Session(DEFAULT.replace(samples=60))
     assert s.interval == 0.25
-    s.drew(0.05, 0.1)  # a quick redraw keeps four a second
+    s._trained_seconds = 0.1
+    s.ran(0.2)  # 0.1 s besides training: four redraws a second still fit
     assert s.interval == 0.25
-    s.drew(0.05, 0.7)  # a redraw that waited its turn for 0.7 s: the timer must wait longer than that
+    s.ran(0.8)  # a run that waited its turn for 0.7 s: the timer must wait longer than that
     assert s.interval == 1.0
-    s.drew(0.05, 9.0)
+    s.ran(9.0)
     assert s.interval == 4.0
-    s.drew(0.05, 0.1)  # quick again: back down one step at a time
-    assert s.interval == 2.0
-    s.drew(0.05, None)  # a redraw without a timer changes nothing
-    assert s.interval == 2.0
+    s.ran(0.2)  # quick again: back to the shortest interval that fits
+    assert s.interval == 0.25
+    s.ran(0.1 + 0.25 / 1.25)  # 0.2 s besides training, and a slice: more than 0.25 s
+    assert s.interval == 0.5
+    s.ran(0.1 + 0.25 * 0.8 / 1.25 - MIN_SLICE + 0.01)  # 0.25 s would just fit: without room to spare it stays
+    assert s.interval == 0.5
+    s._sessions = 4  # with others, a cycle's share of training counts too
+    s.ran(0.1 + 0.2)
+    assert s.interval == 0.5

@@ -1,17 +1,14 @@
 """The --offline static site in a real Chromium, served from localhost with every other request aborted:
 the page boots on stlite/Pyodide, trains, draws, shares and loads model files with no network at all."""
 
-import io
 import json
 import os
 import time
 
-import numpy as np
 import pytest
-from PIL import Image
-from site_helpers import MIME, ROOT, Console, built_site, chromium, offline_context, serve, wait_rendered
+from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
 
-from nn_core import load_model
+from browser_helpers import chart_pixels, check_trained_xor, chromium, metric
 from playground import site
 
 pytestmark = pytest.mark.browser
@@ -34,25 +31,9 @@ def browser():
         yield b
 
 
-def metric(page, label):
-    box = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return box.get_by_test_id("stMetricValue").inner_text()
-
-
 def selected(page, label):
     """The option shown by the select box ``label`` (read from its text: Streamlit 1.40 leaves the input empty)."""
     return page.get_by_test_id("stSelectbox").filter(has_text=label).first.inner_text().replace(label, "").strip()
-
-
-def chart_pixels(page, index):
-    shot = page.get_by_test_id("stVegaLiteChart").nth(index).screenshot()
-    return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).reshape(-1, 3).astype(int)
-
-
-def near(pixels, rgb, opacity=1.0, tol=40):
-    """How many pixels show colour ``rgb`` drawn at ``opacity`` over white."""
-    seen = np.array(rgb) * opacity + 255 * (1 - opacity)
-    return int(np.sum(np.abs(pixels - seen).sum(axis=1) < tol))
 
 
 def idle(page, timeout=60_000):
@@ -96,25 +77,10 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     assert metric(page, "Train accuracy") == "100.0%"
     assert float(metric(page, "Train loss")) < 0.1
 
-    # the charts are drawn: the surface has both class colours, the loss chart a line it did not have
-    surface = chart_pixels(page, 0)
-    assert near(surface, (0xF5, 0x93, 0x22), 0.85) > 2000 and near(surface, (0x08, 0x77, 0xBD), 0.85) > 2000
-    assert near(chart_pixels(page, 1), (0x33, 0x33, 0x33)) > near(before, (0x33, 0x33, 0x33)) + 50
+    # the charts are drawn (both classes on the surface, a new line on the loss chart); the files download
     page.screenshot(path=str(ARTIFACTS / "site-offline-xor.png"), full_page=True)
-
-    # the model file downloads, and is the trained network
-    with page.expect_download() as d:
-        page.get_by_role("button", name="Download model (JSON)").click()
-    model_path = tmp_path / "model.json"
-    d.value.save_as(model_path)
-    net, training = load_model(model_path)
-    assert training["dataset"] == "xor" and training["epochs_trained"] == 5000
-    assert list(np.round(net.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]))[:, 0])) == [0, 1, 1, 0]
-    with page.expect_download() as d:
-        page.get_by_role("button", name="Download data (CSV)").click()
-    csv = tmp_path / "xor.csv"
-    d.value.save_as(csv)
-    assert csv.read_text().splitlines()[0] == "x1,x2,label,split"
+    model_path, csv_lines = check_trained_xor(page, before, tmp_path, 5000)
+    assert csv_lines[0] == "x1,x2,label,split"
     no_errors(page, console, leaks)
     shared = page.url
     assert "ds=xor" in shared and "ep=5000" in shared
