@@ -46,6 +46,19 @@ def _first(v) -> str:
     return str(v)
 
 
+def _into_page(s, v, default) -> tuple[object, str]:
+    """Setting ``s``'s value ``v`` as the page may hold it, and "" or what was wrong with ``v`` and what
+    became of it: the nearest value within the page's bounds, or else ``default``."""
+    try:
+        return s.check(v, page=True), ""
+    except SettingError as e:
+        try:
+            near = s.check(s.kind.nearest(v, page=True), page=True)
+            return near, f"{e.reason}; changed to {s.text(near)}"
+        except SettingError:
+            return default, f"{e.reason}; using {s.text(default)}"
+
+
 def _from_text(s, raw: str, default, warnings: list[str]):
     """The value of setting ``s`` written as ``raw``; the default, or the nearest value the page allows,
     with a warning naming it if ``raw`` is not a valid value."""
@@ -55,17 +68,10 @@ def _from_text(s, raw: str, default, warnings: list[str]):
     except SettingError as e:
         warnings.append(f"{where}: {e.reason}; using {s.text(default)}")
         return default
-    try:
-        return s.check(v, page=True)
-    except SettingError as e:
-        near = s.kind.nearest(v, page=True)
-        try:
-            near = s.check(near, page=True)
-        except SettingError:
-            warnings.append(f"{where}: {e.reason}; using {s.text(default)}")
-            return default
-        warnings.append(f"{where}: {e.reason}; changed to {s.text(near)}")
-        return near
+    v, why = _into_page(s, v, default)
+    if why:
+        warnings.append(f"{where}: {why}")
+    return v
 
 
 def config_from_query(params: Mapping[str, object], base: Config = DEFAULT) -> tuple[Config, list[str]]:
@@ -97,12 +103,10 @@ def fit_page(c: Config, warnings: list[str]) -> Config:
     """``c`` with every setting inside the page's bounds; each one moved is named in ``warnings``."""
     changes = {}
     for s in SETTINGS.values():
-        v = getattr(c, s.name)
-        try:
-            s.check(v, page=True)
-        except SettingError as e:
-            changes[s.name] = near = s.kind.nearest(v, page=True)
-            warnings.append(f"{s.label.lower()} {e.reason}; changed to {s.text(near)}")
+        v, why = _into_page(s, getattr(c, s.name), s.default)
+        if why:
+            changes[s.name] = v
+            warnings.append(f"{s.label.lower()} {why}")
     return replace(c, **changes)
 
 
