@@ -271,21 +271,20 @@ def marker_true(marker: str, env: dict[str, str]) -> bool:
             return satisfies(left, op + right)
         return {"==": left == right, "!=": left != right, "===": left == right}.get(op, False)
 
-    def conjunction():
+    def chain(word, part, combine):
+        """``part`` joined by ``word``; every part is read (and so evaluated) whatever the ones before gave."""
         nonlocal i
-        r = atom()
-        while tokens[i] == ("op", "and"):
+        r = part()
+        while tokens[i] == ("op", word):
             i += 1
-            r = atom() and r
+            r = combine(part(), r)
         return r
 
+    def conjunction():
+        return chain("and", atom, lambda a, b: a and b)
+
     def disjunction():
-        nonlocal i
-        r = conjunction()
-        while tokens[i] == ("op", "or"):
-            i += 1
-            r = conjunction() or r
-        return r
+        return chain("or", conjunction, lambda a, b: a or b)
 
     return disjunction()
 
