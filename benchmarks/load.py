@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import websockets
@@ -68,6 +69,7 @@ class Visitor:
         self.train_id = self.fragment = None
         self.clicked = self.first_redraw = self.finished = None
         self.redraws: list[float] = []
+        self.intervals_set: list[float] = []  # the fragment timer's intervals, as the page set them
         self.timer: asyncio.Task | None = None
         self.timed = False  # whether the running whole-page run set a fragment timer
 
@@ -108,6 +110,7 @@ class Visitor:
             self.query = msg.page_info_changed.query_string
         elif kind == "auto_rerun":
             self.timed = True
+            self.intervals_set.append(round(msg.auto_rerun.interval, 3))
             self._restart_timer(msg.auto_rerun.interval, msg.auto_rerun.fragment_id)
         return kind
 
@@ -150,6 +153,12 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
+def timers(visitors: list[Visitor]) -> str:
+    """How often each timer interval was set, over all visitors: e.g. "1.0 s x 20, 1.5 s x 3"."""
+    counts = Counter(t for v in visitors for t in v.intervals_set)
+    return ", ".join(f"{t:g} s x {n}" for t, n in sorted(counts.items())) or "none"
+
+
 def report(run: int, visitors: list[Visitor], memory: float) -> bool:
     finished = [v for v in visitors if v.finished]
     gaps = [g for v in visitors for g in v.intervals()]
@@ -158,7 +167,8 @@ def report(run: int, visitors: list[Visitor], memory: float) -> bool:
     print(f"run {run}: {len(finished)}/{len(visitors)} sessions finished"
           + (f" after {ends[0]:.1f}-{ends[-1]:.1f} s" if ends else "")
           + f"; panel redraws every {statistics.median(gaps):.2f} s (median), p95 {p95(gaps):.2f} s, "
-          f"worst {max(gaps):.2f} s; first redraw after the click within {max(waits):.2f} s; "
+          f"worst {max(gaps):.2f} s; first redraw after the click within {max(waits):.2f} s; timer intervals set "
+          f"{timers(visitors)}; "
           f"server peak memory {memory:.0f} MB")
     return len(finished) == len(visitors) and p95(gaps) <= 1.5 and max(waits) <= 2.0
 

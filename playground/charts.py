@@ -16,6 +16,7 @@ Each chart comes in two halves so that it can redraw several times a second:
 from __future__ import annotations
 
 import base64
+import html
 import struct
 import zlib
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from nn_core import Dataset, Grid, Network
 # TensorFlow Playground's colours: orange for class 0 / negative, blue for class 1 / positive.
 NEG, MID, POS = "#f59322", "#e8eaeb", "#0877bd"
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+SERIES = ("train_loss", "test_loss", "train_acc", "test_acc")  # the history's columns besides the epoch
 MAX_CURVE_POINTS = 200  # per series: more than a chart's width needs, few enough to redraw fast
 MAX_EDGES = 1500
 SPLIT_COLORS = alt.Scale(domain=["train", "test"], range=["#333333", POS])
@@ -48,13 +50,31 @@ def _compile(chart) -> dict:
 Columns = dict[str, np.ndarray]  # equal-length columns of one dataset
 
 
+def short(values: np.ndarray, digits: int = 6) -> np.ndarray:
+    """Floats rounded to ``digits`` significant digits, which JSON then writes in as few characters
+    (0.204123 rather than 0.20412345678901234): a chart shows no more, and redraws send a third less."""
+    x = np.asarray(values, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(x)))
+    k = np.where(np.isfinite(magnitude), digits - 1 - magnitude, 0)
+    exact = np.abs(k) <= 22  # 10**k is exact: the result is the double nearest the short decimal
+    k = np.where(exact, k, 0)
+    up, down = np.power(10.0, np.maximum(k, 0)), np.power(10.0, np.maximum(-k, 0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = np.round(x * up / down) * down / up
+    return np.where(np.isfinite(rounded) & exact, rounded, x)
+
+
 def records(columns: Columns) -> list[dict]:
-    """The rows of ``columns`` as JSON-ready dicts: NumPy values as Python ones, NaN as None (JSON has no NaN)."""
+    """The rows of ``columns`` as JSON-ready dicts: NumPy values as Python ones, floats :func:`short`,
+    NaN as None (JSON has no NaN)."""
     names, lists = list(columns), []
     for values in columns.values():
         values = np.asarray(values)
-        if values.dtype.kind == "f" and np.isnan(values).any():
-            values = np.where(np.isnan(values), None, values)
+        if values.dtype.kind == "f":
+            values = short(values)
+            if np.isnan(values).any():
+                values = np.where(np.isnan(values), None, values)
         lists.append(values.tolist())
     return [dict(zip(names, row)) for row in zip(*lists)]
 
@@ -85,69 +105,76 @@ def figure(spec: dict, data: dict[str, Columns]) -> dict:
     return _inline(spec, {name: records(columns) for name, columns in data.items()})
 
 
+def _title(text: str, subtitle: str = "") -> alt.TitleParams:
+    """A chart's title in the page's own style: left, bold, with a grey line under it."""
+    return alt.TitleParams(text, subtitle=subtitle or alt.Undefined, anchor="start", fontSize=14, fontWeight=600,
+                           subtitleFontSize=12, subtitleColor="#555555", offset=8)
+
+
 def _diverging(lo: float, hi: float) -> alt.Scale:
     return alt.Scale(domain=[lo, (lo + hi) / 2, hi], range=[NEG, MID, POS], interpolate="rgb", clamp=True)
 
 
 # ---------------------------------------------------------------- loss and accuracy
 def history_frame(history: Sequence, max_points: int = MAX_CURVE_POINTS) -> Columns:
-    """Long-form loss and accuracy per epoch: columns epoch, split, loss, accuracy.
+    """Loss and accuracy per epoch, one row per epoch: columns epoch, train_loss, test_loss, train_acc, test_acc
+    (NaN where there is no test split or no accuracy). The charts fold the splits into one column themselves:
+    one row per epoch is half the rows to send at each redraw.
 
     A long history is thinned to ``max_points`` epochs, always keeping the first and last.
     """
     n = len(history)
+    names = ("epoch",) + SERIES
     if n == 0:
-        return {"epoch": np.zeros(0, dtype=np.int64), "split": np.zeros(0, dtype=str),
-                "loss": np.zeros(0), "accuracy": np.zeros(0)}
+        return {name: np.zeros(0, dtype=np.int64 if name == "epoch" else np.float64) for name in names}
     idx = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(np.int64))
-    epoch, train_loss, test_loss, train_acc, test_acc, _ = zip(*(history[i] for i in idx))
-    splits = ("train", "test") if test_loss[-1] is not None else ("train",)
-    k = len(splits)
-    return {  # None (no accuracy for regression) becomes NaN in a float array
-        "epoch": np.tile(np.asarray(epoch, dtype=np.int64), k), "split": np.repeat(splits, len(idx)),
-        "loss": np.asarray((train_loss, test_loss)[:k], dtype=np.float64).ravel(),
-        "accuracy": np.asarray((train_acc, test_acc)[:k], dtype=np.float64).ravel()}
+    epoch, *series = zip(*(history[i][:5] for i in idx))
+    columns = {name: np.asarray(v, dtype=np.float64) for name, v in zip(SERIES, series)}  # None becomes NaN
+    return {"epoch": np.asarray(epoch, dtype=np.int64), **columns}
 
 
 def history_data(history: Sequence) -> dict[str, Columns]:
     columns = history_frame(history)
-    # a log axis cannot show 0: the floor is far below anything a curve will reach
-    columns["loss"] = np.maximum(columns["loss"], 1e-12)
+    for name in ("train_loss", "test_loss"):  # a log axis cannot show 0: the floor is far below any curve
+        columns[name] = np.maximum(columns[name], 1e-12)
     return {"history": columns}
+
+
+def _split_lines(value: str, of: tuple[str, str], y: alt.Y, tooltip_format: str) -> alt.Chart:
+    """Lines of ``value`` per split, from the columns ``of`` (train, test) folded into one."""
+    return (alt.Chart(alt.NamedData("history")).transform_fold(list(of), as_=["series", value])
+            .transform_filter(f"isValid(datum.{value})")
+            .transform_calculate(split=f"datum.series == '{of[0]}' ? 'train' : 'test'")
+            .mark_line().encode(
+                x=alt.X("epoch:Q", title="epoch"), y=y,
+                color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
+                tooltip=["epoch:Q", "split:N", alt.Tooltip(f"{value}:Q", format=tooltip_format)]))
 
 
 @lru_cache(maxsize=64)
 def loss_spec(log_scale: bool = False, loss_name: str = "loss", height: int = 240) -> dict:
     """Train and test loss against epoch on one chart."""
     y = alt.Y("loss:Q", title=f"{loss_name} loss", scale=alt.Scale(type="log") if log_scale else alt.Scale(zero=True))
-    return _compile(alt.layer(
-        alt.Chart(alt.NamedData("history")).mark_line().encode(
-            x=alt.X("epoch:Q", title="epoch"), y=y,
-            color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
-            tooltip=["epoch:Q", "split:N", alt.Tooltip("loss:Q", format=".5g")],
-        )).properties(height=height, width=380))
+    return _compile(alt.layer(_split_lines("loss", ("train_loss", "test_loss"), y, ".5g"))
+                    .properties(height=height, width=380, title=_title("Loss")))
 
 
 @lru_cache(maxsize=4)
 def accuracy_spec(height: int = 200) -> dict:
     """Train and test accuracy against epoch, on [0, 1]."""
-    return _compile(alt.layer(
-        alt.Chart(alt.NamedData("history")).transform_filter("isValid(datum.accuracy)")
-        .mark_line().encode(
-            x=alt.X("epoch:Q", title="epoch"),
-            y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-            color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
-            tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".1%")],
-        )).properties(height=height, width=380))
+    y = alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    return _compile(alt.layer(_split_lines("accuracy", ("train_acc", "test_acc"), y, ".1%"))
+                    .properties(height=height, width=380, title=_title("Accuracy")))
 
 
 # ---------------------------------------------------------------- decision surface
 def square_bounds(bounds) -> tuple[float, float, float, float]:
-    """``bounds`` widened about their centre to a square, so one unit spans as many pixels on both axes."""
+    """``bounds`` widened about their centre to a square, so one unit spans as many pixels on both axes
+    (:func:`short`, as the charts write them)."""
     x0, x1, y0, y1 = bounds
     half = max(x1 - x0, y1 - y0) / 2
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    return (cx - half, cx + half, cy - half, cy + half)
+    return tuple(short(np.array([cx - half, cx + half, cy - half, cy + half])).tolist())
 
 
 def surface_rgb(grid: Grid, output: str, value_range: float = 1.0, discretize: bool = False) -> np.ndarray:
@@ -305,7 +332,9 @@ def network_spec(names: tuple[tuple[str, ...], ...], width: int = 700) -> dict:
     )
     labels = alt.Chart(alt.NamedData("nodes")).transform_filter("datum.layer == 0").mark_text(
         dx=-18, align="right", fontSize=11).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="name:N")
-    return _compile(alt.layer(rules, dots, labels).properties(width=width, height=height))
+    title = _title("Network", "edges: weights (blue positive, orange negative, width by size) · node colour: bias · "
+                              "hover for values")
+    return _compile(alt.layer(rules, dots, labels).properties(width=width, height=height, title=title))
 
 
 # ---------------------------------------------------------------- per-neuron maps
@@ -313,24 +342,34 @@ def _hex_rgb(color: str) -> np.ndarray:
     return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
 
 
-def diverging_rgb(level: np.ndarray) -> np.ndarray:
-    """Colours (..., 3) uint8 for levels in [0, 1]: orange at 0, grey at 0.5, blue at 1 (as the charts)."""
-    t = np.clip(np.asarray(level, dtype=np.float64), 0.0, 1.0)[..., None]
+def _diverging_table(steps: int = 1024) -> np.ndarray:
+    t = np.linspace(0.0, 1.0, steps)[:, None]
     neg, mid, pos = _hex_rgb(NEG), _hex_rgb(MID), _hex_rgb(POS)
     rgb = np.where(t < 0.5, neg + (mid - neg) * (t / 0.5), mid + (pos - mid) * ((t - 0.5) / 0.5))
     return np.round(rgb).astype(np.uint8)
 
 
+_DIVERGING = _diverging_table()  # the colour of each of 1024 levels: a lookup is faster than the blend
+
+
+def diverging_rgb(level: np.ndarray) -> np.ndarray:
+    """Colours (..., 3) uint8 for levels in [0, 1]: orange at 0, grey at 0.5, blue at 1 (as the charts).
+    NaN draws as grey."""
+    t = np.nan_to_num(np.asarray(level, dtype=np.float64), nan=0.5)
+    return _DIVERGING[np.rint(np.clip(t, 0.0, 1.0) * (len(_DIVERGING) - 1)).astype(np.intp)]
+
+
 def png_data_url(rgb: np.ndarray) -> str:
     """A data: URL holding the (height, width, 3) uint8 image as PNG (zlib and struct, no imaging library)."""
     h, w, _ = rgb.shape
-    raw = b"".join(b"\x00" + rgb[i].tobytes() for i in range(h))  # filter type 0 on every row
+    raw = np.zeros((h, 3 * w + 1), dtype=np.uint8)  # each row: filter type 0, then its pixels
+    raw[:, 1:] = rgb.reshape(h, 3 * w)
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+           + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)) + chunk(b"IEND", b""))
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
@@ -344,13 +383,13 @@ def neuron_frame(grid: Grid, per_row: int = 8) -> Columns:
     rows, tile_row = [], 0
     for l, acts in enumerate(grid.hidden):
         width = acts.shape[2]
+        lo, hi = acts.min(axis=(0, 1)), acts.max(axis=(0, 1))
+        span = np.where(hi > lo, hi - lo, np.inf)  # a constant neuron sits at the middle of its range
+        pictures = diverging_rgb(np.where(hi > lo, (acts - lo) / span, 0.5)[::-1])
         for j in range(width):
-            a = acts[:, :, j]
-            lo, hi = float(a.min()), float(a.max())
-            level = (a - lo) / (hi - lo) if hi > lo else np.full_like(a, 0.5)
             tx, ty = j % per_row, tile_row + j // per_row
-            rows.append((f"h{l + 1}.{j + 1}", l + 1, tx + 0.5, ty + 0.5, png_data_url(diverging_rgb(level[::-1])),
-                         lo, hi))
+            rows.append((f"h{l + 1}.{j + 1}", l + 1, tx + 0.5, ty + 0.5, png_data_url(pictures[:, :, j]),
+                         float(lo[j]), float(hi[j])))
         tile_row += -(-width // per_row)
     names = ("neuron", "layer", "x", "y", "url", "low", "high")
     return {name: np.array(values) for name, values in zip(names, zip(*rows))} if rows else {n: [] for n in names}
@@ -372,10 +411,28 @@ def neuron_spec(columns: int, rows: int, tile_px: int = 72) -> dict:
             url="url:N",
             tooltip=["neuron:N", alt.Tooltip("low:Q", title="lowest", format=".3f"),
                      alt.Tooltip("high:Q", title="highest", format=".3f")],
-        )).properties(width=columns * tile_px, height=rows * tile_px))
+        )).properties(width=columns * tile_px, height=rows * tile_px,
+                      title=_title("Hidden neurons", "each one's activation over the plane, scaled to its own range")))
 
 
-# ---------------------------------------------------------------- tables and files
+# ---------------------------------------------------------------- figures, tables and files
+_STRIP_STYLE = (
+    "<style>.nnp-metrics{display:flex;flex-wrap:wrap;gap:.4rem 2rem;margin:.2rem 0 .6rem}"
+    ".nnp-metrics>div{display:flex;flex-direction:column}"
+    ".nnp-metrics .l{font-size:.85rem;opacity:.75}"
+    ".nnp-metrics .v{font-size:1.75rem;line-height:1.25;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    ".nnp-metrics .n{font-size:.75rem;opacity:.65}</style>")
+
+
+def metric_strip(items: Sequence[tuple[str, str, str, str]]) -> str:
+    """HTML for a row of figures, each (label, value, note under it, tooltip), that wraps onto more lines
+    on a narrow screen instead of cutting values short. Every text is escaped."""
+    def one(label: str, value: str, note: str, tip: str) -> str:
+        tip = f' title="{html.escape(tip)}"' if tip else ""
+        note = f'<span class="n">{html.escape(note)}</span>' if note else ""
+        return (f'<div data-metric="{html.escape(label)}"{tip}><span class="l">{html.escape(label)}</span>'
+                f'<span class="v">{html.escape(value)}</span>{note}</div>')
+    return _STRIP_STYLE + '<div class="nnp-metrics">' + "".join(one(*item) for item in items) + "</div>"
 def truth_table(network: Network, data: Dataset) -> Columns:
     """Inputs, targets and outputs, like the tutorial's "Final Output after Training"."""
     out = network.predict(data.X)

@@ -3,7 +3,7 @@ browser's (stlite: Streamlit 1.40.1 on Pyodide). The only place that looks at wh
 Streamlit supports: it asks each function's signature, never a version number.
 
 - 1.40 sizes buttons with ``use_container_width``, later ones with ``width="stretch"``;
-- 1.40's fragments take no ``key``, its metrics no ``delta_arrow``, its uploaders no ``max_upload_size``
+- 1.40's fragments take no ``key``, its uploaders no ``max_upload_size``
   (the site sets ``server.maxUploadSize`` instead);
 - 1.40's download buttons need the file's bytes up front and a callable ``on_click`` (no ``"ignore"``);
 - 1.40 merges ``width``/``height`` given to ``vega_lite_chart`` into the spec (blank charts).
@@ -44,13 +44,6 @@ def download_button(container, label: str, make: Callable[[], str], **kwargs) ->
 def fragment(function: Callable, run_every: float | None, key: str) -> Callable:
     extra = {"key": key} if _takes(st.fragment, "key") else {}
     return st.fragment(function, run_every=run_every, **extra)
-
-
-def metric(container, label: str, value: str, **kwargs) -> None:
-    """A metric; its delta (if any) without an arrow where Streamlit can leave it out."""
-    if "delta" in kwargs and _takes(st.metric, "delta_arrow"):
-        kwargs["delta_arrow"] = "off"
-    container.metric(label, value, **kwargs)
 
 
 def file_uploader(container, label: str, max_mb: int, **kwargs):

@@ -12,11 +12,12 @@ from nn_core import DATASETS, data_bounds, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
 from . import charts, compat
-from .session import Session, one_at_a_time
+from .session import Session, turns
 
 SURFACE_RESOLUTION = 100
 NEURON_RESOLUTION = 32
 MAX_NEURON_MAPS = 64
+VIEW_OPTIONS = ("Discretize output", "Show test data", "Log scale")  # how the charts draw, in that order
 STEP_SECONDS = 2.0  # the most one click on "+100" may train (the other visitors wait their turn meanwhile)
 
 
@@ -44,19 +45,21 @@ def buttons(s: Session) -> None:
 
 
 def metrics(s: Session) -> None:
+    """The figures of the run as one strip that wraps on narrow screens (one element to redraw, not 14)."""
     h = s.exp.trainer.history
     last = h[-1] if h else None
-    cols = st.columns(7)
-    cols[0].metric("Epoch", format_number(s.epoch))
-    cols[1].metric("Train loss", format_number(last and last.train_loss, 3))
-    cols[2].metric("Test loss", format_number(last and last.test_loss, 3))
-    cols[3].metric("Train accuracy", format_percent(last and last.train_acc))
-    cols[4].metric("Test accuracy", format_percent(last and last.test_acc))
     rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
-    redraws = f"{s.redraw_rate:.1f} redraws/s" if s.redraw_rate and s.live_ticks > 1 else None
-    cols[5].metric("Parameters", format_number(s.exp.network.arch.n_params), help="Weights and biases of the network.")
-    compat.metric(cols[6], "Epochs / s", "–" if rate is None else f"{rate:,.0f}", delta=redraws, delta_color="off",
-                  help="While training here: epochs per second of wall time, redraws included.")
+    redraws = f"{s.redraw_rate:.1f} redraws/s" if s.redraw_rate and s.live_ticks > 1 else ""
+    st.markdown(charts.metric_strip([
+        ("Epoch", format_number(s.epoch), "", ""),
+        ("Train loss", format_number(last and last.train_loss, 3), "", ""),
+        ("Test loss", format_number(last and last.test_loss, 3), "", ""),
+        ("Train accuracy", format_percent(last and last.train_acc), "", ""),
+        ("Test accuracy", format_percent(last and last.test_acc), "", ""),
+        ("Parameters", format_number(s.exp.network.arch.n_params), "", "Weights and biases of the network."),
+        ("Epochs / s", "–" if rate is None else f"{rate:,.0f}", redraws,
+         "While training here: epochs per second of wall time, redraws included."),
+    ]), unsafe_allow_html=True)
 
 
 def draw(spec: dict, data: dict, key: str) -> None:
@@ -72,11 +75,11 @@ def charts_area(s: Session) -> None:
         # the colour scale of a regression surface spans the targets, symmetric about 0
         s.cache["value_range"] = (float(np.max(np.abs(exp.data.y))) or 1.0) if c.task == "regression" else 1.0
     bounds, value_range = s.cache["bounds"], s.cache["value_range"]
+    view = st.pills("View", VIEW_OPTIONS, selection_mode="multi", default=["Show test data"], key="view",
+                    label_visibility="collapsed")
+    discretize, show_test, log = (o in view for o in VIEW_OPTIONS)
     left, right = st.columns([1, 1])
     with left:
-        t1, t2 = st.columns(2)
-        discretize = t1.toggle("Discretize output", key="discretize")
-        show_test = t2.toggle("Show test data", key="show_test", value=True)
         st.markdown("**Output surface**" if c.task == "regression" else "**Decision surface**",
                     help="The network's output at every point of the plane: orange for class 0 (or low values), "
                          "blue for class 1 (or high), grey where it is unsure. Circles are training points, "
@@ -87,18 +90,13 @@ def charts_area(s: Session) -> None:
         data = charts.surface_data(grid, net.arch.output, s.cache["points"], discretize, show_test, value_range)
         draw(spec, data, "surface_chart")
     with right:
-        log = st.toggle("Log scale", key="log_scale")
         history = charts.history_data(exp.trainer.history)
-        st.markdown("**Loss**")
         draw(charts.loss_spec(log, c.loss_name), history, "loss_chart")
         if c.task != "regression":
-            st.markdown("**Accuracy**")
             draw(charts.accuracy_spec(), history, "accuracy_chart")
     if DATASETS[c.dataset].fixed:
         st.subheader("Final Output after Training" if s.done and s.epoch else "Output")
         st.markdown(charts.markdown_table(charts.truth_table(net, exp.data)))
-    st.markdown("**Network** · edges: weights (blue positive, orange negative, width by size) · "
-                "node colour: bias · hover for values")
     draw(charts.network_spec(charts.layer_names(net.arch)), charts.network_data(net), "network_chart")
     neuron_maps(s, bounds)
 
@@ -107,7 +105,6 @@ def neuron_maps(s: Session, bounds) -> None:
     net = s.exp.network
     if not net.arch.hidden:
         return
-    st.markdown("**Hidden neurons** · each neuron's activation over the plane, scaled to its own range")
     grid = evaluate_grid(net, bounds, NEURON_RESOLUTION, hidden=True)
     widths = net.arch.hidden
     if sum(widths) > MAX_NEURON_MAPS:
@@ -138,12 +135,12 @@ def files(s: Session) -> None:
 def panel(s: Session) -> None:
     """Everything in the main area. While the session runs, each run of this fragment (on a timer)
     trains a time slice, then draws; the runs of different visitors take turns."""
-    start = time.perf_counter()
-    with one_at_a_time():
-        _panel(s, start)
+    called = time.perf_counter()
+    with turns.turn(s.drawn if s.running else 0.0):  # a visitor's click goes first
+        _panel(s, called, time.perf_counter())
 
 
-def _panel(s: Session, called: float) -> None:
+def _panel(s: Session, called: float, turn: float) -> None:
     s.tick()
     if s.timer and (not s.running or s.timer != s.interval):
         st.rerun()  # finished, diverged, or the timer needs another interval: the whole page sets it anew
@@ -155,5 +152,6 @@ def _panel(s: Session, called: float) -> None:
     charts_area(s)
     files(s)
     if s.timer:
-        s.ran(time.perf_counter() - called)
+        now = time.perf_counter()
+        s.ran(now - called, now - turn)
 

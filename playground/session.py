@@ -8,11 +8,13 @@ Live training has no thread: each redraw of the page (a run of its fragment,
 on a timer) first trains for a time slice with :meth:`Session.tick`, then
 draws. The slice leaves room in each cycle for the drawing, and shrinks when
 the server is busy: the CPU is shared by training less per redraw, never by
-redrawing less. Redraws of different visitors take turns (:func:`one_at_a_time`).
+redrawing less. Redraws of different visitors take turns (:class:`Turns`).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -25,22 +27,73 @@ from nn_core import SETTINGS, Config, Network, build
 from nn_core.config import retune
 
 CYCLE = 0.25  # seconds from one redraw to the next while training: four a second
-INTERVALS = (0.25, 0.5, 1.0, 2.0, 4.0)  # the page's timer, longer when a redraw takes longer than a cycle
+INTERVALS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)  # the page's timer: longer when a round of redraws is
 TRAIN_SHARE = 0.6  # of a cycle, the most spent training, when nothing else is going on
-MIN_SLICE = 0.005  # however busy the server, each redraw trains at least this long
+MIN_SLICE = 0.002  # however busy the server, each redraw trains at least this long
+SPARE = 1.2  # the timer's interval over the time a round of redraws needs
+SETTLE = 10.0  # seconds an interval stays before it may go down: each change costs a run of the whole page
 ABANDONED = 30.0  # a running session that has not redrawn for this long (its tab was closed) no longer counts
 _training: dict[int, float] = {}  # id of each running session -> when it last trained, across this server
-_turn = threading.Lock()
 
 
-@contextmanager
-def one_at_a_time() -> Iterator[None]:
-    """One visitor's redraw at a time on this server. Twenty script threads all computing at once would
-    share the interpreter's lock with the thread that sends the pages out, and starve it: pages stop
-    arriving. A thread waiting here waits without computing, so the sender keeps its share, and the
-    visitors are served in turn."""
-    with _turn:
-        yield
+class Turns:
+    """Whose redraw is next on this server: one at a time, the one that has waited longest since its last.
+
+    Twenty script threads all computing at once would share the interpreter's lock with the thread that
+    sends the pages out, and starve it: pages stop arriving. A thread waiting here waits without computing,
+    so the sender keeps its share. The turn goes to the waiter whose page was drawn longest ago (a page
+    that was never drawn, or that a visitor just clicked, goes first), so every page is redrawn in turn and
+    none waits behind the others twice. The server's estimate of one redraw's cost (``draw``) is kept here
+    too: it sets how long a round of every training session's redraw takes.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._busy = False
+        self._waiting: list[tuple[float, int, threading.Event]] = []
+        self._tickets = itertools.count()
+        self.draw = 0.03  # seconds a redraw takes besides training (a running average over the server)
+
+    @contextmanager
+    def turn(self, since: float) -> Iterator[None]:
+        """Hold the turn; ``since``: when this page was last drawn (0: never, or a visitor is waiting)."""
+        with self._lock:
+            mine = not self._busy
+            if mine:
+                self._busy = True
+            else:
+                ready = threading.Event()
+                heapq.heappush(self._waiting, (since, next(self._tickets), ready))
+        if not mine:
+            ready.wait()  # the turn is handed over: _busy stays set
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._waiting:
+                    heapq.heappop(self._waiting)[2].set()
+                else:
+                    self._busy = False
+
+    def drew(self, seconds: float) -> None:
+        """Count a redraw that took ``seconds`` besides training into the running average."""
+        self.draw += 0.05 * (seconds - self.draw)  # slow to move: intervals change only when the load does
+
+
+turns = Turns()
+
+
+def _need(sessions: int) -> float:
+    """Seconds a round of ``sessions`` training sessions' redraws needs, with room to spare."""
+    return SPARE * sessions * (turns.draw + MIN_SLICE)
+
+
+def _step(need: float, current: float) -> float:
+    """The timer's interval for a round that needs ``need`` seconds: the shortest step over it. From
+    ``current``, it goes up at once and down only with a sixth to spare."""
+    fits = [t for t in INTERVALS if t >= need]
+    step = fits[0] if fits else INTERVALS[-1]
+    return step if step > current or need < 0.85 * step else current
 
 
 def _sessions_training(me: int, now: float) -> int:
@@ -49,7 +102,6 @@ def _sessions_training(me: int, now: float) -> int:
         _training.pop(k, None)
     _training[me] = now
     return len(_training)
-
 
 @dataclass
 class Session:
@@ -63,7 +115,9 @@ class Session:
     live_epochs: int = field(default=0, init=False)  # ... epochs trained ...
     live_seconds: float = field(default=0.0, init=False)  # ... and the wall time they took, redraws included
     _live_start: float | None = field(default=None, init=False)
-    _overhead: float = field(default=0.05, init=False, repr=False)  # the last run's time besides training
+    drawn: float = field(default=0.0, init=False)  # when the panel was last drawn while running (0: not yet)
+    _late: bool = field(default=False, init=False, repr=False)  # the last run took longer than the interval
+    _changed: float = field(default=0.0, init=False, repr=False)  # when the interval last changed
     _trained_seconds: float = field(default=0.0, init=False, repr=False)  # the last tick's training time
     _sessions: int = field(default=1, init=False, repr=False)  # sessions training on the server at the last tick
 
@@ -134,17 +188,22 @@ class Session:
         if self.done:
             self.target = self.epoch + self.config.epochs
         self.running = True
+        self.drawn = 0.0  # not drawn since the click: its first redraw goes ahead of the others'
         self.live_ticks, self.live_epochs, self.live_seconds = 0, 0, 0.0
         self._live_start = time.perf_counter()
+        others = sum(1 for k in _training if k != id(self))
+        self.interval = _step(_need(others + 1), self.interval)
 
     def slice_seconds(self) -> float:
-        """How long the next redraw may train. Alone on the server: what the timer's interval leaves after
-        the rest of a run (drawing, mostly), with a fifth of it to spare. With others: a share of one
-        cycle, so that a round of every session's turn stays short however many there are."""
-        self._sessions = _sessions_training(id(self), time.perf_counter())
-        if self._sessions == 1:
-            return max(MIN_SLICE, min(self.interval - CYCLE * (1 - TRAIN_SHARE), self.interval / 1.25 - self._overhead))
-        return max(MIN_SLICE, CYCLE * TRAIN_SHARE / self._sessions)
+        """How long the next redraw may train: what the timer's interval leaves after a round of every
+        training session's redraw (with room to spare), shared among them, and never more than
+        :data:`TRAIN_SHARE` of a cycle alone. The CPU is shared by training less, never by redrawing less.
+        The interval is the one every training session should have now: a session whose timer is still
+        longer does not get a longer turn."""
+        n = self._sessions = _sessions_training(id(self), time.perf_counter())
+        interval = min(self.interval, _step(_need(n), 0.0))
+        budget = min(interval - CYCLE * (1 - TRAIN_SHARE), interval / SPARE - n * turns.draw)
+        return max(MIN_SLICE, budget / n)
 
     def tick(self) -> int:
         """One redraw's training while running: a time slice; returns the epochs trained."""
@@ -159,21 +218,21 @@ class Session:
             self.live_seconds = time.perf_counter() - self._live_start
         return n
 
-    def ran(self, whole: float) -> None:
-        """Tell how long a run of the panel took while training, its wait for a turn included.
+    def ran(self, whole: float, turn: float) -> None:
+        """Tell how long a run of the panel took while training: ``whole`` with its wait for a turn, ``turn``
+        holding it (training included).
 
-        The timer's interval becomes the shortest step with a fifth to spare over what a run needs besides
-        training, plus some training: a cycle's share with other sessions, the least slice alone (alone,
-        a session trains for whatever the interval leaves: :meth:`slice_seconds`). The timer must never
-        ask for the next run before this one is done: a fragment run that a newer timer request overtakes
-        is dropped, and a page whose every run is overtaken never redraws."""
-        self._overhead = max(whole - self._trained_seconds, 0.0)
-        train = CYCLE * TRAIN_SHARE / self._sessions if self._sessions > 1 else MIN_SLICE
-        need = 1.25 * (self._overhead + max(train, MIN_SLICE))
-        fits = [t for t in INTERVALS if t >= need]
-        step = fits[0] if fits else INTERVALS[-1]
-        if step > self.interval or step < self.interval and need < 0.8 * step:  # going down: some room to spare
-            self.interval = step
+        The timer must never ask for the next run before this one is done: a fragment run that starts
+        before the last one's page has been sent out drops that page, and a page whose every run is
+        overtaken never redraws. So the interval is the shortest step over what a round of every training
+        session's redraw needs (the server's average redraw and the least slice each), with a fifth to
+        spare, and over this run's whole time. It goes up at once, and down only with room to spare."""
+        self.drawn = time.perf_counter()
+        turns.drew(max(turn - self._trained_seconds, 0.0))
+        late, self._late = self._late, whole > self.interval  # once is a hiccup (a dropped frame at worst)
+        step = _step(max(_need(self._sessions), whole if late and self._late else 0.0), self.interval)
+        if step > self.interval or step < self.interval and self.drawn - self._changed > SETTLE:
+            self.interval, self._changed = step, self.drawn
 
     def pause(self) -> None:
         self.running = False

@@ -1,7 +1,9 @@
 """Reading the page back in streamlit.testing: charts' Vega-Lite specs and data from the element protos."""
 
+import html
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +60,21 @@ def charts(at: AppTest) -> dict:
 
 def session(at: AppTest):
     return at.session_state["session"]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """The figures of the panel's metric strip, label -> value as shown."""
+    found = {}
+    for m in at.markdown:
+        for label, value in re.findall(r'data-metric="([^"]+)"[^>]*><span class="l">[^<]*</span>'
+                                       r'<span class="v">([^<]*)</span>', m.value):
+            found[html.unescape(label)] = html.unescape(value)
+    return found
+
+
+def view(at: AppTest, *options: str) -> AppTest:
+    """Choose how the charts draw (the panel's view pills) and run the page."""
+    return widget(at, "pills", "view").set_value(list(options)).run()
 
 
 def no_errors(at: AppTest) -> None:

@@ -79,8 +79,7 @@ def wait_ready(page, timeout=30_000):
 
 def metric(page, label: str) -> str:
     """The value a metric of the page shows."""
-    box = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return box.get_by_test_id("stMetricValue").inner_text()
+    return page.locator(f'[data-metric="{label}"] .v').first.inner_text()
 
 
 def chart_pixels(page, index):

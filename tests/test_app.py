@@ -6,7 +6,7 @@ import zlib
 import numpy as np
 import pytest
 
-from apptest_helpers import charts, no_errors, run_app, session, widget
+from apptest_helpers import charts, metrics, no_errors, run_app, session, view, widget
 from nn_core import DATASETS, TUTORIAL, evaluate_grid
 from playground import charts as chart_module
 from playground import panel
@@ -54,7 +54,7 @@ def test_metrics_follow_the_history():
     at = run_app({"ds": "circles", "n": "100"})
     at.button(key="step100").click().run()
     last = session(at).exp.trainer.history[-1]
-    values = {m.label: m.value for m in at.metric}
+    values = metrics(at)
     assert values["Epoch"] == "100"
     assert values["Train loss"] == f"{last.train_loss:.3g}" and values["Test accuracy"] == f"{100 * last.test_acc:.1f}%"
 
@@ -93,8 +93,7 @@ def test_surface_picture_is_the_models_prediction():
 def test_discretize_and_show_test_toggles():
     at = run_app({"ds": "circles", "n": "150"})
     at.button(key="step100").click().run()
-    at.toggle(key="discretize").set_value(True).run()
-    at.toggle(key="show_test").set_value(False).run()
+    view(at, "Discretize output")  # and no longer "Show test data"
     no_errors(at)
     _, data = charts(at)["surface_chart"]
     img = _decode_png(data["surface"]["url"][0])
@@ -118,12 +117,11 @@ def test_loss_chart_data_is_the_history():
     spec, data = charts(at)["loss_chart"]
     hist = session(at).exp.trainer.history
     h = data["history"]
-    train = h[h["split"] == "train"]
-    assert list(train["epoch"]) == [r.epoch for r in hist]
-    assert np.allclose(train["loss"], [r.train_loss for r in hist])
-    assert np.allclose(h[h["split"] == "test"]["accuracy"], [r.test_acc for r in hist])
+    assert list(h["epoch"]) == [r.epoch for r in hist]
+    assert np.allclose(h["train_loss"], [r.train_loss for r in hist])
+    assert np.allclose(h["test_acc"], [r.test_acc for r in hist])
     assert spec["layer"][0]["encoding"]["y"]["scale"].get("type") != "log"
-    at.toggle(key="log_scale").set_value(True).run()
+    view(at, "Show test data", "Log scale")
     spec, _ = charts(at)["loss_chart"]
     assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
 
@@ -135,8 +133,8 @@ def test_network_chart_shows_weights_and_biases():
     edges, nodes = data["edges"], data["nodes"]
     assert len(edges) == 2 * 3 + 3 * 1 and len(nodes) == 2 + 3 + 1
     w = edges[(edges["source"] == "x2") & (edges["target"] == "h1.3")]["weight"].item()
-    assert w == net.weights(0)[1, 2]
-    assert nodes[nodes["name"] == "h1.2"]["bias"].item() == net.biases(0)[1]
+    assert w == pytest.approx(net.weights(0)[1, 2], rel=5e-6)  # six significant digits, as the chart writes them
+    assert nodes[nodes["name"] == "h1.2"]["bias"].item() == pytest.approx(net.biases(0)[1], rel=5e-6)
     assert set(edges["sign"]) <= {"positive", "negative"}
 
 
@@ -303,7 +301,7 @@ def test_download_buttons_are_there():
 
 def test_parameter_count_metric():
     at = run_app({"ds": "spiral3", "h": "5-4", "f": "x1,x2,x1x2"})
-    values = {m.label: m.value for m in at.metric}
+    values = metrics(at)
     expected = (3 + 1) * 5 + (5 + 1) * 4 + (4 + 1) * 3
     assert values["Parameters"] == str(expected) and session(at).exp.network.arch.n_params == expected
 

@@ -35,13 +35,22 @@ def test_network_frames_keep_the_strongest_edges():
 def test_history_frame_thins_and_keeps_the_ends():
     history = [EpochRecord(e, 1.0 / e, None, None, None, 0.0) for e in range(1, 1001)]
     frame = pd.DataFrame(charts.history_frame(history, max_points=50))
-    assert set(frame["split"]) == {"train"} and frame["accuracy"].isna().all()
+    assert frame[["test_loss", "train_acc", "test_acc"]].isna().all().all()
     assert frame["epoch"].iloc[0] == 1 and frame["epoch"].iloc[-1] == 1000 and len(frame) == 50
-    assert np.allclose(frame["loss"], 1.0 / frame["epoch"])
+    assert np.allclose(frame["train_loss"], 1.0 / frame["epoch"])
     history = [EpochRecord(e, 0.5, 0.7, 0.9, 0.8, 0.0) for e in range(1, 4)]
     frame = pd.DataFrame(charts.history_frame(history))
-    assert frame["split"].tolist() == ["train"] * 3 + ["test"] * 3
-    assert frame["loss"].tolist() == [0.5] * 3 + [0.7] * 3 and frame["accuracy"].tolist() == [0.9] * 3 + [0.8] * 3
+    assert frame.columns.tolist() == ["epoch", "train_loss", "test_loss", "train_acc", "test_acc"]
+    assert frame.drop(columns="epoch").values.tolist() == [[0.5, 0.7, 0.9, 0.8]] * 3
+
+
+def test_short_numbers_keep_six_digits_and_write_short():
+    x = np.array([0.20412345678901234, -3.3333333333, 123456.789, 9.87654321e-7, 0.0, np.nan, np.inf, 1e-30])
+    y = charts.short(x)
+    assert [repr(v) for v in y[:5].tolist()] == ["0.204123", "-3.33333", "123457.0", "9.87654e-07", "0.0"]
+    assert np.isnan(y[5]) and y[6] == np.inf and y[7] == 1e-30  # past exact powers of ten: left as it was
+    r = np.random.default_rng(0).random(10_000) * 10.0 ** np.random.default_rng(1).integers(-15, 15, 10_000)
+    assert np.allclose(charts.short(r), r, rtol=5e-6, atol=0)
 
 
 def test_records_are_json_ready():

@@ -167,23 +167,49 @@ def test_live_training_starts_no_thread():
     assert threading.active_count() == before
 
 
-def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy():
+def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy(monkeypatch):
     from playground import session as session_module
 
     session_module._training.clear()  # sessions of earlier tests
-    cycle, share = session_module.CYCLE, session_module.TRAIN_SHARE
+    cycle, share, spare = session_module.CYCLE, session_module.TRAIN_SHARE, session_module.SPARE
     s = Session(DEFAULT.replace(samples=60))
-    s._trained_seconds, s._overhead = 0.0, 0.02
+    monkeypatch.setattr(session_module.turns, "draw", 0.02)
     assert s.slice_seconds() == pytest.approx(cycle * share)  # alone, quick to draw: the most a cycle gives
-    s._overhead = 0.1
-    assert s.slice_seconds() == pytest.approx(cycle / 1.25 - 0.1)  # room for the drawing, a fifth to spare
-    s._overhead = cycle
+    monkeypatch.setattr(session_module.turns, "draw", 0.1)
+    assert s.slice_seconds() == pytest.approx(cycle / spare - 0.1)  # room for the drawing, and to spare
+    monkeypatch.setattr(session_module.turns, "draw", cycle)
     assert s.slice_seconds() == session_module.MIN_SLICE
+    monkeypatch.setattr(session_module.turns, "draw", 0.02)
     others = [Session(DEFAULT.replace(samples=60)) for _ in range(3)]
     for o in others:
         o.slice_seconds()  # each counts as training on this server now
-    assert s.slice_seconds() == pytest.approx(cycle * share / 4)
+    assert s.slice_seconds() == pytest.approx((cycle / spare - 4 * 0.02) / 4)  # a round of four in one cycle
+    s.interval = 4.0  # a session whose timer is still long (the load just dropped) gets no longer a turn
+    assert s.slice_seconds() == pytest.approx((cycle / spare - 4 * 0.02) / 4)
     session_module._training.clear()
+
+
+def test_redraws_take_turns_oldest_first():
+    from playground.session import Turns
+
+    turns, order = Turns(), []
+
+    def redraw(since):
+        with turns.turn(since):
+            order.append(since)
+
+    with turns.turn(0.0):  # somebody is drawing: the others queue
+        threads = [threading.Thread(target=redraw, args=(since,)) for since in (3.0, 1.0, 2.0, 0.0)]
+        for t in threads:
+            t.start()
+        while len(turns._waiting) < len(threads):
+            time.sleep(0.001)
+    for t in threads:
+        t.join(5)
+    assert order == [0.0, 1.0, 2.0, 3.0]  # a page never drawn first, then the one drawn longest ago
+    with turns.turn(5.0):  # free again: taken at once
+        pass
+    assert not turns._busy
 
 
 def test_pause_stops_training_at_once():
@@ -205,24 +231,28 @@ def test_divergence_stops_a_live_run():
     assert np.all(np.isfinite(s.exp.network.params))
 
 
-def test_the_timer_never_asks_before_a_redraw_is_done():
-    from playground.session import MIN_SLICE
+def test_the_timer_never_asks_before_a_round_of_redraws_is_done(monkeypatch):
+    from playground import session as session_module
+    from playground.session import SETTLE, SPARE, _step
 
+    assert _step(0.2, 0.25) == 0.25 and _step(0.3, 0.25) == 0.5 and _step(9.0, 0.25) == 4.0  # up at once
+    assert _step(0.2, 1.0) == 0.25  # down to the shortest that fits with room to spare ...
+    assert _step(0.24, 0.5) == 0.5  # ... and not without
     s = Session(DEFAULT.replace(samples=60))
     assert s.interval == 0.25
-    s._trained_seconds = 0.1
-    s.ran(0.2)  # 0.1 s besides training: four redraws a second still fit
+    monkeypatch.setattr(session_module.turns, "draw", 0.04)
+    s._sessions, s._trained_seconds = 20, 0.01
+    s.ran(0.3, 0.05)  # twenty sessions drawing for 40 ms each: a round takes more than a second
+    assert s.interval == 1.25 and SPARE * 20 * 0.04 > 0.95
+    monkeypatch.setattr(session_module.turns, "draw", 0.02)
+    s.ran(0.3, 0.03)  # the redraws got quicker, but the interval just changed: it stays a while
+    assert s.interval == 1.25
+    s._changed -= SETTLE
+    s.ran(0.3, 0.03)
+    assert s.interval == 0.75
+    s._sessions = 1
+    s._changed -= SETTLE
+    s.ran(2.0, 0.03)  # alone, but a run took longer than the interval: once is a hiccup ...
     assert s.interval == 0.25
-    s.ran(0.8)  # a run that waited its turn for 0.7 s: the timer must wait longer than that
-    assert s.interval == 1.0
-    s.ran(9.0)
-    assert s.interval == 4.0
-    s.ran(0.2)  # quick again: back to the shortest interval that fits
-    assert s.interval == 0.25
-    s.ran(0.1 + 0.25 / 1.25)  # 0.2 s besides training, and a slice: more than 0.25 s
-    assert s.interval == 0.5
-    s.ran(0.1 + 0.25 * 0.8 / 1.25 - MIN_SLICE + 0.01)  # 0.25 s would just fit: without room to spare it stays
-    assert s.interval == 0.5
-    s._sessions = 4  # with others, a cycle's share of training counts too
-    s.ran(0.1 + 0.2)
-    assert s.interval == 0.5
+    s.ran(2.0, 0.03)  # ... twice is not: the timer waits longer than a run
+    assert s.interval == 2.0
