@@ -1,5 +1,6 @@
 """URL state and the per-visitor session, without a server."""
 
+import sys
 import threading
 import time
 
@@ -189,6 +190,7 @@ def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy(monkey
     session_module._training.clear()
 
 
+@pytest.mark.skipif(sys.platform == "emscripten", reason="emscripten (Pyodide) has no threads to start")
 def test_redraws_take_turns_oldest_first():
     from playground.session import Turns
 
