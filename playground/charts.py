@@ -1,11 +1,12 @@
-"""Pure functions: model state -> columns of values -> Altair charts. No Streamlit here.
+"""Pure functions: model state -> columns of values -> Vega-Lite charts. No Streamlit here.
 
 Each chart comes in two halves so that it can redraw several times a second:
 
-- ``*_spec(...)``: the chart's design, written in Altair over *named* data
-  (``alt.NamedData``) and compiled once per design to a Vega-Lite dict
-  (cached): Altair's schema validation costs tens of milliseconds a chart,
-  far too much to pay at every redraw;
+- ``*_spec(...)``: the chart's design, a Vega-Lite dict over *named* data (``{"name": ...}``), built once
+  per design (cached). Written as Vega-Lite itself, not through Altair: importing Altair and compiling
+  five designs with it took 5 of the 8.5 seconds of the page's first run in the browser (Pyodide), and
+  the dicts are what Altair would have produced. The tests check every design against Vega-Lite's
+  schema (with Altair, there).
 - ``*_data(...)``: the rows for those names, computed at every redraw, as
   columns: ``{name: {column: NumPy array}}``. No pandas: a frame costs more
   to build and to send than the few hundred values it would hold.
@@ -22,7 +23,6 @@ import zlib
 from collections.abc import Sequence
 from functools import lru_cache
 
-import altair as alt
 import numpy as np
 
 from nn_core import Dataset, Grid, Network
@@ -33,17 +33,31 @@ CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
 SERIES = ("train_loss", "test_loss", "train_acc", "test_acc")  # the history's columns besides the epoch
 MAX_CURVE_POINTS = 200  # per series: more than a chart's width needs, few enough to redraw fast
 MAX_EDGES = 1500
-SPLIT_COLORS = alt.Scale(domain=["train", "test"], range=["#333333", POS])
+SPLIT_COLORS = {"domain": ["train", "test"], "range": ["#333333", POS]}
 
 
-def _compile(chart) -> dict:
-    spec = chart.to_dict()  # validated here, once per design
-    spec.pop("config", None)  # Altair's default theme: Streamlit sizes charts itself
-    # Canvas, not SVG: a surface of a few thousand cells redrawn four times a second would
-    # otherwise rebuild as many DOM nodes each time.
-    spec["usermeta"] = {"embedOptions": {"renderer": "canvas"}}
-    # width and height are the plot's own, axes and legends come on top (Streamlit would fit them in)
-    spec["autosize"] = {"type": "pad"}
+def _q(field: str, **more) -> dict:
+    """A quantitative field of an encoding."""
+    return {"field": field, "type": "quantitative", **more}
+
+
+def _n(field: str, **more) -> dict:
+    """A nominal field of an encoding."""
+    return {"field": field, "type": "nominal", **more}
+
+
+def _view(layers: list[dict], width: int, height: int, title: dict | None = None, data: str | None = None) -> dict:
+    """A layered chart: plot ``width`` x ``height`` px, axes and legends around it."""
+    spec = {"layer": layers, "width": width, "height": height,
+            # Canvas, not SVG: a surface of a few thousand cells redrawn four times a second would
+            # otherwise rebuild as many DOM nodes each time.
+            "usermeta": {"embedOptions": {"renderer": "canvas"}},
+            # width and height are the plot's own, axes and legends come on top (Streamlit would fit them in)
+            "autosize": {"type": "pad"}}
+    if data:
+        spec["data"] = {"name": data}
+    if title:
+        spec["title"] = title
     return spec
 
 
@@ -105,14 +119,14 @@ def figure(spec: dict, data: dict[str, Columns]) -> dict:
     return _inline(spec, {name: records(columns) for name, columns in data.items()})
 
 
-def _title(text: str, subtitle: str = "") -> alt.TitleParams:
+def _title(text: str, subtitle: str = "") -> dict:
     """A chart's title in the page's own style: left, bold, with a grey line under it."""
-    return alt.TitleParams(text, subtitle=subtitle or alt.Undefined, anchor="start", fontSize=14, fontWeight=600,
-                           subtitleFontSize=12, subtitleColor="#555555", offset=8)
+    title = {"text": text, "anchor": "start", "fontSize": 14, "fontWeight": 600, "offset": 8}
+    return {**title, "subtitle": subtitle, "subtitleFontSize": 12, "subtitleColor": "#555555"} if subtitle else title
 
 
-def _diverging(lo: float, hi: float) -> alt.Scale:
-    return alt.Scale(domain=[lo, (lo + hi) / 2, hi], range=[NEG, MID, POS], interpolate="rgb", clamp=True)
+def _diverging(lo: float, hi: float) -> dict:
+    return {"domain": [lo, (lo + hi) / 2, hi], "range": [NEG, MID, POS], "interpolate": "rgb", "clamp": True}
 
 
 # ---------------------------------------------------------------- loss and accuracy
@@ -140,31 +154,30 @@ def history_data(history: Sequence) -> dict[str, Columns]:
     return {"history": columns}
 
 
-def _split_lines(value: str, of: tuple[str, str], y: alt.Y, tooltip_format: str) -> alt.Chart:
+def _split_lines(value: str, of: tuple[str, str], y: dict, tooltip_format: str) -> dict:
     """Lines of ``value`` per split, from the columns ``of`` (train, test) folded into one."""
-    return (alt.Chart(alt.NamedData("history")).transform_fold(list(of), as_=["series", value])
-            .transform_filter(f"isValid(datum.{value})")
-            .transform_calculate(split=f"datum.series == '{of[0]}' ? 'train' : 'test'")
-            .mark_line().encode(
-                x=alt.X("epoch:Q", title="epoch"), y=y,
-                color=alt.Color("split:N", scale=SPLIT_COLORS, legend=alt.Legend(title=None, orient="top")),
-                tooltip=["epoch:Q", "split:N", alt.Tooltip(f"{value}:Q", format=tooltip_format)]))
+    return {"mark": {"type": "line"},
+            "transform": [{"fold": list(of), "as": ["series", value]}, {"filter": f"isValid(datum.{value})"},
+                          {"calculate": f"datum.series == '{of[0]}' ? 'train' : 'test'", "as": "split"}],
+            "encoding": {"x": _q("epoch", title="epoch"), "y": y,
+                         "color": _n("split", scale=SPLIT_COLORS, legend={"title": None, "orient": "top"}),
+                         "tooltip": [_q("epoch"), _n("split"), _q(value, format=tooltip_format)]}}
 
 
 @lru_cache(maxsize=64)
 def loss_spec(log_scale: bool = False, loss_name: str = "loss", height: int = 240) -> dict:
     """Train and test loss against epoch on one chart."""
-    y = alt.Y("loss:Q", title=f"{loss_name} loss", scale=alt.Scale(type="log") if log_scale else alt.Scale(zero=True))
-    return _compile(alt.layer(_split_lines("loss", ("train_loss", "test_loss"), y, ".5g"))
-                    .properties(height=height, width=380, title=_title("Loss")))
+    y = _q("loss", title=f"{loss_name} loss", scale={"type": "log"} if log_scale else {"zero": True})
+    return _view([_split_lines("loss", ("train_loss", "test_loss"), y, ".5g")], 380, height, _title("Loss"),
+                 data="history")
 
 
 @lru_cache(maxsize=4)
 def accuracy_spec(height: int = 200) -> dict:
     """Train and test accuracy against epoch, on [0, 1]."""
-    y = alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
-    return _compile(alt.layer(_split_lines("accuracy", ("train_acc", "test_acc"), y, ".1%"))
-                    .properties(height=height, width=380, title=_title("Accuracy")))
+    y = _q("accuracy", scale={"domain": [0, 1]}, axis={"format": "%"})
+    return _view([_split_lines("accuracy", ("train_acc", "test_acc"), y, ".1%")], 380, height, _title("Accuracy"),
+                 data="history")
 
 
 # ---------------------------------------------------------------- decision surface
@@ -224,11 +237,11 @@ def surface_data(grid: Grid, output: str, points: Columns, discretize: bool = Fa
             "points": points if show_test else rows_where(points, points["split"] == "train")}
 
 
-def _label_scale(task: str, n_classes: int, value_range: float) -> alt.Scale:
+def _label_scale(task: str, n_classes: int, value_range: float) -> dict:
     if task == "binary":
-        return alt.Scale(domain=[0, 1], range=[NEG, POS])
+        return {"domain": [0, 1], "range": [NEG, POS]}
     if task == "multiclass":
-        return alt.Scale(domain=list(range(n_classes)), range=CLASS_COLORS[:n_classes])
+        return {"domain": list(range(n_classes)), "range": CLASS_COLORS[:n_classes]}
     return _diverging(-value_range, value_range)
 
 
@@ -245,24 +258,25 @@ def surface_spec(task: str, n_classes: int, bounds: tuple[float, float, float, f
     Points have a dark outline on any colour; training points are circles, test points squares.
     """
     x0, x1, y0, y1 = bounds
-    xscale = alt.Scale(domain=[x0, x1], nice=False, zero=False)
-    yscale = alt.Scale(domain=[y0, y1], nice=False, zero=False)
-    picture = alt.Chart(alt.NamedData("surface")).mark_image(aspect=False, align="left", baseline="bottom").encode(
-        x=alt.X("x:Q", scale=xscale, title="x1"), x2="x2:Q", y=alt.Y("y:Q", scale=yscale, title="x2"), y2="y2:Q",
-        url="url:N")
-    kind = "Q" if task == "regression" else "N"
-    title = "value" if task == "regression" else "class"
-    dots = alt.Chart(alt.NamedData("points")).mark_point(
-        size=point_size, filled=True, opacity=1, stroke=OUTLINE, strokeWidth=1.2).encode(
-        x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale),
-        fill=alt.Fill(f"label:{kind}", scale=_label_scale(task, n_classes, value_range),
-                      legend=alt.Legend(title=title, orient="bottom", symbolStrokeColor=OUTLINE)),
-        shape=alt.Shape("split:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "square"]),
-                        legend=alt.Legend(title="points", orient="bottom")),
-        tooltip=["split:N", alt.Tooltip(f"label:{kind}", title="label"), alt.Tooltip("x:Q", format=".3f"),
-                 alt.Tooltip("y:Q", format=".3f")],
-    )
-    return _compile(alt.layer(picture, dots).properties(width=size, height=size))
+    xscale = {"domain": [x0, x1], "nice": False, "zero": False}
+    yscale = {"domain": [y0, y1], "nice": False, "zero": False}
+    picture = {"data": {"name": "surface"}, "mark": {"type": "image", "aspect": False, "align": "left",
+                                                     "baseline": "bottom"},
+               "encoding": {"x": _q("x", scale=xscale, title="x1"), "x2": {"field": "x2"},
+                            "y": _q("y", scale=yscale, title="x2"), "y2": {"field": "y2"}, "url": _n("url")}}
+    label = _q if task == "regression" else _n
+    dots = {"data": {"name": "points"},
+            "mark": {"type": "point", "size": point_size, "filled": True, "opacity": 1, "stroke": OUTLINE,
+                     "strokeWidth": 1.2},
+            "encoding": {
+                "x": _q("x", scale=xscale), "y": _q("y", scale=yscale),
+                "fill": label("label", scale=_label_scale(task, n_classes, value_range),
+                              legend={"title": "value" if task == "regression" else "class", "orient": "bottom",
+                                      "symbolStrokeColor": OUTLINE}),
+                "shape": _n("split", scale={"domain": ["train", "test"], "range": ["circle", "square"]},
+                            legend={"title": "points", "orient": "bottom"}),
+                "tooltip": [_n("split"), label("label", title="label"), _q("x", format=".3f"), _q("y", format=".3f")]}}
+    return _view([picture, dots], size, size)
 
 
 # ---------------------------------------------------------------- network diagram
@@ -315,26 +329,27 @@ def network_spec(names: tuple[tuple[str, ...], ...], width: int = 700) -> dict:
     """Neurons as nodes coloured by bias, weights as edges coloured by sign and sized by magnitude."""
     tallest = max(len(n) for n in names)
     height = max(160, 22 * tallest + 20)
-    xs = alt.Scale(domain=[-0.3, len(names) - 0.7], nice=False)
-    ys = alt.Scale(domain=[tallest - 0.3, -0.7], nice=False)
-    rules = alt.Chart(alt.NamedData("edges")).mark_rule(opacity=0.75).encode(
-        x=alt.X("x:Q", scale=xs, axis=None), y=alt.Y("y:Q", scale=ys, axis=None), x2="x2:Q", y2="y2:Q",
-        color=alt.Color("sign:N", scale=alt.Scale(domain=["positive", "negative"], range=[POS, NEG]),
-                        legend=alt.Legend(title="weight", orient="bottom")),
-        strokeWidth=alt.StrokeWidth("width:Q", scale=None),
-        tooltip=["source:N", "target:N", alt.Tooltip("weight:Q", format=".4f")],
-    )
-    dots = alt.Chart(alt.NamedData("nodes")).mark_circle(size=260, stroke="#333", strokeWidth=1, opacity=1).encode(
-        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
-        fill=alt.condition("isValid(datum.bias)", alt.Fill("bias:Q", scale=_diverging(-2.0, 2.0),
-                                                            legend=alt.Legend(title="bias")), alt.value("white")),
-        tooltip=["name:N", "activation:N", alt.Tooltip("bias:Q", format=".4f")],
-    )
-    labels = alt.Chart(alt.NamedData("nodes")).transform_filter("datum.layer == 0").mark_text(
-        dx=-18, align="right", fontSize=11).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="name:N")
+    xs = {"domain": [-0.3, len(names) - 0.7], "nice": False}
+    ys = {"domain": [tallest - 0.3, -0.7], "nice": False}
+    rules = {"data": {"name": "edges"}, "mark": {"type": "rule", "opacity": 0.75}, "encoding": {
+        "x": _q("x", scale=xs, axis=None), "y": _q("y", scale=ys, axis=None),
+        "x2": {"field": "x2"}, "y2": {"field": "y2"},
+        "color": _n("sign", scale={"domain": ["positive", "negative"], "range": [POS, NEG]},
+                    legend={"title": "weight", "orient": "bottom"}),
+        "strokeWidth": _q("width", scale=None),
+        "tooltip": [_n("source"), _n("target"), _q("weight", format=".4f")]}}
+    dots = {"data": {"name": "nodes"}, "mark": {"type": "circle", "size": 260, "stroke": "#333", "strokeWidth": 1,
+                                                 "opacity": 1}, "encoding": {
+        "x": _q("x", scale=xs), "y": _q("y", scale=ys),
+        "fill": {"condition": {"test": "isValid(datum.bias)", **_q("bias", scale=_diverging(-2.0, 2.0),
+                                                                    legend={"title": "bias"})}, "value": "white"},
+        "tooltip": [_n("name"), _n("activation"), _q("bias", format=".4f")]}}
+    labels = {"data": {"name": "nodes"}, "transform": [{"filter": "datum.layer == 0"}],
+              "mark": {"type": "text", "dx": -18, "align": "right", "fontSize": 11},
+              "encoding": {"x": _q("x", scale=xs), "y": _q("y", scale=ys), "text": _n("name")}}
     title = _title("Network", "edges: weights (blue positive, orange negative, width by size) · node colour: bias · "
                               "hover for values")
-    return _compile(alt.layer(rules, dots, labels).properties(width=width, height=height, title=title))
+    return _view([rules, dots, labels], width, height, title)
 
 
 # ---------------------------------------------------------------- per-neuron maps
@@ -404,15 +419,13 @@ def neuron_layout(widths: Sequence[int], per_row: int = 8) -> tuple[int, int]:
 def neuron_spec(columns: int, rows: int, tile_px: int = 72) -> dict:
     """Small heatmaps of each hidden neuron's activation over the plane."""
     side = tile_px - 6  # a small gap between tiles
-    return _compile(alt.layer(
-        alt.Chart(alt.NamedData("neurons")).mark_image(width=side, height=side, aspect=False).encode(
-            x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, columns], nice=False)),
-            y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[rows, 0], nice=False)),
-            url="url:N",
-            tooltip=["neuron:N", alt.Tooltip("low:Q", title="lowest", format=".3f"),
-                     alt.Tooltip("high:Q", title="highest", format=".3f")],
-        )).properties(width=columns * tile_px, height=rows * tile_px,
-                      title=_title("Hidden neurons", "each one's activation over the plane, scaled to its own range")))
+    tiles = {"mark": {"type": "image", "width": side, "height": side, "aspect": False}, "encoding": {
+        "x": _q("x", axis=None, scale={"domain": [0, columns], "nice": False}),
+        "y": _q("y", axis=None, scale={"domain": [rows, 0], "nice": False}),
+        "url": _n("url"),
+        "tooltip": [_n("neuron"), _q("low", title="lowest", format=".3f"), _q("high", title="highest", format=".3f")]}}
+    return _view([tiles], columns * tile_px, rows * tile_px, data="neurons",
+                 title=_title("Hidden neurons", "each one's activation over the plane, scaled to its own range"))
 
 
 # ---------------------------------------------------------------- figures, tables and files

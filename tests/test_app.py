@@ -340,3 +340,38 @@ def test_every_setting_has_its_widget(s, base, changed):
         w.set_value(list(back) if isinstance(back, tuple) else back).run()
     no_errors(at)
     assert getattr(session(at).config, s.name) == back
+
+
+def test_every_chart_design_is_valid_vega_lite():
+    """The designs are written as Vega-Lite dicts (no Altair at run time); Altair's schema checks them here."""
+    import copy
+
+    import altair as alt
+
+    from nn_core import Architecture, Network
+
+    designs = [chart_module.loss_spec(log, name) for log in (False, True) for name in ("bce", "mse", "ce")]
+    designs.append(chart_module.accuracy_spec())
+    designs += [chart_module.surface_spec(task, k, (-1.5, 2.0, -1.5, 2.0), 3.0, point_size=size)
+                for task, k in (("binary", 2), ("multiclass", 5), ("regression", 1)) for size in (40, 200)]
+    for hidden in ((), (3,), (8, 8, 4)):
+        net = Network.create(Architecture(hidden, "tanh", "sigmoid"), "xavier", 1)
+        designs.append(chart_module.network_spec(chart_module.layer_names(net.arch)))
+    designs += [chart_module.neuron_spec(*chart_module.neuron_layout(w)) for w in ((1,), (3, 3), (8, 8, 8))]
+    for spec in designs:
+        alt.LayerChart.from_dict(copy.deepcopy(spec), validate=True)  # raises on anything Vega-Lite does not know
+    broken = copy.deepcopy(designs[0])
+    broken["layer"][0]["encoding"]["y"]["scal"] = {}
+    with pytest.raises(Exception, match="scal"):
+        alt.LayerChart.from_dict(broken, validate=True)
+
+
+def test_the_page_does_not_import_altair():
+    code = ("import sys; from streamlit.testing.v1 import AppTest; "
+            "AppTest.from_file('streamlit_app.py', default_timeout=60).run(); print('altair' in sys.modules)")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=chart_module.__file__.rsplit("/playground/", 1)[0])
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]
