@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from browser_helpers import chromium, streamlit_server, wait_ready  # noqa: E402
+from browser_helpers import chromium, metric, streamlit_server, wait_ready  # noqa: E402
 from nn_core import TUTORIAL, build  # noqa: E402
 from playground.state import config_from_query, config_to_query  # noqa: E402
 
@@ -32,8 +32,7 @@ LIVE = {"ds": "spiral", "n": "600", "h": "16-16", "a": "tanh", "bs": "32", "ep":
 
 
 def epoch_metric(page) -> int:
-    box = page.get_by_test_id("stMetric").filter(has_text="Epoch").first
-    return int(box.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+    return int(metric(page, "Epoch").replace(",", ""))
 
 
 def tutorial_click_to_surface(browser, url: str) -> float:
@@ -63,8 +62,7 @@ def live_rate(browser, url: str, seconds: float = 8.0) -> tuple[float, float]:
     e0, t0 = epoch_metric(page), time.perf_counter()
     time.sleep(seconds)
     e1, t1 = epoch_metric(page), time.perf_counter()
-    box = page.get_by_test_id("stMetric").filter(has_text="Epochs / s").first
-    redraws = float(box.get_by_test_id("stMetricDelta").inner_text().split()[0])
+    redraws = float(page.locator('[data-metric="Epochs / s"] .n').first.inner_text().split()[0])
     page.get_by_role("button", name="⏸ Pause").click()
     page.close()
     return (e1 - e0) / (t1 - t0), redraws

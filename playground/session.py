@@ -118,6 +118,7 @@ class Session:
     drawn: float = field(default=0.0, init=False)  # when the panel was last drawn while running (0: not yet)
     _late: bool = field(default=False, init=False, repr=False)  # the last run took longer than the interval
     _changed: float = field(default=0.0, init=False, repr=False)  # when the interval last changed
+    _overhead: float = field(default=0.05, init=False, repr=False)  # a run's whole time besides training (average)
     _trained_seconds: float = field(default=0.0, init=False, repr=False)  # the last tick's training time
     _sessions: int = field(default=1, init=False, repr=False)  # sessions training on the server at the last tick
 
@@ -198,9 +199,13 @@ class Session:
         """How long the next redraw may train: what the timer's interval leaves after a round of every
         training session's redraw (with room to spare), shared among them, and never more than
         :data:`TRAIN_SHARE` of a cycle alone. The CPU is shared by training less, never by redrawing less.
-        The interval is the one every training session should have now: a session whose timer is still
-        longer does not get a longer turn."""
+        With others, the interval is the one every training session should have now: a session whose
+        timer is still longer does not get a longer turn. Alone, the interval is this session's own and
+        what a run needs besides training is its own too, measured whole (Streamlit's part included)."""
         n = self._sessions = _sessions_training(id(self), time.perf_counter())
+        if n == 1:
+            alone = min(self.interval - CYCLE * (1 - TRAIN_SHARE), self.interval / SPARE - self._overhead)
+            return max(MIN_SLICE, alone)
         interval = min(self.interval, _step(_need(n), 0.0))
         budget = min(interval - CYCLE * (1 - TRAIN_SHARE), interval / SPARE - n * turns.draw)
         return max(MIN_SLICE, budget / n)
@@ -230,7 +235,9 @@ class Session:
         self.drawn = time.perf_counter()
         turns.drew(max(turn - self._trained_seconds, 0.0))
         late, self._late = self._late, whole > self.interval  # once is a hiccup (a dropped frame at worst)
-        step = _step(max(_need(self._sessions), whole if late and self._late else 0.0), self.interval)
+        self._overhead += 0.3 * (max(whole - self._trained_seconds, 0.0) - self._overhead)
+        need = _need(self._sessions) if self._sessions > 1 else SPARE * (self._overhead + MIN_SLICE)
+        step = _step(max(need, whole if late and self._late else 0.0), self.interval)
         if step > self.interval or step < self.interval and self.drawn - self._changed > SETTLE:
             self.interval, self._changed = step, self.drawn
 

@@ -174,13 +174,13 @@ def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy(monkey
     session_module._training.clear()  # sessions of earlier tests
     cycle, share, spare = session_module.CYCLE, session_module.TRAIN_SHARE, session_module.SPARE
     s = Session(DEFAULT.replace(samples=60))
-    monkeypatch.setattr(session_module.turns, "draw", 0.02)
-    assert s.slice_seconds() == pytest.approx(cycle * share)  # alone, quick to draw: the most a cycle gives
-    monkeypatch.setattr(session_module.turns, "draw", 0.1)
+    s._overhead = 0.02  # alone: what its own runs need besides training
+    assert s.slice_seconds() == pytest.approx(cycle * share)  # quick to draw: the most a cycle gives
+    s._overhead = 0.1
     assert s.slice_seconds() == pytest.approx(cycle / spare - 0.1)  # room for the drawing, and to spare
-    monkeypatch.setattr(session_module.turns, "draw", cycle)
+    s._overhead = cycle
     assert s.slice_seconds() == session_module.MIN_SLICE
-    monkeypatch.setattr(session_module.turns, "draw", 0.02)
+    monkeypatch.setattr(session_module.turns, "draw", 0.02)  # with others: the server's average redraw
     others = [Session(DEFAULT.replace(samples=60)) for _ in range(3)]
     for o in others:
         o.slice_seconds()  # each counts as training on this server now
@@ -252,9 +252,12 @@ def test_the_timer_never_asks_before_a_round_of_redraws_is_done(monkeypatch):
     s._changed -= SETTLE
     s.ran(0.3, 0.03)
     assert s.interval == 0.75
-    s._sessions = 1
-    s._changed -= SETTLE
-    s.ran(2.0, 0.03)  # alone, but a run took longer than the interval: once is a hiccup ...
-    assert s.interval == 0.25
+    s.ran(2.0, 0.03)  # a run took longer than the interval: once is a hiccup ...
+    assert s.interval == 0.75
     s.ran(2.0, 0.03)  # ... twice is not: the timer waits longer than a run
     assert s.interval == 2.0
+    s._sessions, s._overhead, s._trained_seconds, s.interval = 1, 0.0, 0.0, 0.25
+    s.ran(0.1, 0.1)  # alone and quick: the shortest interval
+    assert s.interval == 0.25
+    s.ran(2.0, 0.03)  # alone, what its runs need besides training (their average) sets the interval
+    assert s.interval == 0.75
