@@ -28,6 +28,7 @@ from nn_core.config import retune
 
 CYCLE = 0.25  # seconds from one redraw to the next while training: four a second
 INTERVALS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)  # the page's timer: longer when a round of redraws is
+# (every training session's turn) longer
 TRAIN_SHARE = 0.6  # of a cycle, the most spent training, when nothing else is going on
 MIN_SLICE = 0.002  # however busy the server, each redraw trains at least this long
 SPARE = 1.2  # the timer's interval over the time a round of redraws needs
@@ -90,7 +91,7 @@ def _need(sessions: int) -> float:
 
 def _step(need: float, current: float) -> float:
     """The timer's interval for a round that needs ``need`` seconds: the shortest step over it. From
-    ``current``, it goes up at once and down only with a sixth to spare."""
+    ``current``, it goes up at once and down only when the round needs under 85% of the lower step."""
     fits = [t for t in INTERVALS if t >= need]
     step = fits[0] if fits else INTERVALS[-1]
     return step if step > current or need < 0.85 * step else current
@@ -102,6 +103,7 @@ def _sessions_training(me: int, now: float) -> int:
         _training.pop(k, None)
     _training[me] = now
     return len(_training)
+
 
 @dataclass
 class Session:
