@@ -17,6 +17,17 @@ from .session import Session, turns
 SURFACE_RESOLUTION = 100
 NEURON_RESOLUTION = 32
 MAX_NEURON_MAPS = 64
+# The parts of the main area a shared link may hide (``hide=`` in the URL, read by playground.state):
+# name -> what it is. st.session_state["hidden"] holds the hidden names.
+PANELS = {
+    "surface": "the output surface",
+    "network": "the network diagram",
+    "curves": "the loss and accuracy curves",
+    "metrics": "the figures (epoch, losses, accuracy)",
+    "view": "the display options",
+    "files": "the download buttons",
+    "help": "the explanations",
+}
 VIEW_OPTIONS = ("Discretize output", "Show test data", "Log scale")  # how the charts draw, in that order
 STEP_SECONDS = 2.0  # the most one click on "+100" may train (the other visitors wait their turn meanwhile)
 
