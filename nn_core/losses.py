@@ -92,6 +92,7 @@ class Loss:
     value: Callable[..., float]
     delta: Callable[..., np.ndarray]
     value_and_delta: Callable[..., tuple[float, np.ndarray]] | None = None
+    summed: bool = False  # a sum over the points, not a mean: divide by their number to compare splits
 
     def __post_init__(self):
         if self.value_and_delta is None:
@@ -156,7 +157,7 @@ LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
         Loss("sse", "1/2 sum of squared errors over the batch (the tutorial's)", ("sigmoid", "softmax", "linear"),
-             sse, sse_delta, sse_value_and_delta),
+             sse, sse_delta, sse_value_and_delta, summed=True),
         Loss("mse", "mean squared error", ("sigmoid", "softmax", "linear"), mse, mse_delta),
         Loss("bce", "binary cross-entropy (sigmoid output)", ("sigmoid",), binary_cross_entropy, cross_entropy_delta),
         Loss("ce", "softmax cross-entropy (softmax output)", ("softmax",), softmax_cross_entropy, cross_entropy_delta),
