@@ -26,13 +26,13 @@ from functools import lru_cache
 import numpy as np
 
 from nn_core import Dataset, Grid, Network
+from nn_core.losses import get_loss
 
 # TensorFlow Playground's colours: orange for class 0 / negative, blue for class 1 / positive.
 NEG, MID, POS = "#f59322", "#e8eaeb", "#0877bd"
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 SERIES = ("train_loss", "test_loss", "train_acc", "test_acc")  # the history's columns besides the epoch
 MAX_CURVE_POINTS = 200  # per series: more than a chart's width needs, few enough to redraw fast
-MAX_EDGES = 1500
 SPLIT_COLORS = {"domain": ["train", "test"], "range": ["#333333", POS]}
 
 
@@ -147,37 +147,54 @@ def history_frame(history: Sequence, max_points: int = MAX_CURVE_POINTS) -> Colu
     return {"epoch": np.asarray(epoch, dtype=np.int64), **columns}
 
 
-def history_data(history: Sequence) -> dict[str, Columns]:
+def loss_per_point(loss_name: str) -> bool:
+    """Whether the loss is a sum over the points, which the page divides by their number: a sum over 90
+    test points next to one over 210 training points would sit apart for no reason."""
+    return get_loss(loss_name).summed
+
+
+def history_data(history: Sequence, counts: tuple[int, int] | None = None) -> dict[str, Columns]:
+    """The history's columns for the curves; with ``counts`` (training points, test points), the losses
+    divided by them (per point)."""
     columns = history_frame(history)
+    if counts:
+        for name, n in zip(("train_loss", "test_loss"), counts):
+            columns[name] = columns[name] / max(n, 1)
     for name in ("train_loss", "test_loss"):  # a log axis cannot show 0: the floor is far below any curve
         columns[name] = np.maximum(columns[name], 1e-12)
     return {"history": columns}
 
 
-def _split_lines(value: str, of: tuple[str, str], y: dict, tooltip_format: str) -> dict:
-    """Lines of ``value`` per split, from the columns ``of`` (train, test) folded into one."""
+def _split_lines(value: str, of: tuple[str, str], y: dict, tooltip_format: str, has_test: bool,
+                 legend: bool = True) -> dict:
+    """Lines of ``value`` per split, from the columns ``of`` (train, test) folded into one; the training
+    line alone (and no legend) when there is no test split."""
+    of = of if has_test else of[:1]
     return {"mark": {"type": "line"},
             "transform": [{"fold": list(of), "as": ["series", value]}, {"filter": f"isValid(datum.{value})"},
                           {"calculate": f"datum.series == '{of[0]}' ? 'train' : 'test'", "as": "split"}],
             "encoding": {"x": _q("epoch", title="epoch"), "y": y,
-                         "color": _n("split", scale=SPLIT_COLORS, legend={"title": None, "orient": "top"}),
+                         "color": _n("split", scale=SPLIT_COLORS,
+                                     legend={"title": None, "orient": "top"} if has_test and legend else None),
                          "tooltip": [_q("epoch"), _n("split"), _q(value, format=tooltip_format)]}}
 
 
 @lru_cache(maxsize=64)
-def loss_spec(log_scale: bool = False, loss_name: str = "loss", height: int = 240) -> dict:
+def loss_spec(log_scale: bool = False, loss_name: str = "loss", height: int = 130, has_test: bool = True,
+              per_point: bool = False, width: int = 240) -> dict:
     """Train and test loss against epoch on one chart."""
-    y = _q("loss", title=f"{loss_name} loss", scale={"type": "log"} if log_scale else {"zero": True})
-    return _view([_split_lines("loss", ("train_loss", "test_loss"), y, ".5g")], 380, height, _title("Loss"),
-                 data="history")
+    y = _q("loss", title=f"{loss_name} loss{' per point' if per_point else ''}",
+           scale={"type": "log"} if log_scale else {"zero": True})
+    return _view([_split_lines("loss", ("train_loss", "test_loss"), y, ".5g", has_test)], width, height,
+                 _title("Loss"), data="history")
 
 
-@lru_cache(maxsize=4)
-def accuracy_spec(height: int = 200) -> dict:
+@lru_cache(maxsize=8)
+def accuracy_spec(height: int = 100, has_test: bool = True, width: int = 240) -> dict:
     """Train and test accuracy against epoch, on [0, 1]."""
-    y = _q("accuracy", scale={"domain": [0, 1]}, axis={"format": "%"})
-    return _view([_split_lines("accuracy", ("train_acc", "test_acc"), y, ".1%")], 380, height, _title("Accuracy"),
-                 data="history")
+    y = _q("accuracy", scale={"domain": [0, 1]}, axis={"format": "%", "tickCount": 5})
+    return _view([_split_lines("accuracy", ("train_acc", "test_acc"), y, ".1%", has_test, legend=False)], width, height,
+                 _title("Accuracy"), data="history")
 
 
 # ---------------------------------------------------------------- decision surface
@@ -212,13 +229,6 @@ def surface_rgb(grid: Grid, output: str, value_range: float = 1.0, discretize: b
     return diverging_rgb((v / value_range + 1) / 2)
 
 
-def surface_image(grid: Grid, output: str, value_range: float = 1.0, discretize: bool = False) -> Columns:
-    """One row: the picture of the surface as a PNG data URL, and the corners it spans (x, x2, y, y2)."""
-    xs, ys = grid.xs, grid.ys
-    return {"x": xs[:1], "x2": xs[-1:], "y": ys[:1], "y2": ys[-1:],
-            "url": np.array([png_data_url(surface_rgb(grid, output, value_range, discretize))])}
-
-
 def points_frame(train: Dataset, test: Dataset | None = None) -> Columns:
     """Data points with their split: columns x, y, label, split."""
     parts = [train] + ([test] if test is not None and len(test) else [])
@@ -231,128 +241,10 @@ def rows_where(columns: Columns, keep: np.ndarray) -> Columns:
     return {k: np.asarray(v)[keep] for k, v in columns.items()}
 
 
-def surface_data(grid: Grid, output: str, points: Columns, discretize: bool = False, show_test: bool = True,
-                 value_range: float = 1.0) -> dict[str, Columns]:
-    return {"surface": surface_image(grid, output, value_range, discretize),
-            "points": points if show_test else rows_where(points, points["split"] == "train")}
-
-
-def _label_scale(task: str, n_classes: int, value_range: float) -> dict:
-    if task == "binary":
-        return {"domain": [0, 1], "range": [NEG, POS]}
-    if task == "multiclass":
-        return {"domain": list(range(n_classes)), "range": CLASS_COLORS[:n_classes]}
-    return _diverging(-value_range, value_range)
-
-
 OUTLINE = "#1b1b1b"  # every point's outline: dark against orange, blue, grey and white alike
 
 
-@lru_cache(maxsize=64)
-def surface_spec(task: str, n_classes: int, bounds: tuple[float, float, float, float],
-                 value_range: float = 1.0, size: int = 360, point_size: int = 40) -> dict:
-    """The network's output as one picture over the square ``bounds``, the data points on top.
-
-    The picture is a PNG the size of the plot (a redraw sends one small image, not a rectangle per
-    cell), and the axes are fixed to ``bounds``, so the picture does not jump while the network trains.
-    Points have a dark outline on any colour; training points are circles, test points squares.
-    """
-    x0, x1, y0, y1 = bounds
-    xscale = {"domain": [x0, x1], "nice": False, "zero": False}
-    yscale = {"domain": [y0, y1], "nice": False, "zero": False}
-    picture = {"data": {"name": "surface"}, "mark": {"type": "image", "aspect": False, "align": "left",
-                                                     "baseline": "bottom"},
-               "encoding": {"x": _q("x", scale=xscale, title="x1"), "x2": {"field": "x2"},
-                            "y": _q("y", scale=yscale, title="x2"), "y2": {"field": "y2"}, "url": _n("url")}}
-    label = _q if task == "regression" else _n
-    dots = {"data": {"name": "points"},
-            "mark": {"type": "point", "size": point_size, "filled": True, "opacity": 1, "stroke": OUTLINE,
-                     "strokeWidth": 1.2},
-            "encoding": {
-                "x": _q("x", scale=xscale), "y": _q("y", scale=yscale),
-                "fill": label("label", scale=_label_scale(task, n_classes, value_range),
-                              legend={"title": "value" if task == "regression" else "class", "orient": "bottom",
-                                      "symbolStrokeColor": OUTLINE}),
-                "shape": _n("split", scale={"domain": ["train", "test"], "range": ["circle", "square"]},
-                            legend={"title": "points", "orient": "bottom"}),
-                "tooltip": [_n("split"), label("label", title="label"), _q("x", format=".3f"), _q("y", format=".3f")]}}
-    return _view([picture, dots], size, size)
-
-
-# ---------------------------------------------------------------- network diagram
-def layer_names(arch) -> tuple[tuple[str, ...], ...]:
-    """Neuron names per layer, input to output."""
-    names = [tuple(arch.features)]
-    names += [tuple(f"h{l + 1}.{j + 1}" for j in range(w)) for l, w in enumerate(arch.hidden)]
-    names.append(("output",) if arch.n_outputs == 1 else tuple(f"class {k}" for k in range(arch.n_outputs)))
-    return tuple(names)
-
-
-def _positions(names) -> list[list[float]]:
-    height = max(len(n) for n in names)
-    return [[(height - 1) / 2 - (len(n) - 1) / 2 + j for j in range(len(n))] for n in names]
-
-
-def network_data(network: Network, max_edges: int = MAX_EDGES) -> dict[str, Columns]:
-    """Frames for the diagram. nodes: layer, name, x, y, bias, activation. edges: x, y, x2, y2,
-    source, target, weight, width (stroke width, from the weight's magnitude), sign. Past
-    ``max_edges`` edges, the strongest are kept."""
-    a = network.arch
-    names = layer_names(a)
-    ypos = [np.asarray(p) for p in _positions(names)]
-    sizes = [len(n) for n in names]
-    biases = [np.full(sizes[0], np.nan)] + [network.biases(l) for l in range(network.n_layers)]
-    nodes = {
-        "layer": np.repeat(np.arange(len(names)), sizes), "name": np.concatenate([np.asarray(n) for n in names]),
-        "x": np.repeat(np.arange(len(names), dtype=np.float64), sizes), "y": np.concatenate(ypos),
-        "bias": np.concatenate(biases), "activation": np.repeat(["input", *a.activations, a.output], sizes)}
-    cols: dict[str, list] = {k: [] for k in ("x", "y", "x2", "y2", "source", "target", "weight")}
-    for l in range(network.n_layers):
-        n_in, n_out = sizes[l], sizes[l + 1]
-        ii, jj = np.repeat(np.arange(n_in), n_out), np.tile(np.arange(n_out), n_in)  # row-major, as W.ravel()
-        for key, v in (("x", np.full(ii.size, float(l))), ("y", ypos[l][ii]), ("x2", np.full(ii.size, l + 1.0)),
-                       ("y2", ypos[l + 1][jj]), ("source", np.asarray(names[l])[ii]),
-                       ("target", np.asarray(names[l + 1])[jj]), ("weight", network.weights(l).ravel())):
-            cols[key].append(v)
-    edges = {k: np.concatenate(v) for k, v in cols.items()}
-    magnitude = np.abs(edges["weight"])
-    if magnitude.size > max_edges:
-        keep = np.sort(np.argpartition(magnitude, -max_edges)[-max_edges:])
-        edges, magnitude = {k: v[keep] for k, v in edges.items()}, magnitude[keep]
-    edges["width"] = 0.3 + 5.7 * magnitude / max(float(magnitude.max()), 1e-12)
-    edges["sign"] = np.where(edges["weight"] >= 0, "positive", "negative")
-    return {"nodes": nodes, "edges": edges}
-
-
-@lru_cache(maxsize=64)
-def network_spec(names: tuple[tuple[str, ...], ...], width: int = 700) -> dict:
-    """Neurons as nodes coloured by bias, weights as edges coloured by sign and sized by magnitude."""
-    tallest = max(len(n) for n in names)
-    height = max(160, 22 * tallest + 20)
-    xs = {"domain": [-0.3, len(names) - 0.7], "nice": False}
-    ys = {"domain": [tallest - 0.3, -0.7], "nice": False}
-    rules = {"data": {"name": "edges"}, "mark": {"type": "rule", "opacity": 0.75}, "encoding": {
-        "x": _q("x", scale=xs, axis=None), "y": _q("y", scale=ys, axis=None),
-        "x2": {"field": "x2"}, "y2": {"field": "y2"},
-        "color": _n("sign", scale={"domain": ["positive", "negative"], "range": [POS, NEG]},
-                    legend={"title": "weight", "orient": "bottom"}),
-        "strokeWidth": _q("width", scale=None),
-        "tooltip": [_n("source"), _n("target"), _q("weight", format=".4f")]}}
-    dots = {"data": {"name": "nodes"}, "mark": {"type": "circle", "size": 260, "stroke": "#333", "strokeWidth": 1,
-                                                 "opacity": 1}, "encoding": {
-        "x": _q("x", scale=xs), "y": _q("y", scale=ys),
-        "fill": {"condition": {"test": "isValid(datum.bias)", **_q("bias", scale=_diverging(-2.0, 2.0),
-                                                                    legend={"title": "bias"})}, "value": "white"},
-        "tooltip": [_n("name"), _n("activation"), _q("bias", format=".4f")]}}
-    labels = {"data": {"name": "nodes"}, "transform": [{"filter": "datum.layer == 0"}],
-              "mark": {"type": "text", "dx": -18, "align": "right", "fontSize": 11},
-              "encoding": {"x": _q("x", scale=xs), "y": _q("y", scale=ys), "text": _n("name")}}
-    title = _title("Network", "edges: weights (blue positive, orange negative, width by size) · node colour: bias · "
-                              "hover for values")
-    return _view([rules, dots, labels], width, height, title)
-
-
-# ---------------------------------------------------------------- per-neuron maps
+# ---------------------------------------------------------------- pictures
 def _hex_rgb(color: str) -> np.ndarray:
     return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
 
@@ -386,46 +278,6 @@ def png_data_url(rgb: np.ndarray) -> str:
     png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
            + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)) + chunk(b"IEND", b""))
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def neuron_frame(grid: Grid, per_row: int = 8) -> Columns:
-    """One row per hidden neuron: its tile's centre (x, y) in tile units, the picture of its activation over the
-    grid as a PNG data URL (scaled to the neuron's own range, high y at the top), and that range.
-
-    A picture per neuron rather than a rectangle per grid cell: a browser draws a few dozen images
-    far faster than tens of thousands of rectangles, which matters at four redraws a second.
-    """
-    rows, tile_row = [], 0
-    for l, acts in enumerate(grid.hidden):
-        width = acts.shape[2]
-        lo, hi = acts.min(axis=(0, 1)), acts.max(axis=(0, 1))
-        span = np.where(hi > lo, hi - lo, np.inf)  # a constant neuron sits at the middle of its range
-        pictures = diverging_rgb(np.where(hi > lo, (acts - lo) / span, 0.5)[::-1])
-        for j in range(width):
-            tx, ty = j % per_row, tile_row + j // per_row
-            rows.append((f"h{l + 1}.{j + 1}", l + 1, tx + 0.5, ty + 0.5, png_data_url(pictures[:, :, j]),
-                         float(lo[j]), float(hi[j])))
-        tile_row += -(-width // per_row)
-    names = ("neuron", "layer", "x", "y", "url", "low", "high")
-    return {name: np.array(values) for name, values in zip(names, zip(*rows))} if rows else {n: [] for n in names}
-
-
-def neuron_layout(widths: Sequence[int], per_row: int = 8) -> tuple[int, int]:
-    """(columns, rows) of tiles for hidden layers of these widths."""
-    return min(per_row, max(widths)), sum(-(-w // per_row) for w in widths)
-
-
-@lru_cache(maxsize=64)
-def neuron_spec(columns: int, rows: int, tile_px: int = 72) -> dict:
-    """Small heatmaps of each hidden neuron's activation over the plane."""
-    side = tile_px - 6  # a small gap between tiles
-    tiles = {"mark": {"type": "image", "width": side, "height": side, "aspect": False}, "encoding": {
-        "x": _q("x", axis=None, scale={"domain": [0, columns], "nice": False}),
-        "y": _q("y", axis=None, scale={"domain": [rows, 0], "nice": False}),
-        "url": _n("url"),
-        "tooltip": [_n("neuron"), _q("low", title="lowest", format=".3f"), _q("high", title="highest", format=".3f")]}}
-    return _view([tiles], columns * tile_px, rows * tile_px, data="neurons",
-                 title=_title("Hidden neurons", "each one's activation over the plane, scaled to its own range"))
 
 
 # ---------------------------------------------------------------- figures, tables and files

@@ -1,5 +1,11 @@
-"""The main area: buttons, status, metrics and charts for one session. Drawn inside an
-``st.fragment`` that reruns on a timer while training, so only this part redraws."""
+"""The main area: buttons, status, figures, the network diagram, the output surface and the curves
+for one session. Drawn inside an ``st.fragment`` that reruns on a timer while training, so only
+this part redraws.
+
+Laid out like TensorFlow Playground: the network in the middle of the page, the output on its right,
+the curves beside them, all above the fold on a laptop screen. On a phone the columns stack, the
+output first (see :data:`STYLE`).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +17,12 @@ import streamlit as st
 from nn_core import DATASETS, data_bounds, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
-from . import charts, compat
+from . import charts, compat, drawing
 from .session import Session, turns
 
 SURFACE_RESOLUTION = 100
-NEURON_RESOLUTION = 32
-MAX_NEURON_MAPS = 64
+NEURON_RESOLUTION = 24  # each tile of the diagram: shown 16-40 px wide, smoothed by the browser
+SURFACE_PX, DIAGRAM_PX, CURVES_PX = 290, 380, 200  # plot sizes: the three columns fit 1366 px with the sidebar
 # The parts of the main area a shared link may hide (``hide=`` in the URL, read by playground.state):
 # name -> what it is. st.session_state["hidden"] holds the hidden names.
 PANELS = {
@@ -31,99 +37,211 @@ PANELS = {
 VIEW_OPTIONS = ("Discretize output", "Show test data", "Log scale")  # how the charts draw, in that order
 STEP_SECONDS = 2.0  # the most one click on "+100" may train (the other visitors wait their turn meanwhile)
 
+# Page-wide layout: less space above the title, and on a phone the buttons stay on one row and the
+# output surface comes first when the columns stack. (Selectors for Streamlit 1.40 and 1.5x+.)
+STYLE = """<style>
+.block-container, [data-testid="stMainBlockContainer"] {padding: 2.6rem 1.5rem 2rem}
+h1 {font-size: 1.75rem !important; padding: 0 0 .1rem !important}
+.nnp-status {white-space: nowrap}
+@media (max-width: 640px) {
+  h1 {font-size: 1.35rem !important}
+  [data-testid="stHorizontalBlock"]:has(.st-key-step) {flex-wrap: wrap !important; gap: .4rem .35rem !important}
+  [data-testid="stHorizontalBlock"]:has(.st-key-step) > div {min-width: 0 !important; width: auto !important;
+    flex: 1 1 20% !important}
+  [data-testid="stHorizontalBlock"]:has(.st-key-step) > div:nth-child(n+5) {flex: 1 1 40% !important}
+  [data-testid="stHorizontalBlock"]:has(.st-key-step) button {padding-left: .4rem; padding-right: .4rem}
+  [data-testid="stHorizontalBlock"]:has(.nnp-surface) {display: flex; flex-direction: column}
+  [data-testid="stHorizontalBlock"]:has(.nnp-surface) > div:has(.nnp-surface) {order: -1}
+}
+</style>"""
+
+HELP = {
+    "network": "Each column is a layer. The tiles on the left are the input features, each drawn as its value "
+               "over the plane (blue high, orange low). Every other tile is one neuron: its output at each point "
+               "of the plane, from orange (its lowest) to blue (its highest). A neuron adds up the tiles before "
+               "it, weighted by the lines: blue lines add, orange ones subtract, thicker ones count more. The "
+               "small square in a tile's corner is its bias. Watch the first layer draw straight edges and the "
+               "next ones bend them into the output's shape.",
+    "surface": "What the network answers at every point of the plane. For two classes: orange where it says "
+               "class 0, blue where it says class 1, pale where it is unsure. For values: orange low, blue high. "
+               "The dots are the data: circles the training points it learns from, squares the test points it "
+               "never sees, each filled with its true class or value. A dot whose colour differs from the ground "
+               "under it is a mistake.",
+    "curves": "The loss measures how wrong the network is, averaged per point so that training and test compare; "
+              "training lowers it step by step. When the test curve rises while the training curve falls, the "
+              "network is learning the training points by heart (overfitting). Accuracy is the share of points "
+              "on the right side. Log scale shows the small late gains.",
+}
+
+
+# ---------------------------------------------------------------- buttons (callbacks: no click is lost)
+# A button's callback runs first thing in the run its click starts, before anything a newer click could
+# interrupt; so each click takes effect even when clicks come faster than the page redraws.
+def _train(s: Session) -> None:
+    if not s.running:
+        s.start()
+
+
+def _pause(s: Session) -> None:
+    s.pause()
+
+
+def _step(s: Session, epochs: int) -> None:
+    s.pause()  # stepping stops a run: the page then shows each step
+    n = s.train(epochs, STEP_SECONDS)
+    if n < epochs and not s.exp.trainer.divergence:
+        st.session_state["step_note"] = f"Trained {n} epochs: one click trains for {STEP_SECONDS:g} s at most."
+
+
+def _reset(s: Session) -> None:
+    s.reset()
+
+
+def _continuous(s: Session) -> None:
+    s.continuous = bool(st.session_state["continuous"])
+
 
 def buttons(s: Session) -> None:
-    c = st.columns([1.3, 1, 1, 1, 4], vertical_alignment="center")
+    c = st.columns([1.25, 0.9, 0.9, 0.9, 1.5, 2.4], vertical_alignment="center")
     if s.running:
-        if compat.button(c[0], "⏸ Pause", key="pause", type="primary"):
-            s.pause()
-            st.rerun()  # the whole page, to stop the timer
-    elif compat.button(c[0], "▶ Train", key="train", type="primary"):
-        s.start()
-        st.rerun()  # the whole page, to start the timer
-    if compat.button(c[1], "Step", key="step", help="Train one epoch", disabled=s.running):
-        s.train(1)
-    if compat.button(c[2], "+100", key="step100", help="Train 100 epochs", disabled=s.running):
-        n = s.train(100, STEP_SECONDS)
-        if n < 100 and not s.exp.trainer.divergence:
-            st.toast(f"Trained {n} epochs: one click trains for {STEP_SECONDS:g} s at most.")
-    if compat.button(c[3], "Reset", key="reset", help="A fresh network from the seed, epoch 0"):
-        s.reset()
-        st.rerun()
+        compat.button(c[0], "⏸ Pause", key="pause", type="primary", on_click=_pause, args=(s,))
+    else:
+        compat.button(c[0], "▶ Train", key="train", type="primary", on_click=_train, args=(s,),
+                      help="Train until the epoch budget (or until paused), redrawing as it learns")
+    compat.button(c[1], "Step", key="step", help="Train one epoch", on_click=_step, args=(s, 1))
+    compat.button(c[2], "+100", key="step100", help="Train 100 epochs", on_click=_step, args=(s, 100))
+    compat.button(c[3], "Reset", key="reset", help="A fresh network from the seed, epoch 0", on_click=_reset,
+                  args=(s,))
     status = ("training…" if s.running else "diverged" if s.exp.trainer.divergence
               else "done" if s.done else "ready" if s.epoch == 0 else "paused")
-    c[4].markdown(f"**Epoch {s.epoch:,}** of {s.target:,} · {status}")
+    c[4].toggle("Until paused", key="continuous", on_change=_continuous, args=(s,),
+                help="Keep training until you pause, as TensorFlow Playground does, instead of stopping at the "
+                     "epoch budget")
+    budget = "" if s.continuous else f" of {s.target:,}"
+    c[5].markdown(f'<span class="nnp-status"><b>Epoch {s.epoch:,}</b>{budget} · {status}</span>',
+                  unsafe_allow_html=True)
+    note = st.session_state.pop("step_note", None)
+    if note:
+        st.toast(note)
 
 
-def metrics(s: Session) -> None:
+def metrics(s: Session, n_train: int, n_test: int) -> None:
     """The figures of the run as one strip that wraps on narrow screens (one element to redraw, not 14)."""
     h = s.exp.trainer.history
     last = h[-1] if h else None
     rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
     redraws = f"{s.redraw_rate:.1f} redraws/s" if s.redraw_rate and s.live_ticks > 1 else ""
-    st.markdown(charts.metric_strip([
-        ("Epoch", format_number(s.epoch), "", ""),
-        ("Train loss", format_number(last and last.train_loss, 3), "", ""),
-        ("Test loss", format_number(last and last.test_loss, 3), "", ""),
-        ("Train accuracy", format_percent(last and last.train_acc), "", ""),
-        ("Test accuracy", format_percent(last and last.test_acc), "", ""),
-        ("Parameters", format_number(s.exp.network.arch.n_params), "", "Weights and biases of the network."),
-        ("Epochs / s", "–" if rate is None else f"{rate:,.0f}", redraws,
-         "While training here: epochs per second of wall time, redraws included."),
-    ]), unsafe_allow_html=True)
+    per = charts.loss_per_point(s.exp.config.loss_name)
+    train_loss = last and last.train_loss / (n_train if per else 1)
+    items = [("Epoch", format_number(s.epoch), "", ""),
+             ("Train loss", format_number(train_loss, 3), "", "Per point" if per else "")]
+    if n_test:
+        test_loss = last and last.test_loss is not None and last.test_loss / (n_test if per else 1)
+        items.append(("Test loss", format_number(test_loss if test_loss is not False else None, 3), "", ""))
+    if s.exp.config.task != "regression":
+        items.append(("Train accuracy", format_percent(last and last.train_acc), "", ""))
+        if n_test:
+            items.append(("Test accuracy", format_percent(last and last.test_acc), "", ""))
+    items += [("Parameters", format_number(s.exp.network.arch.n_params), "", "Weights and biases of the network."),
+              ("Epochs / s", "–" if rate is None else f"{rate:,.0f}", redraws,
+               "While training here: epochs per second of wall time, redraws included.")]
+    st.markdown(charts.metric_strip(items), unsafe_allow_html=True)
 
 
 def draw(spec: dict, data: dict, key: str) -> None:
     compat.vega_lite_chart(charts.figure(spec, data), key=key)
 
 
-def charts_area(s: Session) -> None:
-    exp = s.exp
-    net, c = exp.network, exp.config
+def explain(name: str, hidden) -> None:
+    if "help" not in hidden:
+        with st.expander("What am I looking at?"):
+            st.caption(HELP[name])
+
+
+def _cached(s: Session) -> dict:
+    """What is drawn from the data, made once per dataset: the points, the square plot's bounds, the
+    colour range of a regression surface (the targets', symmetric about 0)."""
+    exp, c = s.exp, s.exp.config
     if "points" not in s.cache:
         s.cache["points"] = charts.points_frame(exp.train, exp.test)
         s.cache["bounds"] = charts.square_bounds(data_bounds(exp.data.X))
-        # the colour scale of a regression surface spans the targets, symmetric about 0
         s.cache["value_range"] = (float(np.max(np.abs(exp.data.y))) or 1.0) if c.task == "regression" else 1.0
-    bounds, value_range = s.cache["bounds"], s.cache["value_range"]
-    view = st.pills("View", VIEW_OPTIONS, selection_mode="multi", default=["Show test data"], key="view",
-                    label_visibility="collapsed")
-    discretize, show_test, log = (o in view for o in VIEW_OPTIONS)
-    left, right = st.columns([1, 1])
-    with left:
-        st.markdown("**Output surface**" if c.task == "regression" else "**Decision surface**",
-                    help="The network's output at every point of the plane: orange for class 0 (or low values), "
-                         "blue for class 1 (or high), grey where it is unsure. Circles are training points, "
-                         "squares test points.")
-        grid = evaluate_grid(net, bounds, SURFACE_RESOLUTION)
-        point_size = 200 if len(exp.data) <= 20 else 40  # the 4-point truth tables get big dots
-        spec = charts.surface_spec(c.task, c.n_classes, bounds, value_range, point_size=point_size)
-        data = charts.surface_data(grid, net.arch.output, s.cache["points"], discretize, show_test, value_range)
-        draw(spec, data, "surface_chart")
-    with right:
-        history = charts.history_data(exp.trainer.history)
-        draw(charts.loss_spec(log, c.loss_name), history, "loss_chart")
-        if c.task != "regression":
-            draw(charts.accuracy_spec(), history, "accuracy_chart")
-    if DATASETS[c.dataset].fixed:
-        st.subheader("Final Output after Training" if s.done and s.epoch else "Output")
-        st.markdown(charts.markdown_table(charts.truth_table(net, exp.data)))
-    draw(charts.network_spec(charts.layer_names(net.arch)), charts.network_data(net), "network_chart")
-    neuron_maps(s, bounds)
+        s.cache["records"] = {}
+    return s.cache
 
 
-def neuron_maps(s: Session, bounds) -> None:
+def surface(s: Session, cache: dict, discretize: bool, show_test: bool) -> None:
+    exp, c = s.exp, s.exp.config
+    grid = evaluate_grid(exp.network, cache["bounds"], SURFACE_RESOLUTION)
+    picture = charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, cache["value_range"], discretize))
+    has_test = exp.test is not None and len(exp.test) > 0
+    show_test = show_test and has_test
+    if ("overlay", show_test) not in cache:  # the axes and points: the same at every redraw
+        p = cache["points"]
+        points = p if show_test else charts.rows_where(p, p["split"] == "train")
+        radius = 7.5 if len(exp.data) <= 20 else 3.6  # the 4-point truth tables get big dots
+        cache["overlay", show_test] = drawing.surface_overlay(points, cache["bounds"], c.task, cache["value_range"],
+                                                              SURFACE_PX, radius)
+        cache["legend", show_test] = drawing.surface_legend(c.task, c.n_classes, cache["value_range"], show_test)
+    title, subtitle = (("Output", "the network's value at each point: orange low, blue high") if c.task == "regression"
+                       else ("Decision surface", "the network's class at each point; pale where unsure"))
+    st.markdown(drawing.surface_figure(title, subtitle, picture, cache["overlay", show_test],
+                                       cache["legend", show_test], SURFACE_PX), unsafe_allow_html=True)
+
+
+def curves(s: Session, log: bool, n_train: int, n_test: int) -> None:
+    c = s.exp.config
+    per = charts.loss_per_point(c.loss_name)
+    history = charts.history_data(s.exp.trainer.history, (n_train, n_test) if per else None)
+    draw(charts.loss_spec(log, c.loss_name, has_test=n_test > 0, per_point=per, width=CURVES_PX), history,
+         "loss_chart")
+    if c.task != "regression":
+        draw(charts.accuracy_spec(has_test=n_test > 0, width=CURVES_PX), history, "accuracy_chart")
+
+
+def network(s: Session, cache: dict) -> None:
     net = s.exp.network
-    if not net.arch.hidden:
+    grid = evaluate_grid(net, cache["bounds"], NEURON_RESOLUTION, hidden=True)
+    tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features),
+                                  cache["value_range"])
+    st.markdown(drawing.diagram_figure(net, tiles, DIAGRAM_PX), unsafe_allow_html=True)
+
+
+def view_options(n_test: int) -> None:
+    """How the charts draw. They are read at the top of the next run (a click reruns this fragment)."""
+    options = VIEW_OPTIONS if n_test else tuple(o for o in VIEW_OPTIONS if o != "Show test data")
+    chosen = st.session_state.get("view") or []
+    if any(o not in options for o in chosen):  # no test split: its option is not offered
+        st.session_state["view"] = [o for o in chosen if o in options]
+    st.pills("View", options, selection_mode="multi", key="view", label_visibility="collapsed")
+
+
+def charts_area(s: Session, hidden) -> None:
+    exp = s.exp
+    cache = _cached(s)
+    n_train, n_test = len(exp.train), (len(exp.test) if exp.test is not None else 0)
+    if "metrics" not in hidden:
+        metrics(s, n_train, n_test)
+    view = st.session_state.setdefault("view", ["Show test data"]) or ()
+    discretize, show_test, log = (o in view for o in VIEW_OPTIONS)
+    shown = [p for p in ("network", "surface", "curves") if p not in hidden]
+    if not shown:
         return
-    grid = evaluate_grid(net, bounds, NEURON_RESOLUTION, hidden=True)
-    widths = net.arch.hidden
-    if sum(widths) > MAX_NEURON_MAPS:
-        layer = st.selectbox("Neuron maps for layer", list(range(1, len(widths) + 1)), key="neuron_layer")
-        layer = min(layer, len(widths))
-        grid = type(grid)(grid.xs, grid.ys, grid.outputs, (grid.hidden[layer - 1],))
-        widths = (widths[layer - 1],)
-    draw(charts.neuron_spec(*charts.neuron_layout(widths)), {"neurons": charts.neuron_frame(grid)}, "neuron_chart")
+    widths = {"network": DIAGRAM_PX + 10, "surface": SURFACE_PX + 50, "curves": CURVES_PX + 55}
+    for column, part in zip(st.columns([widths[p] for p in shown], gap="small"), shown):
+        with column:
+            if part == "network":
+                network(s, cache)
+            elif part == "surface":
+                surface(s, cache, discretize, show_test)
+                if "view" not in hidden:
+                    view_options(n_test)
+            else:
+                curves(s, log, n_train, n_test)
+            explain(part, hidden)
+    if DATASETS[exp.config.dataset].fixed:
+        st.subheader("Final Output after Training" if s.done and s.epoch else "Output")
+        st.markdown(charts.markdown_table(charts.truth_table(exp.network, exp.data)))
 
 
 def files(s: Session) -> None:
@@ -153,16 +271,17 @@ def panel(s: Session) -> None:
 
 def _panel(s: Session, called: float, turn: float) -> None:
     s.tick()
-    if s.timer and (not s.running or s.timer != s.interval):
-        st.rerun()  # finished, diverged, or the timer needs another interval: the whole page sets it anew
+    if s.running != bool(s.timer) or s.timer and s.timer != s.interval:
+        st.rerun()  # started, finished, paused, diverged, or the timer needs another interval: the whole page
+    hidden = st.session_state.get("hidden", frozenset())
+    st.markdown(STYLE + drawing.STYLE, unsafe_allow_html=True)
     buttons(s)
     d = s.exp.trainer.divergence
     if d is not None:
         st.error(d.message)
-    metrics(s)
-    charts_area(s)
-    files(s)
+    charts_area(s, hidden)
+    if "files" not in hidden:
+        files(s)
     if s.timer:
         now = time.perf_counter()
         s.ran(now - called, now - turn)
-

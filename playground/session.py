@@ -33,6 +33,9 @@ TRAIN_SHARE = 0.6  # of a cycle, the most spent training, when nothing else is g
 MIN_SLICE = 0.002  # however busy the server, each redraw trains at least this long
 SPARE = 1.2  # the timer's interval over the time a round of redraws needs
 SETTLE = 10.0  # seconds an interval stays before it may go down: each change costs a run of the whole page
+RAMP = 1.6  # from epoch 0, a run may be at most RAMP ** (4 t) epochs in at t seconds after Train: the first
+# epochs, where the network changes most, play out over seconds (about 15 frames for the first thousand)
+RAMP_SECONDS = 12.0  # ... for this long at most
 ABANDONED = 30.0  # a running session that has not redrawn for this long (its tab was closed) no longer counts
 _training: dict[int, float] = {}  # id of each running session -> when it last trained, across this server
 
@@ -110,6 +113,7 @@ class Session:
     config: Config
     network: Network | None = None  # start from these weights instead of a fresh initialisation
     running: bool = False
+    continuous: bool = False  # train until paused rather than up to the epoch budget
     timer: float | None = None  # the interval the page's timer was last set to (None: no timer)
     interval: float = CYCLE  # the interval the timer should have: longer than a redraw takes
     notice: str = ""  # what the last settings change did, for the page to say
@@ -123,6 +127,7 @@ class Session:
     _overhead: float = field(default=0.05, init=False, repr=False)  # a run's whole time besides training (average)
     _trained_seconds: float = field(default=0.0, init=False, repr=False)  # the last tick's training time
     _sessions: int = field(default=1, init=False, repr=False)  # sessions training on the server at the last tick
+    _ramp: float | None = field(default=None, init=False, repr=False)  # when a run from epoch 0 started
 
     def __post_init__(self):
         self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
@@ -170,7 +175,7 @@ class Session:
 
     @property
     def done(self) -> bool:
-        return self.epoch >= self.target
+        return not self.continuous and self.epoch >= self.target
 
     def train(self, epochs: int, seconds: float | None = None) -> int:
         """Train up to ``epochs`` epochs, stopping after ``seconds``; returns how many ran."""
@@ -190,6 +195,7 @@ class Session:
         """Start running (a finished run goes on for another budget's worth); each redraw then trains a slice."""
         if self.done:
             self.target = self.epoch + self.config.epochs
+        self._ramp = time.perf_counter() if self.epoch == 0 else None
         self.running = True
         self.drawn = 0.0  # not drawn since the click: its first redraw goes ahead of the others'
         self.live_ticks, self.live_epochs, self.live_seconds = 0, 0, 0.0
@@ -217,13 +223,25 @@ class Session:
         if not self.running:
             return 0
         start = time.perf_counter()
-        n = self.train(max(self.target - self.epoch, 0), self.slice_seconds())
+        n = self.train(self._allowed(start), self.slice_seconds())
         self._trained_seconds = time.perf_counter() - start
         self.live_ticks += 1
         self.live_epochs += n
         if self._live_start is not None:
             self.live_seconds = time.perf_counter() - self._live_start
         return n
+
+    def _allowed(self, now: float) -> int:
+        """How many epochs the next slice may train: up to the budget (a million at a time until paused),
+        and during the first seconds of a run from epoch 0, up to where the ramp has got (one at least)."""
+        left = 1_000_000 if self.continuous else max(self.target - self.epoch, 0)
+        if self._ramp is not None:
+            t = now - self._ramp
+            if t > RAMP_SECONDS:
+                self._ramp = None
+            else:
+                left = min(left, max(int(RAMP ** (4 * t)) - self.epoch, 1))
+        return left
 
     def ran(self, whole: float, turn: float) -> None:
         """Tell how long a run of the panel took while training: ``whole`` with its wait for a turn, ``turn``

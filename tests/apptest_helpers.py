@@ -88,3 +88,59 @@ def widget(at: AppTest, kind: str, key: str):
     if kind == "pills":  # AppTest before Streamlit 1.41 finds pills only as a button group
         return next(w for w in at.get("button_group") if w.key == key)
     return {"number": at.number_input, "slider": at.slider, "select": at.selectbox}[kind](key=key)
+
+
+def decode_png(url: str):
+    """The (height, width, 3) uint8 pixels of a PNG data URL as the page writes them (8-bit RGB, filter 0)."""
+    import base64
+    import zlib
+
+    import numpy as np
+
+    png = base64.b64decode(url.split(",", 1)[1])
+    pos, idat, (w, h) = 8, b"", (0, 0)
+    while pos < len(png):
+        n = int.from_bytes(png[pos:pos + 4], "big")
+        kind, body = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    rows = zlib.decompress(idat)
+    return np.frombuffer(rows, np.uint8).reshape(h, 1 + 3 * w)[:, 1:].reshape(h, w, 3)
+
+
+def decode_svg(url: str) -> str:
+    import base64
+
+    return base64.b64decode(url.split(",", 1)[1]).decode("utf-8")
+
+
+def _images(fragment: str) -> list[dict]:
+    """Every <img> of an HTML fragment as a dict of its attributes (values unescaped)."""
+    return [{k: html.unescape(v) for k, v in re.findall(r'([\w-]+)="([^"]*)"', tag)}
+            for tag in re.findall(r"<img ([^>]*)>", fragment)]
+
+
+def figure(at: AppTest, name: str) -> str | None:
+    """The HTML of the page's figure ``name`` ("surface" or "network"), or None if it is not drawn."""
+    found = [m.value for m in at.markdown if f'class="nnp-fig nnp-{name}"' in m.value]
+    assert len(found) <= 1, f"two {name} figures"
+    return found[0] if found else None
+
+
+def surface(at: AppTest) -> dict:
+    """The surface figure: its picture's pixels, the SVG over it, and the <img> attributes of both."""
+    imgs = {i["class"]: i for i in _images(figure(at, "surface"))}
+    return {"pixels": decode_png(imgs["map"]["src"]), "overlay": decode_svg(imgs["over"]["src"]),
+            "map": imgs["map"], "html": figure(at, "surface")}
+
+
+def network(at: AppTest) -> dict:
+    """The network figure: its tiles (name, title, pixels) and the SVG of its weights and labels."""
+    imgs = _images(figure(at, "network"))
+    tiles = [{"name": i["alt"], "title": i["title"], "pixels": decode_png(i["src"]), "style": i["style"]}
+             for i in imgs if i.get("class") == "tile"]
+    lines = next(i for i in imgs if i.get("class") == "lines")
+    return {"tiles": tiles, "lines": decode_svg(lines["src"])}

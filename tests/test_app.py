@@ -1,15 +1,14 @@
 """The page through streamlit.testing.v1.AppTest: controls, the Train / Step / Reset flow, charts' data."""
 
-import base64
-import zlib
+import re
 
 import numpy as np
 import pytest
 
-from apptest_helpers import charts, metrics, no_errors, run_app, session, view, widget
+from apptest_helpers import charts, figure, metrics, network, no_errors, run_app, session, surface, view, widget
 from nn_core import DATASETS, TUTORIAL, evaluate_grid
 from playground import charts as chart_module
-from playground import panel
+from playground import drawing, panel
 from playground.state import config_to_query, explicit
 from test_settings import cases
 
@@ -17,10 +16,11 @@ from test_settings import cases
 def test_page_loads_with_every_chart():
     at = run_app()
     no_errors(at)
-    assert set(charts(at)) == {"surface_chart", "loss_chart", "accuracy_chart", "network_chart", "neuron_chart"}
+    assert set(charts(at)) == {"loss_chart", "accuracy_chart"}
+    assert figure(at, "surface") and figure(at, "network")
     # every chart's rows are in its spec: nothing goes through pandas and Arrow at each redraw
     protos = [el.proto for el in at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")]
-    assert len(protos) == 5 and not any(p.datasets or p.data.data for p in protos)
+    assert len(protos) == 2 and not any(p.datasets or p.data.data for p in protos)
     q = at.query_params
     assert q["ds"] == ["circles"] or q["ds"] == "circles"
     assert session(at).epoch == 0
@@ -60,34 +60,49 @@ def test_metrics_follow_the_history():
 
 
 def trained_surface(params):
-    """(page, spec, data, the grid of the network's outputs, the decoded surface picture) after 100 epochs."""
+    """(page, the surface figure, the grid of the network's outputs) after 100 epochs."""
     at = run_app(params)
     at.button(key="step100").click().run()
-    spec, data = charts(at)["surface_chart"]
     s = session(at)
     grid = evaluate_grid(s.exp.network, s.cache["bounds"], panel.SURFACE_RESOLUTION)
-    return at, spec, data, grid, _decode_png(data["surface"]["url"][0])
+    return at, surface(at), grid
+
+
+def _marks(svg: str) -> dict[str, list[dict]]:
+    """The data points drawn in an SVG: circles (training) and rects (test), with their attributes."""
+    def attrs(tag):
+        return {k: v for k, v in re.findall(r'([\w-]+)="([^"]*)"', tag)}
+    return {"train": [attrs(t) for t in re.findall(r"<circle ([^>]*)/>", svg)],
+            "test": [attrs(t) for t in re.findall(r"<rect ([^>]*)/>", svg) if 'fill="none"' not in t]}
 
 
 def test_surface_picture_is_the_models_prediction():
-    at, spec, data, grid, img = trained_surface({"ds": "circles", "n": "150"})
+    at, fig, grid = trained_surface({"ds": "circles", "n": "150"})
+    img = fig["pixels"]
     assert img.shape == (panel.SURFACE_RESOLUTION, panel.SURFACE_RESOLUTION, 3) and panel.SURFACE_RESOLUTION >= 100
     assert np.array_equal(img, chart_module.surface_rgb(grid, "sigmoid"))
     p = grid.outputs[::-1, :, 0]  # the picture's top row is the highest x2
     sure = np.abs(p - 0.5) > 0.05
     assert sure.mean() > 0.5
     assert np.array_equal((img[..., 2] > img[..., 0])[sure], (p > 0.5)[sure])  # blue where class 1 is likely
-    points = data["points"]
     exp = session(at).exp
-    assert len(points) == len(exp.train) + len(exp.test) and set(points["split"]) == {"train", "test"}
-    # square in data units: equal spans on both axes, drawn on a square plot
-    (xd, yd) = (spec["layer"][0]["encoding"][a]["scale"]["domain"] for a in ("x", "y"))
-    assert np.isclose(xd[1] - xd[0], yd[1] - yd[0]) and spec["width"] == spec["height"]
-    assert xd[0] <= points["x"].min() and xd[1] >= points["x"].max()
-    assert yd[0] <= points["y"].min() and yd[1] >= points["y"].max()
-    corners = data["surface"].iloc[0]
-    assert (corners["x"], corners["x2"], corners["y"], corners["y2"]) == pytest.approx((*xd, *yd))  # fills the plot
-    assert {"x2", "y2"} <= set(spec["layer"][0]["encoding"])
+    marks = _marks(fig["overlay"])
+    assert len(marks["train"]) == len(exp.train) and len(marks["test"]) == len(exp.test)
+    # square in data units: equal spans on both axes, drawn on a square of the figure
+    x0, x1, y0, y1 = session(at).cache["bounds"]
+    assert np.isclose(x1 - x0, y1 - y0)
+    box = drawing.SurfaceBox(panel.SURFACE_PX)
+    ratio = re.search(r"aspect-ratio:(\d+)/(\d+)", fig["html"]).groups()
+    assert (int(ratio[0]), int(ratio[1])) == (box.width, box.height)
+    style = dict(re.findall(r"(\w+):([\d.]+)%", fig["map"]["style"]))
+    width_px, height_px = float(style["width"]) * box.width / 100, float(style["height"]) * box.height / 100
+    assert width_px == pytest.approx(height_px, abs=0.01) == pytest.approx(panel.SURFACE_PX, abs=0.01)
+    # every point lies on the picture, where its coordinates say
+    xs = np.array([float(m["cx"]) for m in marks["train"]])
+    ys = np.array([float(m["cy"]) for m in marks["train"]])
+    assert np.allclose(xs, box.left + (exp.train.X[:, 0] - x0) / (x1 - x0) * box.size, atol=0.06)
+    assert np.allclose(ys, box.top + (y1 - exp.train.X[:, 1]) / (y1 - y0) * box.size, atol=0.06)
+    assert (xs > box.left).all() and (xs < box.left + box.size).all()
 
 
 def test_discretize_and_show_test_toggles():
@@ -95,20 +110,23 @@ def test_discretize_and_show_test_toggles():
     at.button(key="step100").click().run()
     view(at, "Discretize output")  # and no longer "Show test data"
     no_errors(at)
-    _, data = charts(at)["surface_chart"]
-    img = _decode_png(data["surface"]["url"][0])
-    assert {tuple(c) for c in img.reshape(-1, 3)} <= {(0xF5, 0x93, 0x22), (0x08, 0x77, 0xBD)}
-    assert set(data["points"]["split"]) == {"train"}
+    fig = surface(at)
+    assert {tuple(c) for c in fig["pixels"].reshape(-1, 3)} <= {(0xF5, 0x93, 0x22), (0x08, 0x77, 0xBD)}
+    marks = _marks(fig["overlay"])
+    assert len(marks["train"]) == len(session(at).exp.train) and not marks["test"]
+    assert "test" not in re.sub(r"<[^>]+>", "", fig["html"].split('class="legend"')[1])  # nor in the legend
 
 
 def test_multiclass_surface_shows_classes():
-    _, _, _, grid, img = trained_surface({"ds": "blobs3", "n": "150"})
+    _, fig, grid = trained_surface({"ds": "blobs3", "n": "150"})
+    img = fig["pixels"]
     assert np.array_equal(img, chart_module.surface_rgb(grid, "softmax"))
     out = grid.outputs[::-1]
     sure = out.max(axis=2) > 0.999
     assert sure.any()
     colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in chart_module.CLASS_COLORS[:3]])
     assert np.abs(img[sure].astype(int) - colours[out.argmax(axis=2)[sure]]).max() <= 1
+    assert all(f"class {k}" in fig["html"] for k in range(3))  # the legend names every class
 
 
 def test_loss_chart_data_is_the_history():
@@ -126,51 +144,58 @@ def test_loss_chart_data_is_the_history():
     assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
 
 
-def test_network_chart_shows_weights_and_biases():
+def test_network_diagram_shows_weights_and_biases():
     at = run_app({"ds": "xor", "h": "3", "a": "sigmoid"})
-    _, data = charts(at)["network_chart"]
+    fig = network(at)
     net = session(at).exp.network
-    edges, nodes = data["edges"], data["nodes"]
-    assert len(edges) == 2 * 3 + 3 * 1 and len(nodes) == 2 + 3 + 1
-    w = edges[(edges["source"] == "x2") & (edges["target"] == "h1.3")]["weight"].item()
-    assert w == pytest.approx(net.weights(0)[1, 2], rel=5e-6)  # six significant digits, as the chart writes them
-    assert nodes[nodes["name"] == "h1.2"]["bias"].item() == pytest.approx(net.biases(0)[1], rel=5e-6)
-    assert set(edges["sign"]) <= {"positive", "negative"}
+    assert [t["name"] for t in fig["tiles"]] == ["x1", "x2", "h1.1", "h1.2", "h1.3", "output"]
+    assert f"bias {net.biases(0)[1]:.4g}" in fig["tiles"][3]["title"]
+    lines = re.findall(r'<line x1="[^"]*" y1="[^"]*" x2="[^"]*" y2="[^"]*" stroke="(#\w+)" stroke-width="([\d.]+)"',
+                       fig["lines"])
+    weights = np.concatenate([net.weights(0).ravel(), net.weights(1).ravel()])  # row-major, layer by layer
+    assert len(lines) == 2 * 3 + 3 * 1
+    assert [c for c, _ in lines] == [chart_module.POS if w >= 0 else chart_module.NEG for w in weights]
+    widths = np.array([float(w) for _, w in lines])
+    assert np.argmax(widths) == np.argmax(np.abs(weights)) and widths.max() == pytest.approx(5.0)
+    for heading in ("Input", "2 features", "Layer 1", "3 neurons", "Output", "1 neuron"):
+        assert f">{heading}</text>" in fig["lines"]
 
 
-def _decode_png(url):
-    png = base64.b64decode(url.split(",", 1)[1])
-    pos, idat, (w, h) = 8, b"", (0, 0)
-    while pos < len(png):
-        n = int.from_bytes(png[pos:pos + 4], "big")
-        kind, body = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    rows = zlib.decompress(idat)
-    return np.frombuffer(rows, np.uint8).reshape(h, 1 + 3 * w)[:, 1:].reshape(h, w, 3)
+def test_wide_layers_show_eight_tiles_and_say_how_many_more():
+    at = run_app({"ds": "circles", "h": "20-8-3", "n": "100"})
+    no_errors(at)
+    fig = network(at)
+    names = [t["name"] for t in fig["tiles"]]
+    assert names[2:9] == [f"h1.{j}" for j in range(1, 8)] and "h1.8" not in names
+    assert [n for n in names if n.startswith("h2.")] == [f"h2.{j}" for j in range(1, 9)]
+    assert ">+13 more</text>" in fig["lines"] and "more</text>" not in fig["lines"].split(">+13 more</text>")[1]
+    boxes = [tuple(float(v) for v in re.findall(r"(?:left|top):([\d.]+)%", t["style"])) for t in fig["tiles"]]
+    size = float(re.search(r"width:([\d.]+)%", fig["tiles"][0]["style"]).group(1))
+    for i, a in enumerate(boxes):  # no two tiles overlap
+        for b in boxes[i + 1:]:
+            assert abs(a[0] - b[0]) >= size - 1e-6 or abs(a[1] - b[1]) > 0
 
 
 def test_neuron_maps_picture_each_hidden_neuron():
     at = run_app({"ds": "circles", "h": "4-3", "n": "100"})
     at.button(key="step100").click().run()
-    _, data = charts(at)["neuron_chart"]
-    tiles = data["neurons"]
-    assert list(tiles["neuron"]) == ["h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "h2.3"]
+    tiles = {t["name"]: t for t in network(at)["tiles"]}
+    assert list(tiles) == ["x1", "x2", "h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "h2.3", "output"]
     s = session(at)
     grid = evaluate_grid(s.exp.network, s.cache["bounds"], panel.NEURON_RESOLUTION, hidden=True)
     a = grid.hidden[1][:, :, 2]
-    row = tiles[tiles["neuron"] == "h2.3"].iloc[0]
-    assert np.isclose(row["low"], a.min()) and np.isclose(row["high"], a.max())
-    img = _decode_png(row["url"])
+    assert f"from {a.min():.3g} (orange) to {a.max():.3g} (blue)" in tiles["h2.3"]["title"]
+    img = tiles["h2.3"]["pixels"]
     assert img.shape == (panel.NEURON_RESOLUTION, panel.NEURON_RESOLUTION, 3)
     # the most active grid cell is full blue, the least full orange (the image's top row is the highest y)
     i, j = np.unravel_index(np.argmax(a), a.shape)
     assert list(img[::-1][i, j]) == [0x08, 0x77, 0xBD]
     i, j = np.unravel_index(np.argmin(a), a.shape)
     assert list(img[::-1][i, j]) == [0xF5, 0x93, 0x22]
+    # the output tile is the surface at the tiles' resolution; an input tile is its feature (x1 grows rightwards)
+    assert np.array_equal(tiles["output"]["pixels"], chart_module.surface_rgb(grid, "sigmoid"))
+    x1 = tiles["x1"]["pixels"]
+    assert list(x1[0, 0]) == [0xF5, 0x93, 0x22] and list(x1[0, -1]) == [0x08, 0x77, 0xBD]
 
 
 def test_truth_table_for_the_tutorial_preset():
@@ -289,7 +314,7 @@ def test_divergence_message_and_last_finite_network():
     assert any("try a lower learning rate" in e for e in no_errors_but_divergence)
     assert not at.exception
     assert np.all(np.isfinite(session(at).exp.network.params))
-    assert len(charts(at)["surface_chart"][1]["surface"]) == 1
+    assert surface(at)["pixels"].shape[0] == panel.SURFACE_RESOLUTION
 
 
 def test_download_buttons_are_there():
@@ -316,7 +341,7 @@ def test_every_dataset_trains_and_draws(ds):
         no_errors(at)
         s = session(at)
         assert s.epoch == 101
-        assert set(charts(at)) >= {"surface_chart", "loss_chart", "network_chart"}
+        assert "loss_chart" in charts(at) and figure(at, "surface") and figure(at, "network")
         if DATASETS[ds].task == "regression":
             assert "accuracy_chart" not in charts(at)
 
@@ -348,16 +373,10 @@ def test_every_chart_design_is_valid_vega_lite():
 
     import altair as alt
 
-    from nn_core import Architecture, Network
 
-    designs = [chart_module.loss_spec(log, name) for log in (False, True) for name in ("bce", "mse", "ce")]
-    designs.append(chart_module.accuracy_spec())
-    designs += [chart_module.surface_spec(task, k, (-1.5, 2.0, -1.5, 2.0), 3.0, point_size=size)
-                for task, k in (("binary", 2), ("multiclass", 5), ("regression", 1)) for size in (40, 200)]
-    for hidden in ((), (3,), (8, 8, 4)):
-        net = Network.create(Architecture(hidden, "tanh", "sigmoid"), "xavier", 1)
-        designs.append(chart_module.network_spec(chart_module.layer_names(net.arch)))
-    designs += [chart_module.neuron_spec(*chart_module.neuron_layout(w)) for w in ((1,), (3, 3), (8, 8, 8))]
+    designs = [chart_module.loss_spec(log, name, has_test=test, per_point=per)
+               for log in (False, True) for name in ("bce", "sse", "ce") for test in (False, True) for per in (0, 1)]
+    designs += [chart_module.accuracy_spec(has_test=test) for test in (False, True)]
     for spec in designs:
         alt.LayerChart.from_dict(copy.deepcopy(spec), validate=True)  # raises on anything Vega-Lite does not know
     broken = copy.deepcopy(designs[0])

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from nn_core import Architecture, EpochRecord, Network
+from nn_core import EpochRecord
 from playground import charts
 
 
@@ -11,25 +11,11 @@ def frames(data: dict) -> dict:
     return {name: pd.DataFrame(columns) for name, columns in data.items()}
 
 
-def test_network_frames_hold_every_weight_and_bias():
-    net = Network.create(Architecture((3, 2), "tanh", "sigmoid"), "xavier", 0)
-    data = frames(charts.network_data(net))
-    edges, nodes = data["edges"], data["nodes"]
-    assert len(edges) == 2 * 3 + 3 * 2 + 2 * 1 and len(nodes) == 2 + 3 + 2 + 1
-    for l in range(net.n_layers):
-        layer = edges[edges["x"] == l]
-        assert np.array_equal(layer["weight"].to_numpy(), net.weights(l).ravel())
-    assert np.array_equal(nodes["bias"].to_numpy()[2:5], net.biases(0))
-    assert nodes["bias"].isna().sum() == 2  # the inputs have none
-
-
-def test_network_frames_keep_the_strongest_edges():
-    net = Network.create(Architecture((8,), "tanh", "sigmoid"), "xavier", 1)
-    all_edges = frames(charts.network_data(net))["edges"]
-    kept = frames(charts.network_data(net, max_edges=5))["edges"]
-    strongest = all_edges.loc[all_edges["weight"].abs().nlargest(5).index].sort_index()
-    assert kept["weight"].tolist() == strongest["weight"].tolist()  # the five largest, in their order
-    assert kept["width"].max() == 6.0
+def test_history_losses_per_point():
+    history = [EpochRecord(e, 10.0, 3.0, 0.5, 0.5, 0.0) for e in range(1, 4)]
+    per = charts.history_data(history, (100, 30))["history"]
+    assert np.allclose(per["train_loss"], 0.1) and np.allclose(per["test_loss"], 0.1)
+    assert charts.loss_per_point("sse") and not charts.loss_per_point("bce") and not charts.loss_per_point("mse")
 
 
 def test_history_frame_thins_and_keeps_the_ends():

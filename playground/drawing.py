@@ -1,0 +1,309 @@
+"""The output surface and the network diagram as HTML: pictures in ``<img>`` elements, layered.
+
+Why not Vega-Lite image marks: a chart whose picture changes draws the new frame before the new
+picture has loaded, so four times a second the surface and every neuron's tile flashed blank (seen on
+about a third of Chromium screenshots while training). An ``<img>`` keeps showing its old picture
+until the new one is ready, and the page's Markdown element updates the same ``<img>`` elements from
+one redraw to the next. So each figure here is a stack of pictures: a PNG made with NumPy (the
+surface, each neuron's map) under or over an SVG drawn as text (axes, data points, weights, labels).
+The points' SVG does not change while training, so a redraw sends it again but the browser does not
+redraw it.
+
+Pure functions, no Streamlit: each returns the HTML string the page shows with ``st.markdown``.
+Positions inside a figure are percentages, so a figure shrinks with a narrow column and keeps its shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from nn_core import Grid, Network
+from nn_core.features import feature_matrix
+from nn_core.grid import grid_points
+
+from .charts import CLASS_COLORS, MID, NEG, OUTLINE, POS, Columns, diverging_rgb, png_data_url
+
+FONT = "font-family:'Source Sans Pro','Source Sans 3',sans-serif"
+STYLE = (
+    "<style>.nnp-fig{margin:0 0 .3rem;max-width:100%}"
+    ".nnp-fig .t{font-weight:600;font-size:.95rem;line-height:1.3}"
+    ".nnp-fig .s{font-size:.8rem;opacity:.7;line-height:1.25;margin-bottom:.25rem}"
+    ".nnp-fig .p{position:relative;width:100%}"
+    ".nnp-fig .p img{position:absolute;display:block;margin:0;padding:0;max-width:none;object-fit:fill}"
+    ".nnp-fig .tile{border:1px solid #8a8a8a;box-sizing:border-box;transition:transform .12s;cursor:zoom-in}"
+    ".nnp-fig .tile:hover{transform:scale(3.2);z-index:5;box-shadow:0 2px 10px rgba(0,0,0,.35)}"
+    ".nnp-fig .bias{position:absolute;width:7px;height:7px;border:1px solid #333;box-sizing:border-box;z-index:2}"
+    ".nnp-fig .legend{font-size:.8rem;display:flex;flex-wrap:wrap;gap:.1rem 1rem;align-items:center;"
+    "margin-top:.2rem}"
+    ".nnp-fig .sw{display:inline-block;width:11px;height:11px;border:1.5px solid " + OUTLINE + ";"
+    "vertical-align:-1px;margin-right:.25rem}"
+    ".nnp-fig .ramp{display:inline-block;width:70px;height:10px;vertical-align:-1px;margin:0 .3rem;"
+    "border:1px solid #999}</style>")
+
+
+def _pct(v: float, of: float) -> str:
+    return f"{100 * v / of:.3f}%"
+
+
+def svg_data_url(width: float, height: float, body: str) -> str:
+    """A data: URL of an SVG picture of that size holding ``body``."""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" '
+           f'viewBox="0 0 {width:g} {height:g}">{body}</svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _hex(rgb: np.ndarray) -> list[str]:
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in np.asarray(rgb, dtype=np.uint8).reshape(-1, 3).tolist()]
+
+
+def ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round values between ``lo`` and ``hi``, about ``count`` of them (steps of 1, 2 or 5 times a power of 10)."""
+    raw = (hi - lo) / max(count, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    return [round(first + i * step, 10) for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def _label(v: float) -> str:
+    return f"{v:g}".replace("-", "−")
+
+
+# ---------------------------------------------------------------- the output surface
+class SurfaceBox:
+    """Where things go in the surface figure, in px of its own frame: the plot is a square of ``size``."""
+
+    def __init__(self, size: int):
+        self.size, self.left, self.top, self.bottom = size, 38, 6, 34
+        self.width, self.height = self.left + size + 8, self.top + size + self.bottom
+
+
+def point_marks(points: Columns, bounds, task: str, value_range: float, box: SurfaceBox, radius: float) -> str:
+    """SVG of the data points over the plot: training points as circles, test points as squares, each
+    filled with its class's colour (or its value's) and outlined dark, so that it stands out on any
+    colour of the surface."""
+    x0, x1, y0, y1 = bounds
+    px = box.left + (np.asarray(points["x"], dtype=np.float64) - x0) / (x1 - x0) * box.size
+    py = box.top + (y1 - np.asarray(points["y"], dtype=np.float64)) / (y1 - y0) * box.size
+    labels = np.asarray(points["label"])
+    if task == "regression":
+        fills = _hex(diverging_rgb((labels.astype(np.float64) / value_range + 1) / 2))
+    else:
+        fills = [CLASS_COLORS[int(k) % len(CLASS_COLORS)] for k in labels.tolist()]
+    out = []
+    for x, y, fill, split in zip(px.tolist(), py.tolist(), fills, np.asarray(points["split"]).tolist()):
+        if split == "test":
+            r = radius * 0.9
+            side = f'width="{2 * r:.1f}" height="{2 * r:.1f}"'
+            out.append(f'<rect x="{x - r:.1f}" y="{y - r:.1f}" {side} fill="{fill}"/>')
+        else:
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{fill}"/>')
+    return f'<g stroke="{OUTLINE}" stroke-width="1.2">{"".join(out)}</g>'
+
+
+def axes(bounds, box: SurfaceBox) -> str:
+    """SVG of the plot's frame, ticks and labels (x1 across, x2 up)."""
+    x0, x1, y0, y1 = bounds
+    s, L, T = box.size, box.left, box.top
+    parts = [f'<rect x="{L}" y="{T}" width="{s}" height="{s}" fill="none" stroke="#888" stroke-width="1"/>']
+    text = f'font-size="11" fill="#555" style="{FONT}"'
+    for v in ticks(x0, x1):
+        x = L + (v - x0) / (x1 - x0) * s
+        parts.append(f'<line x1="{x:.1f}" y1="{T + s}" x2="{x:.1f}" y2="{T + s + 4}" stroke="#888"/>'
+                     f'<text x="{x:.1f}" y="{T + s + 15}" text-anchor="middle" {text}>{_label(v)}</text>')
+    for v in ticks(y0, y1):
+        y = T + (y1 - v) / (y1 - y0) * s
+        parts.append(f'<line x1="{L - 4}" y1="{y:.1f}" x2="{L}" y2="{y:.1f}" stroke="#888"/>'
+                     f'<text x="{L - 6}" y="{y + 3.5:.1f}" text-anchor="end" {text}>{_label(v)}</text>')
+    parts.append(f'<text x="{L + s / 2}" y="{T + s + 30}" text-anchor="middle" {text}>x1</text>'
+                 f'<text x="10" y="{T + s / 2}" text-anchor="middle" transform="rotate(-90 10 {T + s / 2})" '
+                 f'{text}>x2</text>')
+    return "".join(parts)
+
+
+def surface_overlay(points: Columns, bounds, task: str, value_range: float, size: int, radius: float) -> str:
+    """The data URL of what lies over the surface's picture: axes and points (made once per dataset and view)."""
+    box = SurfaceBox(size)
+    return svg_data_url(box.width, box.height,
+                        axes(bounds, box) + point_marks(points, bounds, task, value_range, box, radius))
+
+
+def surface_legend(task: str, n_classes: int, value_range: float, has_test: bool) -> str:
+    if task == "regression":
+        ramp = f"linear-gradient(90deg,{NEG},{MID},{POS})"
+        colours = (f'<span>value {_label(-value_range)}<span class="ramp" style="background:{ramp}"></span>'
+                   f'{_label(value_range)}</span>')
+    else:
+        colours = "".join(f'<span><span class="sw" style="background:{CLASS_COLORS[k % len(CLASS_COLORS)]};'
+                          f'border-radius:50%"></span>class {k}</span>' for k in range(n_classes))
+    shapes = ('<span><span class="sw" style="border-radius:50%"></span>training</span>'
+              '<span><span class="sw"></span>test</span>') if has_test else ""
+    return f'<div class="legend">{colours}{shapes}</div>'
+
+
+def surface_figure(title: str, subtitle: str, picture: str, overlay: str, legend: str, size: int) -> str:
+    """The surface figure: ``picture`` (a PNG data URL of the output, top row the highest x2) filling the
+    plot, ``overlay`` (from :func:`surface_overlay`) over it, the title above and ``legend`` below."""
+    box = SurfaceBox(size)
+    w, h = box.width, box.height
+    return (f'<div class="nnp-fig nnp-surface" style="width:{w}px">'
+            f'<div class="t">{html.escape(title)}</div><div class="s">{html.escape(subtitle)}</div>'
+            f'<div class="p" style="aspect-ratio:{w}/{h}">'
+            f'<img class="map" alt="the network\'s output over the plane" src="{picture}" '
+            f'style="left:{_pct(box.left, w)};top:{_pct(box.top, h)};width:{_pct(size, w)};height:{_pct(size, h)}">'
+            f'<img class="over" alt="" src="{overlay}" style="left:0;top:0;width:100%;height:100%"></div>'
+            f'{legend}</div>')
+
+
+# ---------------------------------------------------------------- the network diagram
+MAX_SHOWN = 8  # neurons drawn per layer; a wider layer shows its first MAX_SHOWN - 1 and "+N more"
+HEADING_PX = 34  # room above the tiles for each column's two-line heading
+
+
+def diagram_columns(arch) -> tuple[tuple[str, str, tuple[str, ...], int], ...]:
+    """One column per layer, input to output: (heading, its second line, names of the neurons drawn, how
+    many more the layer has)."""
+    def column(heading: str, count: str, names: list[str]):
+        shown = names if len(names) <= MAX_SHOWN else names[:MAX_SHOWN - 1]
+        return heading, count, tuple(shown), len(names) - len(shown)
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+    k = arch.n_outputs
+    return (column("Input", plural(len(arch.features), "feature"), list(arch.features)),
+            *(column(f"Layer {l + 1}", plural(w, "neuron"), [f"h{l + 1}.{j + 1}" for j in range(w)])
+              for l, w in enumerate(arch.hidden)),
+            column("Output", "1 neuron" if k == 1 else f"{k} classes",
+                   ["output"] if k == 1 else [f"class {c}" for c in range(k)]))
+
+
+def diagram_geometry(slots: tuple[int, ...], width: int, tallest_px: int = 330) -> tuple[int, list[float],
+                                                                                         list[list[float]], int]:
+    """(tile side, x of each column's centre, y of each drawn neuron per column, chart height), in px.
+
+    ``slots``: the places drawn per column (neurons, plus one for "+N more"). Tiles are as large as the
+    gaps between columns and ``tallest_px`` for the tallest column allow (16 to 40 px); columns are
+    spread over ``width``, each centred."""
+    gap = (width - 64) / max(len(slots) - 1, 1)
+    tile = int(max(16, min(40, 0.62 * gap, 0.8 * tallest_px / max(slots))))
+    step = tile + max(6, tile // 4)
+    xs = [32 + i * gap if len(slots) > 1 else width / 2 for i in range(len(slots))]
+    tallest = max(slots)
+    ys = [[HEADING_PX + step * ((tallest - n) / 2 + j) + step / 2 for j in range(n)] for n in slots]
+    return tile, xs, ys, HEADING_PX + step * tallest
+
+
+def feature_maps(grid: Grid, features: Sequence[str]) -> np.ndarray:
+    """(res, res, n) the input features over the grid's points."""
+    pts = grid_points(grid.xs, grid.ys)
+    return feature_matrix(pts, features).reshape(len(grid.ys), len(grid.xs), -1)
+
+
+def _own_range(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Levels in [0, 1] of (res, res, k) maps, each scaled to its own range (a constant one sits at 0.5),
+    and the ranges' lows and highs."""
+    lo, hi = maps.min(axis=(0, 1)), maps.max(axis=(0, 1))
+    span = np.where(hi > lo, hi - lo, np.inf)
+    return np.where(hi > lo, (maps - lo) / span, 0.5), lo, hi
+
+
+def _output_levels(out: np.ndarray, output: str, value_range: float) -> np.ndarray:
+    """Levels in [0, 1] of the output neurons' maps on the surface's colour scale."""
+    if output == "linear":
+        return np.clip((out / value_range + 1) / 2, 0.0, 1.0)
+    return out  # probabilities: 0 orange, 1/2 grey, 1 blue
+
+
+def diagram_tiles(network: Network, hidden: Sequence[np.ndarray], outputs: np.ndarray, features: np.ndarray,
+                  value_range: float) -> list[list[dict]]:
+    """Per column of the diagram, per drawn neuron: its name, what it is, its picture (PNG data URL), the
+    range of its values over the plane and its bias. ``hidden``, ``outputs``, ``features``: (res, res, k)
+    maps over a grid whose first row is the lowest x2."""
+    a = network.arch
+    columns = diagram_columns(a)
+    maps = [features, *hidden, outputs]
+    kinds = ["input feature", *a.activations, a.output]
+    out = []
+    for l, (column, m) in enumerate(zip(columns, maps)):
+        m = m[::-1, :, :len(column[2])]  # the picture's top row is the highest x2
+        last = l == len(columns) - 1
+        levels, lo, hi = ((_output_levels(m, a.output, value_range), m.min(axis=(0, 1)), m.max(axis=(0, 1)))
+                          if last else _own_range(m))
+        bias = network.biases(l - 1) if l else None
+        pictures = diverging_rgb(levels)
+        out.append([{"name": name, "kind": kinds[l], "url": png_data_url(pictures[:, :, j]), "low": float(lo[j]),
+                     "high": float(hi[j]), "bias": None if bias is None else float(bias[j])}
+                    for j, name in enumerate(column[2])])
+    return out
+
+
+def diagram_edges(network: Network, width: int) -> tuple[str, float]:
+    """The SVG body of the weights between drawn neurons (blue positive, orange negative, wider when
+    larger), and the largest weight's size."""
+    columns = diagram_columns(network.arch)
+    slots = tuple(len(c[2]) + (c[3] > 0) for c in columns)
+    tile, xs, ys, _ = diagram_geometry(slots, width)
+    weights = [network.weights(l)[:len(columns[l][2]), :len(columns[l + 1][2])] for l in range(network.n_layers)]
+    top = max((float(np.abs(w).max(initial=0.0)) for w in weights), default=0.0) or 1.0
+    lines = []
+    for l, w in enumerate(weights):
+        xa, xb = xs[l] + tile / 2, xs[l + 1] - tile / 2
+        for (i, j), v in np.ndenumerate(w):
+            lines.append(f'<line x1="{xa:.1f}" y1="{ys[l][i]:.1f}" x2="{xb:.1f}" y2="{ys[l + 1][j]:.1f}" '
+                         f'stroke="{POS if v >= 0 else NEG}" stroke-width="{0.4 + 4.6 * abs(v) / top:.2f}"/>')
+    return f'<g stroke-opacity="0.8">{"".join(lines)}</g>', top
+
+
+def diagram_labels(columns, width: int) -> str:
+    """SVG of each column's two-line heading and "+N more" under a wide layer's tiles."""
+    slots = tuple(len(c[2]) + (c[3] > 0) for c in columns)
+    tile, xs, ys, _ = diagram_geometry(slots, width)
+    text = f'font-size="11" fill="#333" text-anchor="middle" style="{FONT}"'
+    parts = []
+    for x, y, c in zip(xs, ys, columns):
+        parts.append(f'<text x="{x:.1f}" y="12" {text}>{html.escape(c[0])}</text>'
+                     f'<text x="{x:.1f}" y="25" {text}>{html.escape(c[1])}</text>')
+        if c[3]:
+            parts.append(f'<text x="{x:.1f}" y="{y[-1] + 4:.1f}" {text}>+{c[3]} more</text>')
+    return "".join(parts)
+
+
+def _tip(t: dict) -> str:
+    lines = [f"{t['name']} · {t['kind']}", f"from {t['low']:.3g} (orange) to {t['high']:.3g} (blue)"]
+    if t["bias"] is not None:
+        lines.append(f"bias {t['bias']:.4g}")
+    return html.escape("\n".join(lines))
+
+
+def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str:
+    """The network as TensorFlow Playground draws it: a column per layer, headed by its name and size;
+    every input feature and neuron a small map of its value over the plane (hover one to see it larger,
+    with its figures), with its bias as the small square at its corner; the weights as lines between
+    them."""
+    columns = diagram_columns(network.arch)
+    slots = tuple(len(c[2]) + (c[3] > 0) for c in columns)
+    tile, xs, ys, height = diagram_geometry(slots, width)
+    edges, _ = diagram_edges(network, width)
+    under = svg_data_url(width, height, edges + diagram_labels(columns, width))
+    parts = [f'<img class="lines" alt="" src="{under}" style="left:0;top:0;width:100%;height:100%">']
+    biases = []
+    for l, column in enumerate(tiles):
+        for j, t in enumerate(column):
+            left, top = xs[l] - tile / 2, ys[l][j] - tile / 2
+            parts.append(f'<img class="tile" alt="{html.escape(t["name"])}" title="{_tip(t)}" src="{t["url"]}" '
+                         f'style="left:{_pct(left, width)};top:{_pct(top, height)};width:{_pct(tile, width)};'
+                         f'height:{_pct(tile, height)}">')
+            if t["bias"] is not None:
+                colour = _hex(diverging_rgb(np.clip((t["bias"] + 1) / 2, 0, 1)))[0]
+                biases.append(f'<i class="bias" title="bias {t["bias"]:.4g}" style="left:{_pct(left - 3, width)};'
+                              f'top:{_pct(top + tile - 4, height)};background:{colour}"></i>')
+    return (f'<div class="nnp-fig nnp-network" style="width:{width}px"><div class="t">Network</div>'
+            f'<div class="s">tiles: each neuron&rsquo;s output (hover for more) · lines: weights, '
+            f'blue +, orange −</div><div class="p" style="aspect-ratio:{width}/{height}">'
+            f'{"".join(parts)}{"".join(biases)}</div></div>')

@@ -1,0 +1,61 @@
+"""The HTML figures (output surface, network diagram) built from the model, checked without a page."""
+
+import re
+
+import numpy as np
+import pytest
+
+from apptest_helpers import decode_png, decode_svg
+from nn_core import Architecture, Network, evaluate_grid
+from playground import charts, drawing
+
+
+@pytest.mark.parametrize("lo,hi", [(-1.5, 1.5), (-0.013, 0.2), (3.0, 3000.0), (-7.3, -7.2)])
+def test_ticks_are_round_and_inside(lo, hi):
+    t = drawing.ticks(lo, hi)
+    assert 3 <= len(t) <= 11 and all(lo - 1e-9 <= v <= hi + 1e-9 for v in t)
+    steps = np.diff(t)
+    assert np.allclose(steps, steps[0])
+    mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+    assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-6
+
+
+def test_edges_follow_the_weights():
+    net = Network.create(Architecture((3, 2), "tanh", "sigmoid"), "xavier", 0)
+    body, top = drawing.diagram_edges(net, 380)
+    weights = np.concatenate([net.weights(l).ravel() for l in range(net.n_layers)])
+    lines = re.findall(r'stroke="(#\w+)" stroke-width="([\d.]+)"', body)
+    assert len(lines) == weights.size and top == np.abs(weights).max()
+    assert [c for c, _ in lines] == [charts.POS if w >= 0 else charts.NEG for w in weights]
+    assert np.allclose([float(w) for _, w in lines], 0.4 + 4.6 * np.abs(weights) / top, atol=0.006)
+
+
+def test_points_overlay_draws_every_point_outlined():
+    points = {"x": np.array([0.0, 1.0, -1.0]), "y": np.array([0.0, 1.0, -1.0]), "label": np.array([0, 1, 1]),
+              "split": np.array(["train", "train", "test"])}
+    svg = decode_svg(drawing.surface_overlay(points, (-2.0, 2.0, -2.0, 2.0), "binary", 1.0, 200, 3.6))
+    assert svg.count("<circle") == 2 and svg.count('<rect x="') - svg.count('fill="none"') == 1
+    assert f'stroke="{charts.OUTLINE}"' in svg
+    fills = re.findall(r'<circle [^>]*fill="(#\w+)"', svg)
+    assert fills == [charts.CLASS_COLORS[0], charts.CLASS_COLORS[1]]
+    box = drawing.SurfaceBox(200)
+    cx = [float(v) for v in re.findall(r'cx="([\d.]+)"', svg)]
+    assert cx == pytest.approx([box.left + 100, box.left + 150], abs=0.06)
+
+
+def test_regression_points_are_coloured_by_value():
+    points = {"x": np.zeros(3), "y": np.zeros(3), "label": np.array([-2.0, 0.0, 2.0]), "split": np.array(["train"] * 3)}
+    svg = decode_svg(drawing.surface_overlay(points, (-1.0, 1.0, -1.0, 1.0), "regression", 2.0, 100, 3.0))
+    assert re.findall(r'fill="(#\w+)"/>', svg) == [charts.NEG, charts.MID, charts.POS]
+
+
+def test_tiles_of_a_network_without_hidden_layers():
+    net = Network.create(Architecture((), "tanh", "softmax", n_outputs=3, features=("x1", "x2", "x1*x2")),
+                         "xavier", 0)
+    grid = evaluate_grid(net, (-1, 1, -1, 1), 12, hidden=True)
+    tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features), 1.0)
+    assert [[t["name"] for t in column] for column in tiles] == [["x1", "x2", "x1*x2"],
+                                                                  ["class 0", "class 1", "class 2"]]
+    assert decode_png(tiles[1][2]["url"]).shape == (12, 12, 3)
+    html = drawing.diagram_figure(net, tiles, 300)
+    assert html.count('class="tile"') == 6 and html.count('class="bias"') == 3
