@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
 
+import numpy as np
+
 from .datasets import DATASETS, Dataset, make_dataset, train_test_split
 from .network import Architecture, Network, layer_activations
 from .optimizers import make_optimizer
 from .settings import SETTINGS, ConfigError, SettingError, loss_kind, loss_options, output_kind, output_options
-from .training import Trainer
+from .training import Trainer, TrainerState
 
 
 class _ConfigMethods:
@@ -159,8 +161,12 @@ def retune(trainer: Trainer, old: Config, new: Config) -> None:
     trainer.set_batch_size(new.batch_size or None)
 
 
-def build(c: Config, network: Network | None = None) -> Experiment:
-    """Data, network (freshly initialised from ``c.seed`` unless given) and trainer for ``c``."""
+def build(c: Config, network: Network | None = None, state: TrainerState | None = None) -> Experiment:
+    """Data, network (freshly initialised from ``c.seed`` unless given) and trainer for ``c``.
+
+    With ``state`` (a model file's, say), the trainer goes on from it (:meth:`Trainer.restore`): its
+    history starts with the network's record at the state's epoch. ConfigError if it does not fit.
+    """
     c.check()
     data, train, test = build_data(c)
     if network is None:
@@ -170,4 +176,11 @@ def build(c: Config, network: Network | None = None) -> Experiment:
         if want.n_outputs != have.n_outputs:
             raise ConfigError(f"the model has {have.n_outputs} output neurons but {c.dataset!r} needs {want.n_outputs}")
         raise ConfigError("the model's architecture does not match the settings")
-    return Experiment(c, data, train, test, network, make_trainer(c, network, train, test))
+    trainer = make_trainer(c, network, train, test)
+    if state is not None:
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # a loss that overflows is the trainer's to report
+                trainer.restore(state)
+        except ValueError as e:
+            raise ConfigError(f"the training state does not fit: {e}") from None
+    return Experiment(c, data, train, test, network, trainer)

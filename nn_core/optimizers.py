@@ -6,6 +6,12 @@ valid. Hyperparameters are plain attributes named in ``hyperparameters``, as
 the settings are (:mod:`nn_core.settings`): changing one between steps is
 allowed and keeps the state, as a playground needs. Their ranges are checked
 where settings come in, not here.
+
+The state itself is named too: ``slots`` are the arrays kept between steps
+(each None before the first step, else laid out like the parameters) and
+``counts`` the whole numbers (Adam's step count). ``state()`` copies them out
+and ``restore(state, n_params)`` checks and copies them back in, so a model
+file can carry them and training continues bit for bit.
 """
 
 from __future__ import annotations
@@ -45,6 +51,51 @@ class GD:
     def reset(self) -> None:
         """Forget any state (momentum, moments)."""
 
+    slots: tuple[str, ...] = ()
+    counts: tuple[str, ...] = ()
+    state_title = ""  # what its state is called in a sentence ("Adam's moments"); "" if it has none
+
+    def state(self) -> dict:
+        """The state as plain values: each slot a copy (or None), each count an int."""
+        return {**{k: None if getattr(self, k) is None else getattr(self, k).copy() for k in self.slots},
+                **{k: int(getattr(self, k)) for k in self.counts}}
+
+    def restore(self, state: dict, n_params: int) -> None:
+        """Take ``state`` (as :meth:`state` gives it) for a network of ``n_params`` parameters;
+        ValueError naming the first problem, and then the optimizer is unchanged."""
+        if set(state) != {*self.slots, *self.counts}:
+            want = ", ".join((*self.slots, *self.counts)) or "nothing"
+            raise ValueError(f"{self.title} keeps {want}, not {', '.join(map(str, state)) or 'nothing'}")
+        arrays = {k: None if state[k] is None else _vector(state[k], n_params, k) for k in self.slots}
+        counts = {k: _count(state[k], k) for k in self.counts}
+        self._check_state({**arrays, **counts})
+        for k, v in {**arrays, **counts}.items():
+            setattr(self, k, v)
+
+    def _check_state(self, state: dict) -> None:
+        """ValueError if the values of a state, each valid alone, do not fit together."""
+
+
+def _vector(v, n: int, name: str) -> np.ndarray:
+    try:
+        a = np.array(v, dtype=np.float64)  # a copy, laid out as zeros_like(params) would be
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be a list of numbers") from None
+    if a.shape != (n,):
+        raise ValueError(f"{name} must hold {n} numbers, one per parameter, not shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must hold finite numbers")
+    return a
+
+
+def _count(v, name: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= MAX_COUNT:
+        raise ValueError(f"{name} must be a whole number in [0, {MAX_COUNT:.0e}]")
+    return int(v)  # a Python int: NumPy's default integer is 32-bit on wasm32 (Pyodide)
+
+
+MAX_COUNT = 10**16  # steps: a million epochs of 5,000 one-point batches is 5e9
+
 
 class Momentum(GD):
     """SGD with momentum: v = mu v - lr g; p += v.
@@ -77,6 +128,9 @@ class Momentum(GD):
     def reset(self):
         self.velocity = None
 
+    slots = ("velocity",)
+    state_title = "the momentum's velocity"
+
 
 class Nesterov(Momentum):
     name = "nesterov"
@@ -101,6 +155,15 @@ class Adam(GD):
     def reset(self):
         self.t = 0
         self.m = self.v = None
+
+    slots, counts = ("m", "v"), ("t",)
+    state_title = "Adam's moments"
+
+    def _check_state(self, state):
+        if (state["m"] is None) != (state["t"] == 0) or (state["v"] is None) != (state["t"] == 0):
+            raise ValueError("m and v must be null exactly when t is 0 (no step taken)")
+        if state["v"] is not None and np.any(state["v"] < 0):
+            raise ValueError("v, a mean of squares, cannot be negative")
 
     def step(self, params, grad):
         if self.m is None:

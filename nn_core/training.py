@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -19,9 +20,10 @@ import numpy as np
 from .activations import HALF
 from .datasets import Dataset
 from .features import feature_matrix
-from .losses import check_pairing, get_loss
+from .losses import LOSSES, check_pairing, get_loss
 from .network import Network, Workspace, add_penalty_grad
-from .optimizers import GD
+from .optimizers import GD, OPTIMIZERS
+from .text import show
 
 EXPLODE_FACTOR = 1e6  # a loss this many times its starting value counts as diverged
 
@@ -39,6 +41,72 @@ class Divergence(NamedTuple):
     epoch: int
     reason: str  # "nan", "inf" or "exploded"
     message: str
+
+
+MAX_EPOCHS_TRAINED = 10**12
+MAX_SECONDS = 1e12  # training time a state may claim (30,000 years)
+_UINT128 = 2**128
+
+
+@dataclass(frozen=True)
+class TrainerState:
+    """Where a :class:`Trainer` is, besides its network and settings: enough to go on bit for bit.
+
+    ``epoch``: epochs trained; ``seconds``: training time so far; ``start_loss``: the loss before the
+    first epoch (of the loss named ``loss``), which sets how high a loss counts as exploded;
+    ``optimizer``: the optimizer's registry name and ``slots`` its ``state()``; ``shuffle``: the
+    mini-batch shuffle's ``bit_generator.state`` (PCG64). Each of the last five may be None: that
+    part starts afresh (the start loss is measured again, the optimizer reset, the shuffle seeded).
+    """
+
+    epoch: int = 0
+    seconds: float = 0.0
+    start_loss: float | None = None
+    loss: str | None = None
+    optimizer: str | None = None
+    slots: dict | None = field(default=None, compare=False)  # arrays: compare them with np.array_equal
+    shuffle: dict | None = None
+
+    def check(self) -> TrainerState:
+        """Self if every value is valid (the slots are checked by the optimizer); else ValueError."""
+        if isinstance(self.epoch, bool) or not isinstance(self.epoch, int) or not 0 <= self.epoch <= MAX_EPOCHS_TRAINED:
+            raise ValueError(f"epoch must be a whole number in [0, {MAX_EPOCHS_TRAINED:.0e}]")
+        if not _number(self.seconds) or not 0 <= self.seconds <= MAX_SECONDS:
+            raise ValueError(f"seconds must be a number in [0, {MAX_SECONDS:.0e}]")
+        if self.start_loss is not None and not (_number(self.start_loss) and 0 <= self.start_loss < math.inf):
+            raise ValueError("start_loss must be a finite number >= 0, or null")
+        for what, name, known in (("loss", self.loss, LOSSES), ("optimizer", self.optimizer, OPTIMIZERS)):
+            if name is not None and (not isinstance(name, str) or name not in known):
+                raise ValueError(f"unknown {what} {show(name)}")
+        if (self.optimizer is None) != (self.slots is None):
+            raise ValueError("the optimizer's name and its state come together")
+        if self.shuffle is not None:
+            check_shuffle(self.shuffle)
+        return self
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
+
+
+def check_shuffle(state) -> None:
+    """ValueError unless ``state`` is a PCG64 ``bit_generator.state``, exactly as NumPy writes one."""
+    if not isinstance(state, dict) or set(state) != {"bit_generator", "state", "has_uint32", "uinteger"}:
+        raise ValueError("shuffle must hold bit_generator, state, has_uint32 and uinteger")
+    if state["bit_generator"] != "PCG64":
+        raise ValueError(f"shuffle: the bit generator must be 'PCG64', not {show(state['bit_generator'])}")
+    inner = state["state"]
+    if not isinstance(inner, dict) or set(inner) != {"state", "inc"} or not all(
+            _whole(inner[k], _UINT128) for k in ("state", "inc")):
+        raise ValueError("shuffle: state must hold state and inc, whole numbers in [0, 2^128)")
+    if inner["inc"] % 2 == 0:  # PCG64's increment is odd: NumPy never makes an even one
+        raise ValueError("shuffle: inc must be odd")
+    if not _whole(state["has_uint32"], 2) or not _whole(state["uinteger"], 2**32):
+        raise ValueError("shuffle: has_uint32 must be 0 or 1 and uinteger a whole number in [0, 2^32)")
+
+
+def _whole(v, end: int) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < end
 
 
 class _Split:
@@ -108,7 +176,8 @@ class Trainer:
         self._batch_ws: dict[int, Workspace] = {}
         self.history: list[EpochRecord] = []
         self.divergence: Divergence | None = None
-        self._explode_at: float | None = None  # set from the first measured loss
+        self.start_loss: float | None = None  # the loss before the first epoch (of this loss), once measured
+        self._explode_at: float | None = None  # set from the start loss
 
     # ------------------------------------------------------------ settings
     @property
@@ -126,7 +195,7 @@ class Trainer:
         """Train on another loss from the next epoch on (the optimizer keeps its state)."""
         check_pairing(loss, self.network.arch.output)
         self.loss = get_loss(loss)
-        self._delta = self._explode_at = None  # a loss on another scale: measure its start again
+        self._delta = self._explode_at = self.start_loss = None  # a loss on another scale: measure its start again
 
     def parameters_changed(self) -> None:
         """Call after changing ``network.params`` from outside, so cached passes are redone."""
@@ -222,6 +291,7 @@ class Trainer:
         acc = tr.accuracy(p)
         loss, self._delta = self.loss.value_and_delta(p, tr.Y, ws.Z[-1], self.network.output_layer, ws.D[-1])
         if self._explode_at is None:
+            self.start_loss = loss
             self._explode_at = EXPLODE_FACTOR * max(loss, 1e-3) if math.isfinite(loss) else math.inf
         return loss, acc
 
@@ -235,6 +305,34 @@ class Trainer:
         np.copyto(self.network.params, self._backup)
         self.optimizer.reset()
         self._delta = None
+
+    # ------------------------------------------------------------ state
+    def state(self) -> TrainerState:
+        """Where this trainer is (copies): a model file carries it, :meth:`restore` goes on from it."""
+        start = self.start_loss if self.start_loss is not None and math.isfinite(self.start_loss) else None
+        return TrainerState(self.epoch, self.history[-1].seconds if self.history else 0.0, start, self.loss.name,
+                            self.optimizer.name, self.optimizer.state(), self._rng.bit_generator.state)
+
+    def restore(self, state: TrainerState) -> EpochRecord:
+        """Go on from ``state`` (from :meth:`state`, on this network and data): the next epoch is
+        ``state.epoch + 1`` and trains exactly as it would have there. The history becomes one record,
+        epoch ``state.epoch`` measured on the network as it is. The optimizer's state applies if it is
+        this optimizer's, and the start loss if it is this loss's; otherwise they start afresh, as do
+        the parts that are None. ValueError if the state is invalid (and then nothing changes)."""
+        state.check()
+        if state.optimizer == self.optimizer.name:
+            self.optimizer.restore(state.slots, self.network.arch.n_params)  # checks before it changes anything
+        else:
+            self.optimizer.reset()
+        if state.shuffle is not None:
+            self._rng.bit_generator.state = state.shuffle
+        self.divergence = None
+        self.start_loss = state.start_loss if state.loss == self.loss.name else None
+        self._explode_at = None if self.start_loss is None else EXPLODE_FACTOR * max(self.start_loss, 1e-3)
+        train_loss, train_acc = self._measure_train()
+        test_loss, test_acc = self._measure(self._test) if self._test is not None else (None, None)
+        self.history = [EpochRecord(state.epoch, train_loss, test_loss, train_acc, test_acc, float(state.seconds))]
+        return self.history[0]
 
     # ------------------------------------------------------------ evaluation
     def evaluate(self, data: Dataset) -> tuple[float, float | None]:

@@ -36,6 +36,26 @@ def test_resumable(batch):
     assert [r.epoch for r in parts.trainer.history] == list(range(1, 11))
 
 
+@pytest.mark.parametrize("opt", ["gd", "momentum", "nesterov", "adam"])
+def test_state_and_restore_go_on_exactly(opt):
+    """A fresh trainer restored from another's state() trains on exactly as the other does."""
+    c = Config(dataset="moons", samples=120, optimizer=opt, lr=0.05, batch_size=16, l1=0.001, l2=0.001, epochs=20)
+    whole, part = build(c), build(c)
+    whole.trainer.fit(20)
+    part.trainer.fit(8)
+    net = Network(part.network.arch)
+    net.params[:] = part.network.params
+    state = part.trainer.state()
+    again = build(c, net, state)
+    assert again.trainer.epoch == 8 and again.trainer.start_loss == part.trainer.start_loss
+    again.trainer.fit(12)
+    assert losses(again.trainer.history) == losses(whole.trainer.history[7:])
+    assert np.array_equal(again.network.params, whole.network.params)
+    if opt != "gd":  # the state is a copy: training on did not touch it
+        assert not np.array_equal(state.slots["m" if opt == "adam" else "velocity"],
+                                  again.trainer.optimizer.state()["m" if opt == "adam" else "velocity"])
+
+
 def test_records_stream_and_measure_the_network():
     exp = build(Config(dataset="blobs3", samples=90, epochs=5))
     records = list(exp.trainer.run(5))
