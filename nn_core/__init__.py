@@ -9,7 +9,7 @@ under Pyodide. The pieces, each usable alone:
 - :mod:`settings`: every setting declared once (``SETTINGS``): type, bounds, URL key, flag, widget;
 - :mod:`config`: ``Config`` (a field per setting), the ``TUTORIAL`` preset and ``build(config)``;
 - :mod:`grid`: ``evaluate_grid`` for decision surfaces and per-neuron maps;
-- :mod:`modelio`: JSON model files.
+- :mod:`modelio`: JSON model files, with the trainer's state so that training goes on exactly.
 """
 
 from .activations import ACTIVATIONS
@@ -18,17 +18,17 @@ from .datasets import DATASETS, TASKS, Dataset, make_dataset, train_test_split
 from .features import FEATURES, feature_matrix
 from .grid import Grid, data_bounds, evaluate_grid
 from .losses import LOSSES, OUTPUTS
-from .modelio import ModelFileError, dumps, load_model, loads, save_model
+from .modelio import ModelFile, ModelFileError, dumps, load_model, loads, parse_model, read_model, save_model
 from .network import Architecture, Network
 from .optimizers import OPTIMIZERS, make_optimizer
 from .settings import SETTINGS, ConfigError, Setting, SettingError
-from .training import Divergence, EpochRecord, Trainer
+from .training import Divergence, EpochRecord, Trainer, TrainerState
 
 __all__ = [
     "ACTIVATIONS", "DATASETS", "FEATURES", "LOSSES", "OPTIMIZERS", "OUTPUTS", "SETTINGS", "TASKS", "TUTORIAL",
     "Architecture", "Config", "ConfigError", "Dataset", "Divergence", "EpochRecord", "Experiment", "Grid",
-    "ModelFileError", "Network", "Setting", "SettingError", "Trainer", "build", "config_from", "data_bounds",
-    "dumps", "evaluate_grid", "feature_matrix", "load_model", "loads", "make_dataset", "make_optimizer",
-    "save_model", "train_test_split",
+    "ModelFile", "ModelFileError", "Network", "Setting", "SettingError", "Trainer", "TrainerState", "build",
+    "config_from", "data_bounds", "dumps", "evaluate_grid", "feature_matrix", "load_model", "loads",
+    "make_dataset", "make_optimizer", "parse_model", "read_model", "save_model", "train_test_split",
 ]
 __version__ = "0.1.0"

@@ -1,20 +1,31 @@
-"""Model files: a network and its training settings as JSON, never pickle.
+"""Model files: a network, its training settings and its trainer's state as JSON, never pickle.
 
-Format (version 1)::
+Format (version 2)::
 
     {
       "format": "nn_core.model",
-      "version": 1,
+      "version": 2,
       "architecture": {"features": ["x1", "x2"], "hidden": [3], "activations": ["sigmoid"],
                        "output": "sigmoid", "n_outputs": 1},
       "layers": [
         {"activation": "sigmoid", "weights": [[...], [...]], "biases": [...]},   # n_in x n_out, n_out
         {"activation": "sigmoid", "weights": [[...], [...], [...]], "biases": [...]}
       ],
-      "training": {"dataset": "xor", "loss": "sse", "optimizer": "gd", "lr": 0.1, ..., "epochs_trained": 10000}
+      "training": {"dataset": "xor", "loss": "sse", "optimizer": "gd", "lr": 0.1, ..., "epochs_trained": 10000},
+      "state": {                                   # optional: without it, training goes on afresh
+        "epoch": 10000, "seconds": 0.21, "start_loss": 0.53, "loss": "sse",
+        "optimizer": {"name": "adam", "t": 10000, "m": [...], "v": [...]},   # or null; arrays laid out
+        "shuffle": {"bit_generator": "PCG64", "state": {"state": ..., "inc": ...},   # like the flat
+                    "has_uint32": 0, "uinteger": 0}                                 # parameter vector
+      }
     }
 
-The last layer's activation is the output kind. Loading checks everything and
+The last layer's activation is the output kind. ``state`` is what
+:meth:`nn_core.Trainer.state` gives: with it, training goes on bit for bit as
+if it had never stopped (floats are written by repr, which reads back exactly,
+and so are the shuffle's 128-bit integers). Version 1 files, which have no
+state, still load: their optimizer and shuffle start afresh
+(:meth:`ModelFile.afresh` says so in a sentence). Loading checks everything and
 raises :class:`ModelFileError` with a message naming what is wrong.
 """
 
@@ -24,30 +35,56 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .network import Architecture, Network
+from .optimizers import OPTIMIZERS
 from .settings import SETTINGS, SettingError
 from .text import printable, shorten, show
+from .training import MAX_EPOCHS_TRAINED, TrainerState
 
 FORMAT = "nn_core.model"
-VERSION = 1
-MAX_FILE_BYTES = 4_000_000
+VERSION = 2
+VERSIONS = (1, 2)  # the versions this reads
+MAX_FILE_BYTES = 4_000_000  # the largest network (8 layers of 64, 20 outputs) with Adam's state: 2.7 MB at most
 MAX_NESTING = 16  # a model file nests 5 deep (file, layers, layer, weights, row)
-MAX_EPOCHS_TRAINED = 10**12
 
 
 class ModelFileError(ValueError):
     """A model file that is not valid JSON or not a valid model; the message says where."""
 
 
-def model_to_dict(network: Network, training: dict | None = None) -> dict:
-    """The JSON-ready dictionary for ``network`` (and optional training settings)."""
+class ModelFile(NamedTuple):
+    """A model file's contents: the network, the training settings (each checked), the trainer's state."""
+
+    network: Network
+    training: dict
+    state: TrainerState  # a version 1 file's, or one saved without it: its epoch count alone
+    version: int
+
+    def afresh(self, config=None) -> str:
+        """A sentence naming what does not go on where it stopped when training resumes from this file
+        with ``config`` (the file's own settings if None), or "" when everything does."""
+        optimizer = config.optimizer if config is not None else self.training.get("optimizer")
+        batches = (config.batch_size if config is not None else self.training.get("batch_size")) or 0
+        cls, st, parts = OPTIMIZERS.get(optimizer), self.state, []
+        if cls is not None and cls.state_title and st.optimizer != optimizer:
+            why = "no optimizer state" if st.optimizer is None else f"{OPTIMIZERS[st.optimizer].title}'s state"
+            parts.append(f"{cls.state_title} start{'' if cls.state_title.endswith('s') else 's'} afresh: "
+                         f"the file has {why}")
+        if st.shuffle is None and batches:
+            parts.append("the mini-batch shuffle starts afresh from the seed: the file has no shuffle state")
+        text = "; ".join(parts)
+        return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
+def model_to_dict(network: Network, training: dict | None = None, state: TrainerState | None = None) -> dict:
+    """The JSON-ready dictionary for ``network``, optional training settings and trainer state."""
     a = network.arch
     acts = [*a.activations, a.output]
-    return {
+    doc = {
         "format": FORMAT,
         "version": VERSION,
         "architecture": {
@@ -63,14 +100,28 @@ def model_to_dict(network: Network, training: dict | None = None) -> dict:
         ],
         "training": dict(training or {}),
     }
+    if state is not None:
+        doc["training"]["epochs_trained"] = state.epoch
+        doc["state"] = _state_to_dict(state)
+    return doc
 
 
-def dumps(network: Network, training: dict | None = None) -> str:
-    return json.dumps(model_to_dict(network, training), indent=1)
+def _state_to_dict(st: TrainerState) -> dict:
+    optimizer = None
+    if st.optimizer is not None:
+        optimizer = {"name": st.optimizer, **{k: v.tolist() if isinstance(v, np.ndarray) else v
+                                              for k, v in st.slots.items()}}
+    return {"epoch": st.epoch, "seconds": float(st.seconds), "start_loss": st.start_loss, "loss": st.loss,
+            "optimizer": optimizer, "shuffle": st.shuffle}
 
 
-def save_model(path, network: Network, training: dict | None = None) -> None:
-    Path(path).write_text(dumps(network, training) + "\n", encoding="utf-8")
+def dumps(network: Network, training: dict | None = None, state: TrainerState | None = None) -> str:
+    """The model file's text; with ``state`` (``Trainer.state()``), training can go on from it exactly."""
+    return json.dumps(model_to_dict(network, training, state), indent=1)
+
+
+def save_model(path, network: Network, training: dict | None = None, state: TrainerState | None = None) -> None:
+    Path(path).write_text(dumps(network, training, state) + "\n", encoding="utf-8")
 
 
 def _reject_constant(name):
@@ -90,14 +141,15 @@ _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
 _OPEN, _CLOSE = np.frombuffer(b"[{", dtype=np.uint8), np.frombuffer(b"]}", dtype=np.uint8)
 
 
-def loads(text: str | bytes) -> tuple[Network, dict]:
-    """(network, training settings) from a model file's text; ModelFileError if anything is off.
+def parse_model(text: str | bytes) -> ModelFile:
+    """The network, training settings and trainer state of a model file's text; ModelFileError if
+    anything is off.
 
-    The file is checked whole: its architecture, every weight and bias, and every
-    setting in ``training`` by its declaration (:mod:`nn_core.settings`).
+    The file is checked whole: its architecture, every weight and bias, every setting in
+    ``training`` by its declaration (:mod:`nn_core.settings`), and every part of the state.
     """
     if len(text) > MAX_FILE_BYTES:
-        raise ModelFileError(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        raise ModelFileError(f"the file is larger than {MAX_FILE_BYTES / 1_000_000:g} MB")
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -116,12 +168,23 @@ def loads(text: str | bytes) -> tuple[Network, dict]:
     return from_dict(doc)
 
 
-def load_model(path) -> tuple[Network, dict]:
+def read_model(path) -> ModelFile:
+    """:func:`parse_model` of the file at ``path``."""
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise ModelFileError(f"cannot read {printable(shorten(str(path), 80))}: {e.strerror}") from None
-    return loads(data)
+    return parse_model(data)
+
+
+def loads(text: str | bytes) -> tuple[Network, dict]:
+    """(network, training settings) of a model file's text, checked whole (the state too)."""
+    return parse_model(text)[:2]
+
+
+def load_model(path) -> tuple[Network, dict]:
+    """(network, training settings) of the model file at ``path``, checked whole."""
+    return read_model(path)[:2]
 
 
 def _get(d: dict, key: str, kind, where: str) -> Any:
@@ -215,18 +278,67 @@ def _training(doc: dict) -> dict:
     return checked
 
 
-def from_dict(doc: Any) -> tuple[Network, dict]:
+def _optimizer_state(v, n_params: int) -> tuple[str | None, dict | None]:
+    """(name, slots) of the state's optimizer part, each slot checked by the optimizer itself."""
+    if v is None:
+        return None, None
+    if not isinstance(v, dict):
+        raise ModelFileError("state: 'optimizer' must be an object or null")
+    name = _get(v, "name", str, "state optimizer")
+    if name not in OPTIMIZERS:
+        raise ModelFileError(f"state: unknown optimizer {show(name)}")
+    opt = OPTIMIZERS[name]()
+    slots = {k: x for k, x in v.items() if k != "name"}
+    for k in opt.slots:
+        if isinstance(slots.get(k), list):
+            slots[k] = _vector(slots[k], n_params, f"state optimizer {k}")
+    try:
+        opt.restore(slots, n_params)
+    except ValueError as e:
+        raise ModelFileError(f"state optimizer: {e}") from None
+    return name, opt.state()
+
+
+_STATE_KEYS = ("epoch", "seconds", "start_loss", "loss", "optimizer", "shuffle")
+
+
+def _state(doc: dict, training: dict, n_params: int) -> TrainerState:
+    """The trainer's state: the file's, or (version 1, or saved without it) its epoch count alone."""
+    if "state" not in doc:
+        return TrainerState(training.get("epochs_trained", 0))
+    st = _get(doc, "state", dict, "model")
+    if set(st) != set(_STATE_KEYS):
+        raise ModelFileError(f"state: must hold exactly {', '.join(_STATE_KEYS)}")
+    name, slots = _optimizer_state(st["optimizer"], n_params)
+    try:
+        state = TrainerState(st["epoch"], st["seconds"], st["start_loss"], st["loss"], name, slots,
+                             st["shuffle"]).check()
+    except ValueError as e:
+        raise ModelFileError(f"state: {e}") from None
+    if training.get("epochs_trained", state.epoch) != state.epoch:
+        raise ModelFileError(f"state: epoch {state.epoch} is not the {training['epochs_trained']} epochs trained")
+    if name is not None and training.get("optimizer", name) != name:
+        raise ModelFileError(f"state: the optimizer state is {name}'s but the training settings name "
+                             f"{training['optimizer']}")
+    return state
+
+
+def from_dict(doc: Any) -> ModelFile:
     """Validate a parsed model file and build its network."""
     if not isinstance(doc, dict):
         raise ModelFileError("not a model file: the top level must be a JSON object")
     if doc.get("format") != FORMAT:
         raise ModelFileError(f"not a model file: 'format' must be {FORMAT!r}")
     version = _get(doc, "version", int, "model")
-    if version != VERSION:
-        raise ModelFileError(f"model file version {show(version)} is not supported (this is version {VERSION})")
+    if version not in VERSIONS:
+        raise ModelFileError(f"model file version {show(version)} is not supported (this reads versions "
+                             f"{', '.join(map(str, VERSIONS))})")
+    if version == 1 and "state" in doc:
+        raise ModelFileError("a version 1 model file has no 'state'")
     arch = _architecture(doc)
     params = _parameters(doc, arch)
     training = _training(doc)
+    state = _state(doc, training, arch.n_params)
     net = Network(arch)
     net.set_params(params)
-    return net, training
+    return ModelFile(net, training, state, version)

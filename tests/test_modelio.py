@@ -5,7 +5,11 @@ import numpy as np
 import pytest
 
 from nn_core import TUTORIAL, Architecture, Config, ModelFileError, Network, build, dumps, load_model, loads, save_model
-from nn_core.modelio import model_to_dict
+from nn_core.datasets import make_dataset
+from nn_core.features import FEATURES
+from nn_core.modelio import MAX_FILE_BYTES, model_to_dict, parse_model
+from nn_core.optimizers import Adam
+from nn_core.training import Trainer
 
 
 def trained():
@@ -29,7 +33,7 @@ def test_round_trip(tmp_path):
 def test_documented_layout():
     exp = build(TUTORIAL)
     doc = json.loads(dumps(exp.network))
-    assert doc["format"] == "nn_core.model" and doc["version"] == 1
+    assert doc["format"] == "nn_core.model" and doc["version"] == 2 and "state" not in doc
     assert doc["architecture"] == {"features": ["x1", "x2"], "hidden": [3], "activations": ["sigmoid"],
                                    "output": "sigmoid", "n_outputs": 1}
     (W1, b1), (W2, b2) = exp.network.get_params()
@@ -52,7 +56,7 @@ def broken(change):
 BREAKAGES = {
     "not an object": (lambda d: None, "the top level must be a JSON object"),
     "wrong format": (lambda d: d.update(format="keras"), "'format' must be 'nn_core.model'"),
-    "future version": (lambda d: d.update(version=2), "version 2 is not supported"),
+    "future version": (lambda d: d.update(version=3), "version 3 is not supported (this reads versions 1, 2)"),
     "version as text": (lambda d: d.update(version="1"), "'version' must be a whole number"),
     "missing layers": (lambda d: d.pop("layers"), "missing 'layers'"),
     "missing architecture": (lambda d: d.pop("architecture"), "missing 'architecture'"),
@@ -144,3 +148,35 @@ def test_set_params_validates():
         net.set_params([(np.zeros((2, 3)), np.zeros(3)), (np.zeros((3, 2)), np.zeros(1))])
     with pytest.raises(ValueError):
         net.set_params([(np.full((2, 3), np.nan), np.zeros(3)), (np.zeros((3, 1)), np.zeros(1))])
+
+
+def test_documented_layout_of_the_state():
+    exp = build(Config(dataset="moons", samples=40, hidden=(3,), optimizer="adam", batch_size=8, epochs=3))
+    exp.trainer.fit(3)
+    doc = json.loads(dumps(exp.network, exp.config.to_dict(), exp.trainer.state()))
+    st = doc["state"]
+    assert sorted(st) == ["epoch", "loss", "optimizer", "seconds", "shuffle", "start_loss"]
+    assert st["epoch"] == doc["training"]["epochs_trained"] == 3 and st["loss"] == "bce"
+    assert sorted(st["optimizer"]) == ["m", "name", "t", "v"] and st["optimizer"]["name"] == "adam"
+    assert st["optimizer"]["t"] == 3 * 4  # 32 training points in batches of 8
+    assert len(st["optimizer"]["m"]) == len(st["optimizer"]["v"]) == exp.network.arch.n_params
+    assert st["shuffle"]["bit_generator"] == "PCG64" and sorted(st["shuffle"]["state"]) == ["inc", "state"]
+
+
+def test_largest_model_with_adam_state_fits():
+    """8 hidden layers of 64 over every feature, 20 outputs, Adam's moments: every number written at its
+    longest (-d.ddddddddddddddddde-100) still fits in MAX_FILE_BYTES, and loads back exactly."""
+    arch = Architecture((64,) * 8, "tanh", "softmax", 20, tuple(FEATURES))
+    net = Network.create(arch, "xavier", 0)
+    data = make_dataset("spiral3", 30)
+    trainer = Trainer(net, data, loss="ce", optimizer=Adam(0.01), batch_size=10)
+    trainer.fit(2)
+    state = trainer.state()
+    rng = np.random.default_rng(1)
+    longest = lambda: -(1 + rng.random(arch.n_params)) * 1e-100  # noqa: E731
+    state.slots["m"][:], state.slots["v"][:], net.params[:] = longest(), -longest(), longest()
+    text = dumps(net, {"epochs_trained": 2}, state)
+    assert 0.5 * MAX_FILE_BYTES < len(text.encode()) < MAX_FILE_BYTES
+    model = parse_model(text)
+    assert np.array_equal(model.network.params, net.params)
+    assert all(np.array_equal(model.state.slots[k], state.slots[k]) for k in ("m", "v"))
