@@ -9,12 +9,14 @@ under Pyodide. The pieces, each usable alone:
 - :mod:`settings`: every setting declared once (``SETTINGS``): type, bounds, URL key, flag, widget;
 - :mod:`config`: ``Config`` (a field per setting), the ``TUTORIAL`` preset and ``build(config)``;
 - :mod:`grid`: ``evaluate_grid`` for decision surfaces and per-neuron maps;
-- :mod:`modelio`: JSON model files, with the trainer's state so that training goes on exactly.
+- :mod:`modelio`: JSON model files, with the trainer's state so that training goes on exactly;
+- :mod:`diagnose`: ``diagnose(history, config, ...)``, a hint for a run that is stuck or climbing.
 """
 
 from .activations import ACTIVATIONS
 from .config import TUTORIAL, Config, Experiment, build, config_from
 from .datasets import DATASETS, TASKS, Dataset, make_dataset, train_test_split
+from .diagnose import Hint, diagnose
 from .features import FEATURES, feature_matrix
 from .grid import Grid, data_bounds, evaluate_grid
 from .losses import LOSSES, OUTPUTS
@@ -26,9 +28,9 @@ from .training import Divergence, EpochRecord, Trainer, TrainerState
 
 __all__ = [
     "ACTIVATIONS", "DATASETS", "FEATURES", "LOSSES", "OPTIMIZERS", "OUTPUTS", "SETTINGS", "TASKS", "TUTORIAL",
-    "Architecture", "Config", "ConfigError", "Dataset", "Divergence", "EpochRecord", "Experiment", "Grid",
+    "Architecture", "Config", "ConfigError", "Dataset", "Divergence", "EpochRecord", "Experiment", "Grid", "Hint",
     "ModelFile", "ModelFileError", "Network", "Setting", "SettingError", "Trainer", "TrainerState", "build",
-    "config_from", "data_bounds", "dumps", "evaluate_grid", "feature_matrix", "load_model", "loads",
+    "config_from", "data_bounds", "diagnose", "dumps", "evaluate_grid", "feature_matrix", "load_model", "loads",
     "make_dataset", "make_optimizer", "parse_model", "read_model", "save_model", "train_test_split",
 ]
 __version__ = "0.1.0"
