@@ -15,9 +15,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from .config import TUTORIAL, Config, build
+from .config import TUTORIAL, Config, build, config_from
 from .datasets import DATASETS
-from .modelio import ModelFileError, load_model, save_model
+from .diagnose import diagnose
+from .modelio import ModelFileError, read_model, save_model
 from .settings import SETTINGS, Choice, ConfigError, Names, Number, SettingError, Widths
 from .text import format_number, format_percent, printable, shorten
 
@@ -58,8 +59,12 @@ def _flags(p: argparse.ArgumentParser) -> None:
         groups[s.group].add_argument(s.flag, dest=s.name, nargs=_NARGS.get(kind), metavar=_METAVAR[kind],
                                      help=_help(s).replace("%", "%%"))
     f = p.add_argument_group("files and output")
-    f.add_argument("--init", dest="init_file", metavar="MODEL.json", help="start from the weights in a model file")
-    f.add_argument("--save", metavar="MODEL.json", help="write the trained model to a file")
+    start = f.add_mutually_exclusive_group()
+    start.add_argument("--init", dest="init_file", metavar="MODEL.json", help="start from the weights in a model file")
+    start.add_argument("--resume", metavar="MODEL.json",
+                       help="go on training where a model file stopped: its weights, settings (flags override "
+                            "them), optimizer state, shuffle and epoch count; --epochs more epochs")
+    f.add_argument("--save", metavar="MODEL.json", help="write the trained model (and its training state) to a file")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -72,9 +77,10 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def config_from_args(args: argparse.Namespace) -> Config:
-    """The command's base config with every given flag's value; ConfigError names the flag."""
-    base = TUTORIAL if args.command == "tutorial" else Config()
+def config_from_args(args: argparse.Namespace, base: Config | None = None) -> Config:
+    """``base`` (the command's own if None) with every given flag's value; ConfigError names the flag."""
+    if base is None:
+        base = TUTORIAL if args.command == "tutorial" else Config()
     changes = {}
     try:
         for s in SETTINGS.values():
@@ -90,10 +96,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 class Progress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+    """A one-line progress bar on stderr, redrawn at most ten times a second, from epoch ``first`` to
+    ``total``; ``hint`` (if given) returns a Hint or None, whose kind the bar shows."""
 
-    def __init__(self, total: int, stream=sys.stderr, width: int = 30):
-        self.total, self.stream, self.width = max(total, 1), stream, width
+    def __init__(self, total: int, stream=sys.stderr, width: int = 30, first: int = 0, hint=None):
+        self.total, self.stream, self.width, self.first, self.hint = total, stream, width, first, hint
         self._last = 0.0
 
     def update(self, record, force: bool = False) -> None:
@@ -101,11 +108,13 @@ class Progress:
         if not force and now - self._last < 0.1:
             return
         self._last = now
-        done = int(min(record.epoch / self.total, 1.0) * self.width)
+        done = int(min((record.epoch - self.first) / max(self.total - self.first, 1), 1.0) * self.width)
         rate = record.epoch / record.seconds if record.seconds > 0 else 0.0
+        hint = self.hint() if self.hint is not None else None
+        word = f"{hint.kind if hint else '':9s}"  # padded: a word that goes away leaves no letters behind
         self.stream.write(
             f"\r[{'#' * done}{'.' * (self.width - done)}] {record.epoch}/{self.total} epochs"
-            f"  loss {record.train_loss:.4g}  {rate:,.0f} epochs/s "
+            f"  loss {record.train_loss:.4g}  {rate:,.0f} epochs/s  {word}"
         )
         self.stream.flush()
 
@@ -139,25 +148,40 @@ def summary(record) -> str:
             f"{r.seconds:.2f} s ({r.epoch / max(r.seconds, 1e-9):,.0f} epochs/s)")
 
 
-def _experiment(args):
-    """The experiment the arguments ask for (from a model file's weights with --init)."""
-    config = config_from_args(args)
-    network = None
-    if args.init_file:
-        network, _ = load_model(args.init_file)
+def _experiment(args, out):
+    """The experiment the arguments ask for (from a model file's weights with --init, and its
+    settings and training state too with --resume)."""
+    network, state, base, model = None, None, None, None
+    if args.init_file or args.resume:
+        model = read_model(args.init_file or args.resume)
+        network = model.network
+    if args.resume:
+        base, state = config_from(model.training), model.state
+    config = config_from_args(args, base)
+    if network is not None and network.arch != config.architecture():
         a = network.arch
         config = replace(config, features=a.features, hidden=a.hidden,
                          activations=a.activations or config.activations, output=a.output)
-    return build(config, network)
+    exp = build(config, network, state)
+    if args.resume:
+        out.write(f"resuming {printable(shorten(args.resume, 80))} at epoch {exp.trainer.epoch:,}. "
+                  f"{model.afresh(config)}".rstrip() + "\n")
+    return exp
+
+
+def _hint(exp):
+    tr = exp.trainer
+    return diagnose(tr.history, exp.config, tr.start_loss, tr.divergence)
 
 
 def _train(exp, quiet: bool, err) -> None:
-    c = exp.config
-    progress = None if quiet else Progress(c.epochs, err)
+    c, tr = exp.config, exp.trainer
+    first = tr.epoch
+    progress = None if quiet else Progress(first + c.epochs, err, first=first, hint=lambda: _hint(exp))
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the trainer
-        for record in exp.trainer.run(c.epochs):
+        for record in tr.run(c.epochs):
             if progress:
-                progress.update(record, force=record.epoch == c.epochs)
+                progress.update(record, force=record.epoch == first + c.epochs)
     if progress:
         progress.close()
 
@@ -166,11 +190,14 @@ def _report(exp, args, out, err) -> int:
     tr, c = exp.trainer, exp.config
     if tr.history:
         out.write(summary(tr.history[-1]) + "\n")
+    hint = _hint(exp)
+    if hint:
+        out.write(f"Hint: {hint.message}\n")
     if DATASETS[c.dataset].fixed:
         out.write(truth_table(exp) + "\n")
     if args.save:
         try:
-            save_model(args.save, exp.network, {**c.to_dict(), "epochs_trained": tr.epoch})
+            save_model(args.save, exp.network, c.to_dict(), tr.state())
         except OSError as e:
             err.write(f"{PROG}: error: cannot write {printable(shorten(args.save, 80))}: {e.strerror}\n")
             return 2
@@ -194,7 +221,7 @@ def run(argv=None, out=sys.stdout, err=sys.stderr) -> int:
             out.write(f"{name:12s} {spec.task:10s} {spec.title}\n")
         return 0
     try:
-        exp = _experiment(args)
+        exp = _experiment(args, out)
     except (ConfigError, ModelFileError) as e:
         err.write(f"{PROG}: error: {printable(str(e))}\n")
         return 2

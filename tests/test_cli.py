@@ -1,11 +1,12 @@
 import io
+import json
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from nn_core import DATASETS, TUTORIAL, build, load_model
+from nn_core import DATASETS, TUTORIAL, build, config_from, load_model, read_model
 from nn_core.cli import run
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
@@ -111,3 +112,68 @@ def test_as_a_module_process():
     assert p.returncode == 0
     rows = [line.split()[:2] for line in p.stdout.splitlines()]
     assert rows == [[name, spec.task] for name, spec in DATASETS.items()]
+
+
+MOONS = ["train", "--dataset", "moons", "--samples", "80", "--optimizer", "adam", "--lr", "0.05", "--batch-size", "16",
+         "--l2", "0.001", "--quiet"]
+
+
+def saved(path):
+    """A saved model file's contents, without what differs between runs (the time) or between commands
+    (the epoch budget each was given)."""
+    doc = json.loads(path.read_text())
+    doc["state"].pop("seconds")
+    doc["training"].pop("epochs")
+    return doc
+
+
+def test_resume_goes_on_exactly(tmp_path):
+    """train 200 == train 100, save, resume 100: the same weights, optimizer state, shuffle and final losses."""
+    whole, half, resumed = tmp_path / "whole.json", tmp_path / "half.json", tmp_path / "resumed.json"
+    code, out_whole, _ = cli(*MOONS, "--epochs", "200", "--save", str(whole))
+    assert code == 0
+    assert cli(*MOONS, "--epochs", "100", "--save", str(half))[0] == 0
+    code, out, _ = cli("train", "--resume", str(half), "--epochs", "100", "--save", str(resumed), "--quiet")
+    assert code == 0 and f"resuming {half} at epoch 100.\n" in out and "adam lr 0.05, batches of 16" in out
+    assert saved(resumed) == saved(whole)  # every weight, Adam's moments and step count, the shuffle: exact floats
+    final = lambda text: next(line for line in text.splitlines() if line.startswith("epoch 200:")).split("; ")[:2]  # noqa: E731
+    assert final(out) == final(out_whole)  # the printed losses and accuracies
+    # and measured from the files, the final losses are equal to the last bit
+    records = []
+    for path in (whole, resumed):
+        model = read_model(path)
+        exp = build(config_from(model.training), model.network, model.state)
+        records.append(exp.trainer.history[0][:5])
+    assert records[0] == records[1] and records[0][0] == 200
+
+
+def test_resume_takes_flags_over_the_file_and_says_what_starts_afresh(tmp_path):
+    path = tmp_path / "m.json"
+    assert cli(*MOONS, "--epochs", "20", "--save", str(path))[0] == 0
+    code, out, _ = cli("train", "--resume", str(path), "--optimizer", "momentum", "--epochs", "5", "--quiet")
+    assert code == 0 and "The momentum's velocity starts afresh: the file has Adam's state." in out
+    assert "momentum lr 0.05, batches of 16" in out and "epoch 25:" in out
+    doc = json.loads(path.read_text())
+    doc["version"] = 1
+    del doc["state"]
+    path.write_text(json.dumps(doc))
+    code, out, _ = cli("train", "--resume", str(path), "--epochs", "5", "--quiet")
+    assert code == 0 and "resuming" in out and "Adam's moments start afresh: the file has no optimizer state" in out
+
+
+def test_init_and_resume_do_not_go_together(tmp_path):
+    code, _, err = cli("train", "--init", "a.json", "--resume", "b.json")
+    assert code == 2 and "not allowed with argument" in err
+
+
+def test_hint_after_training_and_in_the_progress_bar():
+    argv = ["train", "--dataset", "circles", "--hidden", "6", "6", "--activation", "relu", "--loss", "sse",
+            "--lr", "10"]
+    code, out, err = cli(*argv, "--epochs", "1000")
+    hints = [line for line in out.splitlines() if line.startswith("Hint: ")]
+    assert code == 0 and len(hints) == 1 and "Dead neurons" in hints[0] and "lower the learning rate (10)" in hints[0]
+    assert "1000/1000 epochs" in err and err.rstrip().endswith("stuck")  # the bar's last state names it
+    code, out, err = cli(*argv, "--epochs", "20")  # too short to tell
+    assert code == 0 and "Hint:" not in out and "stuck" not in err
+    code, out, _ = cli("tutorial", "--quiet")
+    assert code == 0 and "Hint:" not in out
