@@ -57,13 +57,13 @@ def live_rate(browser, url: str, seconds: float = 8.0) -> tuple[float, float]:
     page.goto(f"{url}/?" + "&".join(f"{k}={v}" for k, v in LIVE.items()))
     wait_ready(page)
     page.get_by_role("button", name="▶ Train").click()
-    page.get_by_role("button", name="⏸ Pause").wait_for(timeout=30_000)
+    page.get_by_role("button", name="❚❚ Pause").wait_for(timeout=30_000)
     time.sleep(1.0)  # past the first redraws
     e0, t0 = epoch_metric(page), time.perf_counter()
     time.sleep(seconds)
     e1, t1 = epoch_metric(page), time.perf_counter()
     redraws = float(page.locator('[data-metric="Epochs / s"] .n').first.inner_text().split()[0])
-    page.get_by_role("button", name="⏸ Pause").click()
+    page.get_by_role("button", name="❚❚ Pause").click()
     page.close()
     return (e1 - e0) / (t1 - t0), redraws
 

@@ -44,6 +44,7 @@ STYLE = """<style>
 h1 {font-size: 1.75rem !important; padding: 0 0 .1rem !important}
 .nnp-status {white-space: nowrap}
 @media (max-width: 640px) {
+  .block-container, [data-testid="stMainBlockContainer"] {padding-top: 3.4rem}
   h1 {font-size: 1.35rem !important}
   [data-testid="stHorizontalBlock"]:has(.st-key-step) {flex-wrap: wrap !important; gap: .4rem .35rem !important}
   [data-testid="stHorizontalBlock"]:has(.st-key-step) > div {min-width: 0 !important; width: auto !important;
@@ -89,6 +90,7 @@ def _pause(s: Session) -> None:
 def _step(s: Session, epochs: int) -> None:
     s.pause()  # stepping stops a run: the page then shows each step
     n = s.train(epochs, STEP_SECONDS)
+    s.target = max(s.target, s.epoch)  # past the budget, the budget moves: "Epoch 1,050 of 1,050", not "of 1,000"
     if n < epochs and not s.exp.trainer.divergence:
         st.session_state["step_note"] = f"Trained {n} epochs: one click trains for {STEP_SECONDS:g} s at most."
 
@@ -104,7 +106,7 @@ def _continuous(s: Session) -> None:
 def buttons(s: Session) -> None:
     c = st.columns([1.25, 0.9, 0.9, 0.9, 1.5, 2.4], vertical_alignment="center")
     if s.running:
-        compat.button(c[0], "⏸ Pause", key="pause", type="primary", on_click=_pause, args=(s,))
+        compat.button(c[0], "❚❚ Pause", key="pause", type="primary", on_click=_pause, args=(s,))
     else:
         compat.button(c[0], "▶ Train", key="train", type="primary", on_click=_train, args=(s,),
                       help="Train until the epoch budget (or until paused), redrawing as it learns")

@@ -6,7 +6,16 @@ import time
 
 import pytest
 
-from browser_helpers import ROOT, chart_pixels, check_trained_xor, chromium, metric, streamlit_server, wait_ready
+from browser_helpers import (
+    ROOT,
+    check_trained_xor,
+    chromium,
+    loss_pixels,
+    metric,
+    streamlit_server,
+    surface_pixels,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "artifacts"
@@ -43,7 +52,7 @@ def test_train_xor_share_and_reload(server, browser, tmp_path):
     page.wait_for_function("() => location.search.includes('ds=xor')")
     wait_ready(page)
     assert metric(page, "Epoch") == "0"
-    before = chart_pixels(page, 1)
+    before = loss_pixels(page)
 
     page.get_by_role("button", name="▶ Train").click()
     page.get_by_text("· done").wait_for(timeout=60_000)
@@ -82,13 +91,13 @@ def test_live_training_redraws_and_pauses(server, browser):
     page.goto(f"{server}/?ds=spiral&n=600&h=16-16&ep=100000&bs=16")
     wait_ready(page)
     page.get_by_role("button", name="▶ Train").click()
-    page.get_by_role("button", name="⏸ Pause").wait_for(timeout=30_000)
+    page.get_by_role("button", name="❚❚ Pause").wait_for(timeout=30_000)
     seen, start = set(), time.monotonic()
     while time.monotonic() - start < 3.0:
         seen.add(metric(page, "Epoch"))
         time.sleep(0.05)
     assert len(seen) >= 5  # the charts and metrics redraw while it trains
-    page.get_by_role("button", name="⏸ Pause").click()
+    page.get_by_role("button", name="❚❚ Pause").click()
     page.get_by_role("button", name="▶ Train").wait_for(timeout=5_000)
     time.sleep(0.5)
     paused = metric(page, "Epoch")
@@ -96,4 +105,124 @@ def test_live_training_redraws_and_pauses(server, browser):
     assert metric(page, "Epoch") == paused and "paused" in status(page)
     assert paused != "0"
     page.screenshot(path=str(ARTIFACTS / "browser-spiral.png"), full_page=True)
+    page.close()
+
+
+def _watch(page, seconds: float) -> dict:
+    """Click Train and watch the page for ``seconds`` in the browser itself, at every animation frame: how many
+    different pictures the surface and the diagram's output tile showed, how many different epochs the
+    figures showed, and in how many frames the surface had no picture (drawn blank)."""
+    page.evaluate("""() => { window.seen = {surface: new Set(), tile: new Set(), epoch: new Set(), blank: 0, frames: 0};
+        window.watching = true;
+        const look = () => { const s = window.seen, map = document.querySelector('img.map');
+            const tile = document.querySelector('img.tile[alt=output]');
+            const epoch = document.querySelector('[data-metric="Epoch"] .v');
+            s.frames++;
+            if (!map || !map.complete || map.naturalWidth === 0) s.blank++;
+            if (map) s.surface.add(map.src.length + ':' + map.src.slice(-64));
+            if (tile) s.tile.add(tile.src.slice(-64));
+            if (epoch) s.epoch.add(epoch.textContent);
+            if (window.watching) requestAnimationFrame(look); };
+        requestAnimationFrame(look); }""")
+    page.get_by_role("button", name="▶ Train").click()
+    time.sleep(seconds)
+    return page.evaluate("""() => { window.watching = false; const s = window.seen;
+        return {surface: s.surface.size, tile: s.tile.size, epochs: [...s.epoch], blank: s.blank,
+                frames: s.frames}; }""")
+
+
+@pytest.mark.parametrize("preset", ["default", "tutorial"])
+def test_training_is_something_you_watch(server, browser, preset):
+    """From a click on Train, the surface and the figures change at least 8 times in the first 3 s, and the
+    surface never flashes blank between pictures."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(server)
+    wait_ready(page)
+    if preset == "tutorial":
+        page.get_by_role("button", name="Tutorial preset").click()
+        page.get_by_text("Final Output after Training").or_(page.get_by_text("Output", exact=True)).first.wait_for()
+        wait_ready(page)
+    seen = _watch(page, 3.0)
+    assert seen["surface"] >= 9, seen  # the first picture and at least 8 changes
+    assert seen["tile"] >= 9 and len(seen["epochs"]) >= 9, seen
+    assert seen["blank"] == 0 and seen["frames"] > 30, seen
+    page.close()
+
+
+def test_quick_clicks_each_take_effect(server, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(server)
+    wait_ready(page)
+    for _ in range(10):  # 20 clicks as fast as the browser takes them: 10 x Step, 10 x +100
+        page.get_by_role("button", name="Step").click()
+        page.get_by_role("button", name="+100").click()
+    page.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '1,010'",
+                           timeout=30_000)
+    wait_ready(page)
+    assert metric(page, "Epoch") == "1,010"
+    # Pause, then +100 at once: the run stops and trains exactly 100 more
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '0'")
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_role("button", name="❚❚ Pause").wait_for()
+    time.sleep(1.0)
+    before = int(metric(page, "Epoch").replace(",", ""))
+    page.get_by_role("button", name="❚❚ Pause").click()
+    page.get_by_role("button", name="+100").click()
+    page.get_by_role("button", name="▶ Train").wait_for()
+    time.sleep(1.0)
+    wait_ready(page)
+    after = int(metric(page, "Epoch").replace(",", ""))
+    # The run was at least at ``before`` when paused. Had the +100 been lost, ``after`` would be where the run
+    # paused: the ramp of the first seconds (1.6 ** (4 t) epochs at t s) cannot add 100 epochs between reading
+    # ``before`` and the Pause click's run. So ``after`` at least 100 more shows the click took effect.
+    assert after >= before + 100 and "paused" in status(page), (before, after)
+    page.close()
+
+
+def _luminance(rgb) -> float:
+    import numpy as np
+
+    c = np.asarray(rgb, dtype=float) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+def test_points_stand_out_on_both_classes(server, browser):
+    """Each data point's outline, as Chromium draws it, contrasts with the surface around it (WCAG contrast
+    ratio of 3 or more), on the orange and on the blue side alike."""
+    import base64
+
+    import numpy as np
+
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server}/?ds=circles&n=60")
+    wait_ready(page)
+    page.get_by_role("button", name="+100").click()
+    page.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '100'")
+    wait_ready(page)
+    pixels = surface_pixels(page)
+    src = page.locator("img.over").first.get_attribute("src")
+    svg = base64.b64decode(src.split(",", 1)[1]).decode()
+    width = float(re.search(r'<svg [^>]*width="([\d.]+)"', svg).group(1))
+    scale = pixels.shape[1] / width
+    checked = {"orange": 0, "blue": 0}
+    for cx, cy, r in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', svg):
+        x, y, r = float(cx) * scale, float(cy) * scale, float(r) * scale
+        angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+        ring = [pixels[int(round(y + r * np.sin(a))), int(round(x + r * np.cos(a)))] for a in angles]
+        around = np.array([pixels[int(round(y + (r + 4) * np.sin(a))), int(round(x + (r + 4) * np.cos(a)))]
+                           for a in angles])
+        if np.ptp(around, axis=0).max() > 30:
+            continue  # another point, or the class boundary, is next to this one
+        background = around.mean(axis=0)
+        blue, orange = background[2] > background[0] + 40, background[0] > background[2] + 40
+        side = "blue" if blue else "orange" if orange else None
+        if side is None:
+            continue
+        outline = min(ring, key=_luminance)
+        lo, hi = sorted((_luminance(outline), _luminance(background)))
+        assert (hi + 0.05) / (lo + 0.05) >= 3.0, (side, outline, background)
+        checked[side] += 1
+    assert checked["orange"] >= 3 and checked["blue"] >= 3, checked
     page.close()

@@ -8,7 +8,7 @@ import time
 import pytest
 from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
 
-from browser_helpers import chart_pixels, check_trained_xor, chromium, metric
+from browser_helpers import check_trained_xor, chromium, loss_pixels, metric
 from playground import site
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,7 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     assert selected(page, "Dataset") == "XOR (4 points)"
     assert metric(page, "Epoch") == "0"
     assert page.get_by_text("of 5,000 · ready").count() >= 1
-    before = chart_pixels(page, 1)
+    before = loss_pixels(page)
 
     page.get_by_role("button", name="▶ Train").click()
     seen, deadline = set(), time.monotonic() + 180
