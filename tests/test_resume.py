@@ -235,3 +235,15 @@ def test_junk_in_the_state_is_refused_or_resumes(changes):
         exp = build(CASES["adam batches of 16"], model.network, model.state)
         exp.trainer.fit(2)
     assert exp.trainer.epoch == model.state.epoch + 2 or exp.trainer.divergence is not None
+
+
+def test_a_state_saved_before_any_epoch():
+    c = CASES["adam batches of 16"]
+    whole = build(c)
+    whole.trainer.fit(M)
+    first, again, model = resumed(c, 0)
+    assert model.state.epoch == 0 and model.state.slots == {"m": None, "v": None, "t": 0}
+    assert [r.epoch for r in again.trainer.history] == [0]
+    again.trainer.fit(M)
+    assert outcomes(again.trainer.history[1:]) == outcomes(whole.trainer.history)
+    assert np.array_equal(again.network.params, whole.network.params)
