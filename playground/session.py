@@ -35,7 +35,7 @@ SPARE = 1.2  # the timer's interval over the time a round of redraws needs
 SETTLE = 10.0  # seconds an interval stays before it may go down: each change costs a run of the whole page
 RAMP = 1.6  # from epoch 0, a run may be at most RAMP ** (4 t) epochs in at t seconds after Train: the first
 # epochs, where the network changes most, play out over seconds (about 15 frames for the first thousand)
-RAMP_SECONDS = 12.0  # ... for this long at most
+RAMP_SECONDS = 6.0  # ... for this long at most (by then the ramp allows 80,000 epochs)
 ABANDONED = 30.0  # a running session that has not redrawn for this long (its tab was closed) no longer counts
 _training: dict[int, float] = {}  # id of each running session -> when it last trained, across this server
 

@@ -23,11 +23,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(timeout: float = 60.0):
-    """Yields the base URL of `streamlit run streamlit_app.py`; stops it by its PID afterwards."""
+def streamlit_server(timeout: float = 60.0, cpus: str | None = None):
+    """Yields the base URL of `streamlit run streamlit_app.py`; stops it by its PID afterwards.
+    ``cpus``: run it on these CPUs only (taskset's list, e.g. "1")."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    cmd = (["taskset", "-c", cpus] if cpus else []) + [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+        "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
     (ROOT / "artifacts").mkdir(exist_ok=True)
     log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -57,13 +59,23 @@ def streamlit_server(timeout: float = 60.0):
 
 
 @contextmanager
-def chromium():
+def chromium(cpus: str | None = None):
+    """A headless Chromium; ``cpus``: run it (and every process it starts) on these CPUs only."""
+    import tempfile
+
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
         raise RuntimeError(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)")
+    executable = CHROMIUM
+    if cpus:  # a launcher that pins the browser: its child processes inherit the affinity
+        wrapper = tempfile.NamedTemporaryFile("w", suffix="-chromium", delete=False)
+        wrapper.write(f'#!/bin/sh\nexec taskset -c {cpus} {CHROMIUM} "$@"\n')
+        wrapper.close()
+        os.chmod(wrapper.name, 0o755)
+        executable = wrapper.name
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
