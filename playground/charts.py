@@ -1,17 +1,7 @@
-"""Pure functions: model state -> columns of values -> Vega-Lite charts. No Streamlit here.
+"""Pure functions from model state to what the page draws: colours, pictures (PNG, made with NumPy and
+the standard library), the history's columns, the figures strip, tables and files. No Streamlit here.
 
-Each chart comes in two halves so that it can redraw several times a second:
-
-- ``*_spec(...)``: the chart's design, a Vega-Lite dict over *named* data (``{"name": ...}``), built once
-  per design (cached). Written as Vega-Lite itself, not through Altair: importing Altair and compiling
-  five designs with it took 5 of the 8.5 seconds of the page's first run in the browser (Pyodide), and
-  the dicts are what Altair would have produced. The tests check every design against Vega-Lite's
-  schema (with Altair, there).
-- ``*_data(...)``: the rows for those names, computed at every redraw, as
-  columns: ``{name: {column: NumPy array}}``. No pandas: a frame costs more
-  to build and to send than the few hundred values it would hold.
-
-``figure(spec, data)`` joins them into the dict ``st.vega_lite_chart`` draws.
+The figures themselves (surface, network, curves) are assembled as HTML in :mod:`playground.drawing`.
 """
 
 from __future__ import annotations
@@ -21,7 +11,6 @@ import html
 import struct
 import zlib
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
@@ -33,32 +22,6 @@ NEG, MID, POS = "#f59322", "#e8eaeb", "#0877bd"
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 SERIES = ("train_loss", "test_loss", "train_acc", "test_acc")  # the history's columns besides the epoch
 MAX_CURVE_POINTS = 200  # per series: more than a chart's width needs, few enough to redraw fast
-SPLIT_COLORS = {"domain": ["train", "test"], "range": ["#333333", POS]}
-
-
-def _q(field: str, **more) -> dict:
-    """A quantitative field of an encoding."""
-    return {"field": field, "type": "quantitative", **more}
-
-
-def _n(field: str, **more) -> dict:
-    """A nominal field of an encoding."""
-    return {"field": field, "type": "nominal", **more}
-
-
-def _view(layers: list[dict], width: int, height: int, title: dict | None = None, data: str | None = None) -> dict:
-    """A layered chart: plot ``width`` x ``height`` px, axes and legends around it."""
-    spec = {"layer": layers, "width": width, "height": height,
-            # Canvas, not SVG: a surface of a few thousand cells redrawn four times a second would
-            # otherwise rebuild as many DOM nodes each time.
-            "usermeta": {"embedOptions": {"renderer": "canvas"}},
-            # width and height are the plot's own, axes and legends come on top (Streamlit would fit them in)
-            "autosize": {"type": "pad"}}
-    if data:
-        spec["data"] = {"name": data}
-    if title:
-        spec["title"] = title
-    return spec
 
 
 Columns = dict[str, np.ndarray]  # equal-length columns of one dataset
@@ -77,56 +40,6 @@ def short(values: np.ndarray, digits: int = 6) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         rounded = np.round(x * up / down) * down / up
     return np.where(np.isfinite(rounded) & exact, rounded, x)
-
-
-def records(columns: Columns) -> list[dict]:
-    """The rows of ``columns`` as JSON-ready dicts: NumPy values as Python ones, floats :func:`short`,
-    NaN as None (JSON has no NaN)."""
-    names, lists = list(columns), []
-    for values in columns.values():
-        values = np.asarray(values)
-        if values.dtype.kind == "f":
-            values = short(values)
-            if np.isnan(values).any():
-                values = np.where(np.isnan(values), None, values)
-        lists.append(values.tolist())
-    return [dict(zip(names, row)) for row in zip(*lists)]
-
-
-def _inline(node, values: dict[str, list[dict]]):
-    if isinstance(node, dict):
-        data = node.get("data")
-        if isinstance(data, dict) and data.get("name") in values:
-            node = {**node, "data": {"name": data["name"], "values": values[data["name"]]}}
-        return {k: _inline(v, values) if k != "data" else v for k, v in node.items()}
-    if isinstance(node, list):
-        return [_inline(v, values) for v in node]
-    return node
-
-
-def figure(spec: dict, data: dict[str, Columns]) -> dict:
-    """The Vega-Lite dict for a spec and its named datasets (what st.vega_lite_chart takes).
-
-    The rows go into the spec itself, each named dataset inline in the layer that uses it: Streamlit
-    would otherwise turn every dataset into Arrow bytes at every redraw, which costs far more than
-    writing a few hundred small rows as JSON, and needs pandas and Parquet in the browser too. (Every
-    design is a layered chart for this: Streamlit moves a single view's top-level data to Arrow too.)
-    """
-    if "data" in spec and "layer" in spec:  # data Altair hoisted to the top goes back down to the layers
-        top = spec["data"]
-        spec = {**{k: v for k, v in spec.items() if k != "data"},
-                "layer": [{"data": top, **layer} if "data" not in layer else layer for layer in spec["layer"]]}
-    return _inline(spec, {name: records(columns) for name, columns in data.items()})
-
-
-def _title(text: str, subtitle: str = "") -> dict:
-    """A chart's title in the page's own style: left, bold, with a grey line under it."""
-    title = {"text": text, "anchor": "start", "fontSize": 14, "fontWeight": 600, "offset": 8}
-    return {**title, "subtitle": subtitle, "subtitleFontSize": 12, "subtitleColor": "#555555"} if subtitle else title
-
-
-def _diverging(lo: float, hi: float) -> dict:
-    return {"domain": [lo, (lo + hi) / 2, hi], "range": [NEG, MID, POS], "interpolate": "rgb", "clamp": True}
 
 
 # ---------------------------------------------------------------- loss and accuracy
@@ -163,38 +76,6 @@ def history_data(history: Sequence, counts: tuple[int, int] | None = None) -> di
     for name in ("train_loss", "test_loss"):  # a log axis cannot show 0: the floor is far below any curve
         columns[name] = np.maximum(columns[name], 1e-12)
     return {"history": columns}
-
-
-def _split_lines(value: str, of: tuple[str, str], y: dict, tooltip_format: str, has_test: bool,
-                 legend: bool = True) -> dict:
-    """Lines of ``value`` per split, from the columns ``of`` (train, test) folded into one; the training
-    line alone (and no legend) when there is no test split."""
-    of = of if has_test else of[:1]
-    return {"mark": {"type": "line"},
-            "transform": [{"fold": list(of), "as": ["series", value]}, {"filter": f"isValid(datum.{value})"},
-                          {"calculate": f"datum.series == '{of[0]}' ? 'train' : 'test'", "as": "split"}],
-            "encoding": {"x": _q("epoch", title="epoch"), "y": y,
-                         "color": _n("split", scale=SPLIT_COLORS,
-                                     legend={"title": None, "orient": "top"} if has_test and legend else None),
-                         "tooltip": [_q("epoch"), _n("split"), _q(value, format=tooltip_format)]}}
-
-
-@lru_cache(maxsize=64)
-def loss_spec(log_scale: bool = False, loss_name: str = "loss", height: int = 130, has_test: bool = True,
-              per_point: bool = False, width: int = 240) -> dict:
-    """Train and test loss against epoch on one chart."""
-    y = _q("loss", title=f"{loss_name} loss{' per point' if per_point else ''}",
-           scale={"type": "log"} if log_scale else {"zero": True})
-    return _view([_split_lines("loss", ("train_loss", "test_loss"), y, ".5g", has_test)], width, height,
-                 _title("Loss"), data="history")
-
-
-@lru_cache(maxsize=8)
-def accuracy_spec(height: int = 100, has_test: bool = True, width: int = 240) -> dict:
-    """Train and test accuracy against epoch, on [0, 1]."""
-    y = _q("accuracy", scale={"domain": [0, 1]}, axis={"format": "%", "tickCount": 5})
-    return _view([_split_lines("accuracy", ("train_acc", "test_acc"), y, ".1%", has_test, legend=False)], width, height,
-                 _title("Accuracy"), data="history")
 
 
 # ---------------------------------------------------------------- decision surface

@@ -307,3 +307,110 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
             f'<div class="s">tiles: each neuron&rsquo;s output (hover for more) · lines: weights, '
             f'blue +, orange −</div><div class="p" style="aspect-ratio:{width}/{height}">'
             f'{"".join(parts)}{"".join(biases)}</div></div>')
+
+
+# ---------------------------------------------------------------- the curves
+CURVE_COLOURS = {"train": "#333333", "test": POS}
+
+
+class CurveBox:
+    """Where a curve's plot goes in its SVG, in px: left for the value labels, bottom for the epochs."""
+
+    def __init__(self, width: int, height: int):
+        self.left, self.right, self.top, self.bottom = 46, 18, 8, 30
+        self.width, self.height = width, height
+        self.plot_w, self.plot_h = width - self.left - self.right, height - self.top - self.bottom
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Powers of ten from below ``lo`` to above ``hi`` (every other one when there are many)."""
+    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    b = max(b, a + 1)
+    step = max(1, -(-(b - a) // 5))
+    return [10.0 ** k for k in range(a, b + 1, step)]
+
+
+def _curve(epochs: np.ndarray, values: np.ndarray, fx, fy) -> str:
+    keep = np.isfinite(values)
+    if not keep.any():
+        return ""
+    pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(fx(epochs[keep]).tolist(), fy(values[keep]).tolist()))
+    return pts
+
+
+def curve_svg(epochs: np.ndarray, series: dict[str, np.ndarray], box: CurveBox, log: bool = False,
+              percent: bool = False, label: str = "") -> str:
+    """An SVG line chart of ``series`` (split name -> values per epoch) against ``epochs``: axes with round
+    ticks, the value axis from 0 (or in powers of ten when ``log``, or 0-100% when ``percent``)."""
+    L, T, W, H = box.left, box.top, box.plot_w, box.plot_h
+    e0, e1 = (float(epochs[0]), float(epochs[-1])) if len(epochs) else (0.0, 1.0)
+    e1 = max(e1, e0 + 1)
+    finite = np.concatenate([v[np.isfinite(v)] for v in series.values()] + [np.zeros(0)])
+    if percent:
+        lo, hi, yt = 0.0, 1.0, [0.0, 0.25, 0.5, 0.75, 1.0]
+    elif log:
+        positive = finite[finite > 0]
+        lo, hi = (float(positive.min()), float(positive.max())) if positive.size else (0.1, 1.0)
+        yt = log_ticks(lo, hi)
+        lo, hi = yt[0], yt[-1]
+    else:
+        top = float(finite.max()) if finite.size else 1.0
+        yt = ticks(0.0, top if top > 0 else 1.0, 4)
+        lo, hi = 0.0, max(yt[-1], top if top > 0 else 1.0)
+        if yt[-1] < hi:
+            yt.append(yt[-1] + (yt[1] - yt[0]))
+            hi = yt[-1]
+
+    def fx(e):
+        return L + (np.asarray(e, dtype=np.float64) - e0) / (e1 - e0) * W
+
+    def fy(v):
+        v = np.asarray(v, dtype=np.float64)
+        if log:
+            v = np.log10(np.maximum(v, lo))
+            return T + H - (v - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * H
+        return T + H - (v - lo) / (hi - lo) * H
+
+    text = f'font-size="10.5" fill="#555" style="{FONT}"'
+    parts = []
+    for v in yt:
+        y = float(fy(v))
+        name = f"{100 * v:g}%" if percent else f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e") if log else _label(v)
+        parts.append(f'<line x1="{L}" y1="{y:.1f}" x2="{L + W}" y2="{y:.1f}" stroke="#e6e6e6"/>'
+                     f'<text x="{L - 5}" y="{y + 3.5:.1f}" text-anchor="end" {text}>{name}</text>')
+    for v in ticks(e0, e1, 4):
+        x = float(fx(v))
+        parts.append(f'<line x1="{x:.1f}" y1="{T + H}" x2="{x:.1f}" y2="{T + H + 4}" stroke="#888"/>'
+                     f'<text x="{x:.1f}" y="{T + H + 15}" text-anchor="middle" {text}>{v:,.0f}</text>')
+    parts.append(f'<line x1="{L}" y1="{T + H}" x2="{L + W}" y2="{T + H}" stroke="#888"/>'
+                 f'<text x="{L + W / 2}" y="{T + H + 28}" text-anchor="middle" {text}>epoch</text>'
+                 f'<text x="11" y="{T + H / 2}" text-anchor="middle" transform="rotate(-90 11 {T + H / 2})" '
+                 f'{text}>{html.escape(label)}</text>')
+    for split, values in series.items():
+        pts = _curve(np.asarray(epochs), np.asarray(values, dtype=np.float64), fx, fy)
+        if pts:
+            parts.append(f'<polyline class="{split}" points="{pts}" fill="none" stroke="{CURVE_COLOURS[split]}" '
+                         f'stroke-width="1.8" stroke-linejoin="round"/>')
+    return "".join(parts)
+
+
+def curves_figure(history: dict[str, np.ndarray], loss_label: str, log: bool, has_test: bool, accuracy: bool,
+                  width: int) -> str:
+    """Loss (and accuracy) against epoch: SVG pictures with a legend above, one <img> each."""
+    splits = ("train", "test") if has_test else ("train",)
+    epochs = history["epoch"]
+    legend = ('<div class="legend">' + "".join(
+        f'<span><span class="sw" style="background:{CURVE_COLOURS[s]};height:3px;border:0;vertical-align:3px">'
+        f'</span>{s}</span>' for s in splits) + "</div>") if has_test else ""
+    out = [f'<div class="nnp-fig nnp-curves" style="width:{width}px"><div class="t">Loss</div>{legend}']
+    plots = [("loss", CurveBox(width, 160), {s: history[f"{s}_loss"] for s in splits}, log, False, loss_label)]
+    if accuracy:
+        out_acc = {s: history[f"{s}_acc"] for s in splits}
+        plots.append(("accuracy", CurveBox(width, 120), out_acc, False, True, "accuracy"))
+    for i, (name, box, series, lg, pc, label) in enumerate(plots):
+        if i:
+            out.append('<div class="t" style="margin-top:.3rem">Accuracy</div>')
+        url = svg_data_url(box.width, box.height, curve_svg(epochs, series, box, lg, pc, label))
+        out.append(f'<div class="p" style="aspect-ratio:{box.width}/{box.height}"><img class="{name}" alt="{name} '
+                   f'against epoch" src="{url}" style="left:0;top:0;width:100%;height:100%"></div>')
+    return "".join(out) + "</div>"

@@ -150,10 +150,6 @@ def metrics(s: Session, n_train: int, n_test: int) -> None:
     st.markdown(charts.metric_strip(items), unsafe_allow_html=True)
 
 
-def draw(spec: dict, data: dict, key: str) -> None:
-    compat.vega_lite_chart(charts.figure(spec, data), key=key)
-
-
 def explain(name: str, hidden) -> None:
     if "help" not in hidden:
         with st.expander("What am I looking at?"):
@@ -209,11 +205,10 @@ def surface(s: Session, cache: dict, discretize: bool, show_test: bool) -> None:
 def curves(s: Session, log: bool, n_train: int, n_test: int) -> None:
     c = s.exp.config
     per = charts.loss_per_point(c.loss_name)
-    history = charts.history_data(s.exp.trainer.history, (n_train, n_test) if per else None)
-    draw(charts.loss_spec(log, c.loss_name, has_test=n_test > 0, per_point=per, width=CURVES_PX), history,
-         "loss_chart")
-    if c.task != "regression":
-        draw(charts.accuracy_spec(has_test=n_test > 0, width=CURVES_PX), history, "accuracy_chart")
+    history = charts.history_data(s.exp.trainer.history, (n_train, n_test) if per else None)["history"]
+    label = f"{c.loss_name} loss{' per point' if per else ''}"
+    st.markdown(drawing.curves_figure(history, label, log, n_test > 0, c.task != "regression", CURVES_PX + 50),
+                unsafe_allow_html=True)
 
 
 def network(s: Session, cache: dict) -> None:

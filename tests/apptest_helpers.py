@@ -1,13 +1,9 @@
 """Reading the page back in streamlit.testing: charts' Vega-Lite specs and data from the element protos."""
 
 import html
-import io
-import json
 import re
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,44 +14,6 @@ def run_app(params: dict | None = None) -> AppTest:
     if params:
         at.query_params.update(params)
     return at.run()
-
-
-def _which(spec: dict, data: dict) -> str:
-    # A chart without a selection has no element id, so charts are told apart by their data.
-    if "surface" in data:
-        return "surface_chart"
-    if "edges" in data:
-        return "network_chart"
-    if "neurons" in data:
-        return "neuron_chart"
-    return "loss_chart" if spec["layer"][0]["encoding"]["y"]["field"] == "loss" else "accuracy_chart"
-
-
-def _inline_data(node, found: dict) -> None:
-    """Every dataset written into the spec ({"name": ..., "values": [...]}) as a DataFrame."""
-    if isinstance(node, dict):
-        data = node.get("data")
-        if isinstance(data, dict) and "values" in data:
-            found[data.get("name", "values")] = pd.DataFrame(data["values"])
-        for v in node.values():
-            _inline_data(v, found)
-    elif isinstance(node, list):
-        for v in node:
-            _inline_data(v, found)
-
-
-def charts(at: AppTest) -> dict:
-    """{name: (spec dict, {dataset name: DataFrame})} for every Vega-Lite chart on the page."""
-    out = {}
-    for el in at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart"):  # the name before Streamlit 1.41
-        proto = el.proto
-        spec = json.loads(proto.spec)
-        data = {d.name: pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pandas() for d in proto.datasets}
-        _inline_data(spec, data)
-        name = _which(spec, data)
-        assert name not in out, f"two {name}s on the page"
-        out[name] = (spec, data)
-    return out
 
 
 def session(at: AppTest):
@@ -144,3 +102,16 @@ def network(at: AppTest) -> dict:
              for i in imgs if i.get("class") == "tile"]
     lines = next(i for i in imgs if i.get("class") == "lines")
     return {"tiles": tiles, "lines": decode_svg(lines["src"])}
+
+
+def curves(at: AppTest) -> dict:
+    """The curves figure: per plot (loss, accuracy) the points of each split's line in px, and each plot's SVG."""
+    import numpy as np
+
+    out, svgs = {}, {}
+    for img in _images(figure(at, "curves")):
+        svg = decode_svg(img["src"])
+        svgs[img["class"]] = svg
+        out[img["class"]] = {split: np.array([[float(v) for v in p.split(",")] for p in pts.split()])
+                             for split, pts in re.findall(r'<polyline class="(\w+)" points="([^"]*)"', svg)}
+    return {**out, "svg": svgs}

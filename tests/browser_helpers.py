@@ -85,7 +85,7 @@ def chromium(cpus: str | None = None):
 def wait_ready(page, timeout=30_000):
     """Wait until the page has drawn and no script run is under way."""
     page.wait_for_selector("text=Neural network playground", timeout=timeout)
-    page.wait_for_selector("[data-testid='stVegaLiteChart'] canvas", timeout=timeout)
+    page.wait_for_selector("img.map, img.tile, [data-testid='stVegaLiteChart'] canvas", timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
 
 
@@ -117,7 +117,14 @@ def surface_pixels(page):
 
 
 def loss_pixels(page):
-    return chart_pixels(page, 0)
+    """The colours of the loss curve's picture as drawn, (n, 3) ints."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    shot = page.locator(".nnp-curves img.loss").first.screenshot()
+    return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).reshape(-1, 3).astype(int)
 
 
 def near(pixels, rgb, opacity=1.0, tol=40):

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from apptest_helpers import charts, figure, metrics, network, no_errors, run_app, session, surface, view, widget
+from apptest_helpers import curves, figure, metrics, network, no_errors, run_app, session, surface, view, widget
 from nn_core import DATASETS, TUTORIAL, evaluate_grid
 from playground import charts as chart_module
 from playground import drawing, panel
@@ -13,14 +13,10 @@ from playground.state import config_to_query, explicit
 from test_settings import cases
 
 
-def test_page_loads_with_every_chart():
+def test_page_loads_with_every_figure():
     at = run_app()
     no_errors(at)
-    assert set(charts(at)) == {"loss_chart", "accuracy_chart"}
-    assert figure(at, "surface") and figure(at, "network")
-    # every chart's rows are in its spec: nothing goes through pandas and Arrow at each redraw
-    protos = [el.proto for el in at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")]
-    assert len(protos) == 2 and not any(p.datasets or p.data.data for p in protos)
+    assert figure(at, "surface") and figure(at, "network") and figure(at, "curves")
     q = at.query_params
     assert q["ds"] == ["circles"] or q["ds"] == "circles"
     assert session(at).epoch == 0
@@ -129,19 +125,38 @@ def test_multiclass_surface_shows_classes():
     assert all(f"class {k}" in fig["html"] for k in range(3))  # the legend names every class
 
 
-def test_loss_chart_data_is_the_history():
-    at = run_app({"ds": "moons", "n": "100"})
+def test_curves_draw_the_history_per_point():
+    at = run_app({"ds": "moons", "n": "100", "l": "sse", "h": "4"})
     at.button(key="step100").click().run()
-    spec, data = charts(at)["loss_chart"]
-    hist = session(at).exp.trainer.history
-    h = data["history"]
-    assert list(h["epoch"]) == [r.epoch for r in hist]
-    assert np.allclose(h["train_loss"], [r.train_loss for r in hist])
-    assert np.allclose(h["test_acc"], [r.test_acc for r in hist])
-    assert spec["layer"][0]["encoding"]["y"]["scale"].get("type") != "log"
+    s = session(at)
+    hist = s.exp.trainer.history
+    fig = curves(at)
+    train, test = fig["loss"]["train"], fig["loss"]["test"]
+    assert len(train) == len(test) == len(hist) == 100
+    # sse sums over the points: per point, the training and test curves compare (the axis says so)
+    per_train = np.array([r.train_loss for r in hist]) / len(s.exp.train)
+    per_test = np.array([r.test_loss for r in hist]) / len(s.exp.test)
+    ys = train[:, 1]
+    assert np.all(np.diff(ys) * np.diff(per_train) <= 1e-9)  # lower loss, higher on the picture (y grows down)
+    top = drawing.CurveBox(panel.CURVES_PX + 50, 160).top
+    span = (ys.max() - ys.min()) / (per_train.max() - per_train.min())  # px per unit of loss
+    assert np.allclose(test[:, 1] - ys, -(per_test - per_train) * span, atol=0.15)
+    assert ys.min() >= top and "sse loss per point" in fig["svg"]["loss"]
+    assert len(fig["accuracy"]["train"]) == 100
     view(at, "Show test data", "Log scale")
-    spec, _ = charts(at)["loss_chart"]
-    assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    labels = re.findall(r">(1e-?\d+|1e\d+)</text>", curves(at)["svg"]["loss"])
+    assert len(labels) >= 2  # powers of ten on the loss axis
+
+
+def test_no_test_split_no_word_of_it():
+    at = run_app({"ds": "circles", "n": "100", "tr": "0"})
+    at.button(key="step100").click().run()
+    no_errors(at)
+    fig = curves(at)
+    assert "test" not in fig["loss"] and "test" not in fig["accuracy"]
+    assert "Test loss" not in metrics(at) and "Test accuracy" not in metrics(at)
+    assert "test" not in re.sub(r"<[^>]+>", "", surface(at)["html"].split('class="legend"')[1])
+    assert "Show test data" not in widget(at, "pills", "view").options
 
 
 def test_network_diagram_shows_weights_and_biases():
@@ -341,9 +356,8 @@ def test_every_dataset_trains_and_draws(ds):
         no_errors(at)
         s = session(at)
         assert s.epoch == 101
-        assert "loss_chart" in charts(at) and figure(at, "surface") and figure(at, "network")
-        if DATASETS[ds].task == "regression":
-            assert "accuracy_chart" not in charts(at)
+        assert figure(at, "surface") and figure(at, "network") and figure(at, "curves")
+        assert ("accuracy" in curves(at)) == (DATASETS[ds].task != "regression")
 
 
 # ---------------------------------------------------------------- every setting's widget
@@ -367,22 +381,21 @@ def test_every_setting_has_its_widget(s, base, changed):
     assert getattr(session(at).config, s.name) == back
 
 
-def test_every_chart_design_is_valid_vega_lite():
-    """The designs are written as Vega-Lite dicts (no Altair at run time); Altair's schema checks them here."""
+def test_the_data_picker_is_valid_vega_lite():
+    """The page's one Vega-Lite design is written as a dict (no Altair at run time); Altair's schema checks it."""
     import copy
 
     import altair as alt
 
+    from playground import thumbnails
 
-    designs = [chart_module.loss_spec(log, name, has_test=test, per_point=per)
-               for log in (False, True) for name in ("bce", "sse", "ce") for test in (False, True) for per in (0, 1)]
-    designs += [chart_module.accuracy_spec(has_test=test) for test in (False, True)]
-    for spec in designs:
-        alt.LayerChart.from_dict(copy.deepcopy(spec), validate=True)  # raises on anything Vega-Lite does not know
-    broken = copy.deepcopy(designs[0])
-    broken["layer"][0]["encoding"]["y"]["scal"] = {}
+    spec = thumbnails.picker_spec("circles")
+    alt.LayerChart.from_dict(copy.deepcopy(spec), validate=True)  # raises on anything Vega-Lite does not know
+    broken = copy.deepcopy(spec)
+    broken["layer"][0]["encoding"]["x"]["scal"] = {}
     with pytest.raises(Exception, match="scal"):
         alt.LayerChart.from_dict(broken, validate=True)
+
 
 
 def test_the_page_does_not_import_altair():

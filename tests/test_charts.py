@@ -39,11 +39,6 @@ def test_short_numbers_keep_six_digits_and_write_short():
     assert np.allclose(charts.short(r), r, rtol=5e-6, atol=0)
 
 
-def test_records_are_json_ready():
-    rows = charts.records({"a": np.array([1.0, np.nan]), "b": np.array(["x", "y"]), "c": np.array([1, 2])})
-    assert rows == [{"a": 1.0, "b": "x", "c": 1}, {"a": None, "b": "y", "c": 2}]
-    assert all(type(v) in (float, str, int, type(None)) for row in rows for v in row.values())
-
 
 def test_dataset_csv_reads_back_exactly():
     from nn_core import make_dataset, train_test_split
