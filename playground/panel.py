@@ -14,7 +14,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from nn_core import DATASETS, data_bounds, dumps, evaluate_grid
+from nn_core import DATASETS, data_bounds, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
 from . import charts, compat, drawing
@@ -257,11 +257,11 @@ def charts_area(s: Session, hidden) -> None:
 
 
 def files(s: Session) -> None:
-    exp, epoch = s.exp, s.epoch
+    exp = s.exp
 
     # Callables: the files are made when a button is clicked, not at every redraw while training.
-    def model_file() -> str:
-        return dumps(exp.network, {**exp.config.to_dict(), "epochs_trained": epoch})
+    def model_file() -> str:  # the trainer's state too: an upload goes on exactly from here
+        return dumps(exp.network, exp.config.to_dict(), exp.trainer.state())
 
     def data_file() -> str:
         return charts.dataset_csv(exp.train, exp.test)
@@ -288,9 +288,12 @@ def _panel(s: Session, called: float, turn: float) -> None:
     hidden = st.session_state.get("hidden", frozenset())
     st.markdown(STYLE + drawing.STYLE, unsafe_allow_html=True)
     buttons(s)
-    d = s.exp.trainer.divergence
-    if d is not None:
-        st.error(d.message)
+    tr = s.exp.trainer
+    if tr.divergence is not None:
+        st.error(tr.divergence.message)
+    hint = diagnose(tr.history, s.exp.config, tr.start_loss, tr.divergence)
+    if hint is not None:
+        st.warning(f"**Hint:** {hint.message}")
     charts_area(s, hidden)
     if "files" not in hidden:
         files(s)

@@ -25,6 +25,7 @@ import numpy as np
 
 from nn_core import SETTINGS, Config, Network, build
 from nn_core.config import retune
+from nn_core.training import TrainerState
 
 CYCLE = 0.25  # seconds from one redraw to the next while training: four a second
 INTERVALS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)  # the page's timer: longer when a round of redraws is
@@ -160,12 +161,13 @@ class Session:
         self.notice = f"Changed {', '.join(changed)}: the trained network is kept."
         return self.notice
 
-    def reset(self, network: Network | None = None) -> None:
-        """A fresh network from the seed (or ``network``), epoch 0, not running."""
-        self.exp = build(self.config, network)
+    def reset(self, network: Network | None = None, state: TrainerState | None = None) -> None:
+        """A fresh network from the seed, epoch 0, not running; or ``network`` going on from ``state`` (a model
+        file's): its epoch, optimizer state and shuffle, with a budget of the settings' epochs more."""
+        self.exp = build(self.config, network, state)
         self.cache = {}
         self.pause()
-        self.target = self.config.epochs
+        self.target = self.epoch + self.config.epochs
         self.live_ticks, self.live_epochs, self.live_seconds, self._live_start = 0, 0, 0.0, None
 
     # ------------------------------------------------------------ training

@@ -407,3 +407,19 @@ def test_the_page_does_not_import_altair():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=chart_module.__file__.rsplit("/playground/", 1)[0])
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]
+
+
+def test_a_stuck_run_gets_a_hint_that_goes_when_it_no_longer_holds():
+    # the example: relu and sse with a learning rate of 10 stick near 48% on the default circles
+    at = run_app({"a": "relu", "l": "sse", "lr": "10"})
+    for _ in range(4):
+        at.button(key="step100").click().run()
+    no_errors_but_hint = [w.value for w in at.warning]
+    assert any(w.startswith("**Hint:**") and "learning rate" in w for w in no_errors_but_hint), no_errors_but_hint
+    assert session(at).exp.trainer.history[-1].train_acc < 0.6
+    at.button(key="reset").click().run()
+    assert not [w.value for w in at.warning if w.value.startswith("**Hint:**")]
+    at = run_app()  # the default experiment, trained in full: no hint
+    for _ in range(10):
+        at.button(key="step100").click().run()
+    assert not [w.value for w in at.warning if w.value.startswith("**Hint:**")]
