@@ -183,13 +183,23 @@ def diagram_columns(arch) -> tuple[tuple[str, str, tuple[str, ...], int], ...]:
                    ["output"] if k == 1 else [f"class {c}" for c in range(k)]))
 
 
+MIN_GAP = 60  # px between columns' centres: room for the heading "64 neurons"
+
+
+def diagram_width(slots: tuple[int, ...], width: int) -> int:
+    """The diagram's width: ``width``, or more for so many layers that their headings would overlap (the
+    figure then scrolls sideways)."""
+    return max(width, 64 + (len(slots) - 1) * MIN_GAP)
+
+
 def diagram_geometry(slots: tuple[int, ...], width: int, tallest_px: int = 330) -> tuple[int, list[float],
                                                                                          list[list[float]], int]:
     """(tile side, x of each column's centre, y of each drawn neuron per column, chart height), in px.
 
     ``slots``: the places drawn per column (neurons, plus one for "+N more"). Tiles are as large as the
     gaps between columns and ``tallest_px`` for the tallest column allow (16 to 40 px); columns are
-    spread over ``width``, each centred."""
+    spread over ``width`` (made wider by :func:`diagram_width` for many layers), each centred."""
+    width = diagram_width(slots, width)
     gap = (width - 64) / max(len(slots) - 1, 1)
     tile = int(max(16, min(40, 0.62 * gap, 0.8 * tallest_px / max(slots))))
     step = tile + max(6, tile // 4)
@@ -290,6 +300,7 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
     slots = tuple(len(c[2]) + (c[3] > 0) for c in columns)
     tile, xs, ys, height = diagram_geometry(slots, width)
     edges, _ = diagram_edges(network, width)
+    shown, width = width, diagram_width(slots, width)
     under = svg_data_url(width, height, edges + diagram_labels(columns, width))
     parts = [f'<img class="lines" alt="" src="{under}" style="left:0;top:0;width:100%;height:100%">']
     biases = []
@@ -303,9 +314,11 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
                 colour = _hex(diverging_rgb(np.clip((t["bias"] + 1) / 2, 0, 1)))[0]
                 biases.append(f'<i class="bias" title="bias {t["bias"]:.4g}" style="left:{_pct(left - 3, width)};'
                               f'top:{_pct(top + tile - 4, height)};background:{colour}"></i>')
-    return (f'<div class="nnp-fig nnp-network" style="width:{width}px"><div class="t">Network</div>'
+    wide = f"width:{width}px;" if width > shown else ""  # too many layers to fit: the figure scrolls sideways
+    scroll = ";overflow-x:auto;padding-bottom:4px" if wide else ""  # (only then: it would clip a tile enlarged)
+    return (f'<div class="nnp-fig nnp-network" style="width:{shown}px{scroll}"><div class="t">Network</div>'
             f'<div class="s">tiles: each neuron&rsquo;s output (hover for more) · lines: weights, '
-            f'blue +, orange −</div><div class="p" style="aspect-ratio:{width}/{height}">'
+            f'blue +, orange −</div><div class="p" style="{wide}aspect-ratio:{width}/{height}">'
             f'{"".join(parts)}{"".join(biases)}</div></div>')
 
 
@@ -378,7 +391,7 @@ def curve_svg(epochs: np.ndarray, series: dict[str, np.ndarray], box: CurveBox, 
         name = f"{100 * v:g}%" if percent else f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e") if log else _label(v)
         parts.append(f'<line x1="{L}" y1="{y:.1f}" x2="{L + W}" y2="{y:.1f}" stroke="#e6e6e6"/>'
                      f'<text x="{L - 5}" y="{y + 3.5:.1f}" text-anchor="end" {text}>{name}</text>')
-    for v in ticks(e0, e1, 4):
+    for v in (v for v in ticks(e0, e1, 4) if float(v).is_integer()):  # epochs are whole
         x = float(fx(v))
         parts.append(f'<line x1="{x:.1f}" y1="{T + H}" x2="{x:.1f}" y2="{T + H + 4}" stroke="#888"/>'
                      f'<text x="{x:.1f}" y="{T + H + 15}" text-anchor="middle" {text}>{v:,.0f}</text>')

@@ -30,7 +30,7 @@ from nn_core.training import TrainerState
 CYCLE = 0.25  # seconds from one redraw to the next while training: four a second
 INTERVALS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)  # the page's timer: longer when a round of redraws is
 # (every training session's turn) longer
-TRAIN_SHARE = 0.6  # of a cycle, the most spent training, when nothing else is going on
+TRAIN_SHARE = 0.75  # of a cycle, the most spent training, when nothing else is going on
 MIN_SLICE = 0.002  # however busy the server, each redraw trains at least this long
 SPARE = 1.2  # the timer's interval over the time a round of redraws needs
 SETTLE = 10.0  # seconds an interval stays before it may go down: each change costs a run of the whole page
