@@ -40,7 +40,7 @@ STEP_SECONDS = 2.0  # the most one click on "+100" may train (the other visitors
 # Page-wide layout: less space above the title, and on a phone the buttons stay on one row and the
 # output surface comes first when the columns stack. (Selectors for Streamlit 1.40 and 1.5x+.)
 STYLE = """<style>
-.block-container, [data-testid="stMainBlockContainer"] {padding: 2.6rem 1.5rem 2rem}
+.block-container, [data-testid="stMainBlockContainer"] {padding: 3.2rem 1.5rem 2rem}
 h1 {font-size: 1.75rem !important; padding: 0 0 .1rem !important}
 .nnp-status {white-space: nowrap}
 @media (max-width: 640px) {

@@ -111,13 +111,13 @@ class Console:
 
 
 def wait_rendered(page, timeout: float = 120_000) -> float:
-    """Wait until the app has drawn its first screen (title, a chart, no run under way); returns the
+    """Wait until the app has drawn its first screen (the surface, no run under way); returns the
     seconds waited. Raises if stlite reports a boot error or the app an exception first."""
     start = time.perf_counter()
     page.wait_for_function(
         """() => document.querySelector('[data-testid=stException]')
                || document.body.innerText.includes('Error during booting up')
-               || (document.querySelector('[data-testid=stVegaLiteChart] canvas')
+               || (document.querySelector('img.map')
                    && !document.querySelector('[data-testid=stStatusWidget]'))""",
         timeout=timeout, polling=100)
     seconds = time.perf_counter() - start
