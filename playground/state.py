@@ -5,16 +5,22 @@ Every setting goes into the query string under its declared key
 initial network. Values from a URL or a model file are untrusted: unknown keys
 are ignored, and a bad value is replaced by the default, or moved into the
 page's range, with a warning that names it. Parsing never raises.
+
+Besides the settings, the URL holds the main area's view options (one key
+each, :data:`VIEW_KEYS`) and ``hide=``: the parts of the page a shared link
+hides (a teacher's link for a class). :func:`page_query` writes all of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 
 from nn_core import DATASETS, SETTINGS, Config, ConfigError, SettingError
 from nn_core.config import check_together
 from nn_core.network import layer_activations
+from nn_core.settings import Number
 from nn_core.text import show
 
 DEFAULT = Config(dataset="circles", samples=300, noise=DATASETS["circles"].noise, hidden=(6, 6),
@@ -59,16 +65,40 @@ def _into_page(s, v, default) -> tuple[object, str]:
             return default, f"{e.reason}; using {s.text(default)}"
 
 
+def _rounded(s, raw: str, v) -> str:
+    """What was lost if the number ``raw`` became ``v`` by more than a float's rounding: the fraction of
+    a whole-number setting (a seed of 7.0000001), or all of a number too small for a float (1e-400)."""
+    if not isinstance(s.kind, Number):
+        return ""
+    try:
+        exact = Decimal(raw)
+    except (InvalidOperation, ValueError):
+        return ""
+    if not exact.is_finite() or exact == v:
+        return ""
+    if s.kind.integer:
+        return f"must be a whole number, not {show(raw)}"
+    return f"is too close to 0 for a float, not {show(raw)}" if v == 0 else ""
+
+
 def _from_text(s, raw: str, default, warnings: list[str]):
     """The value of setting ``s`` written as ``raw``; the default, or the nearest value the page allows,
-    with a warning naming it if ``raw`` is not a valid value."""
+    with a warning naming it if ``raw`` is not a valid value or is not kept as written."""
     where = f"{s.url}={show(raw)}"
+    if not raw:  # "h=" would otherwise mean no hidden layer, unlike every other key's empty value
+        warnings.append(f"{where}: no value; using {s.text(default)}")
+        return default
     try:
         v = s.parse(raw)
     except SettingError as e:
         warnings.append(f"{where}: {e.reason}; using {s.text(default)}")
         return default
+    if isinstance(v, float) and v == 0:
+        v = 0.0  # -0.0 would be written back as "-0.0"
     v, why = _into_page(s, v, default)
+    lost = "" if why else _rounded(s, raw, v)
+    if lost:
+        why = f"{lost}; changed to {s.text(v)}"
     if why:
         warnings.append(f"{where}: {why}")
     return v
@@ -83,6 +113,88 @@ def config_from_query(params: Mapping[str, object], base: Config = DEFAULT) -> t
         if s.follows in values and s.name not in values:
             values[s.name] = s.default
     return make_consistent(explicit(replace(base, **values)), warnings), warnings
+
+
+# ---------------------------------------------------------------- view options and hidden parts
+# Each view option of the main area (playground.panel.VIEW_OPTIONS) has a URL key: 1 on, 0 off.
+VIEW_KEYS = {"Discretize output": "disc", "Show test data": "test", "Log scale": "log"}
+VIEW_DEFAULT = ("Show test data",)
+HIDE_KEY = "hide"  # hide=lr,ds,network: the parts of the page a shared link hides, by name
+_ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+MAX_WARNINGS = 5  # lines of warnings about a link's values the page shows; the rest are counted
+
+
+def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = ()) -> dict[str, str]:
+    """The whole query string of the page: every setting of ``c``, each view option (on if in ``view``),
+    and ``hide=`` if a shared link hides parts of the page (``hide``: their names, in order)."""
+    query = config_to_query(c)
+    query.update({key: "1" if option in view else "0" for option, key in VIEW_KEYS.items()})
+    if hide:
+        query[HIDE_KEY] = ",".join(hide)
+    return query
+
+
+def view_from_query(params: Mapping[str, object], warnings: list[str]) -> list[str]:
+    """The view options a URL turns on (those it does not name keep their default); a bad value is
+    named in ``warnings`` and the option keeps its default."""
+    view = []
+    for option, key in VIEW_KEYS.items():
+        on = option in VIEW_DEFAULT
+        if key in params:
+            raw = _first(params[key]).strip()
+            if raw.lower() in _ON + _OFF:
+                on = raw.lower() in _ON
+            else:
+                warnings.append(f"{key}={show(raw)}: must be 1 (on) or 0 (off); using {int(on)}")
+        if on:
+            view.append(option)
+    return view
+
+
+def hide_from_query(params: Mapping[str, object], names: Sequence[str], warnings: list[str]) -> list[str]:
+    """The parts a URL's ``hide=`` names, each once, in the order of ``names`` (every part that can be
+    hidden). A setting may be named by its URL key or its name (``lr``, ``dataset``); the result holds
+    URL keys. Names of no part are named in ``warnings`` and ignored."""
+    if HIDE_KEY not in params:
+        return []
+    aliases = {s.name: s.url for s in SETTINGS.values() if s.name not in names}
+    chosen = set()
+    for part in _first(params[HIDE_KEY]).split(","):
+        part = part.strip()
+        name = aliases.get(part, part)
+        if name in names:
+            chosen.add(name)
+        elif part:
+            warnings.append(f"{HIDE_KEY}={show(part)}: no part of the page has that name; ignored")
+    return [n for n in names if n in chosen]
+
+
+def page_from_query(params: Mapping[str, object], names: Sequence[str], base: Config = DEFAULT):
+    """(config, view options on, hidden parts, warnings) from a URL's query; ``names``: every part of
+    the page a link may hide. Never raises."""
+    c, warnings = config_from_query(params, base)
+    view = view_from_query(params, warnings)
+    return c, view, hide_from_query(params, names, warnings), warnings
+
+
+def warning_text(warnings: Sequence[str], limit: int = MAX_WARNINGS) -> str:
+    """The page's one warning about a link's values, as Markdown: at most ``limit`` lines, then how many
+    more. The values quoted come from the URL, so Markdown in them is escaped (no pictures, no link with
+    a text of the URL's choosing)."""
+    lines = [escape_markdown(w) for w in warnings[:limit]]
+    if len(warnings) > limit:
+        lines.append(f"and {len(warnings) - limit:,} more")
+    return "Some of the link's settings were ignored or changed:\n" + "\n".join(f"- {line}" for line in lines)
+
+
+# What starts a link's text, a picture, HTML, maths, emphasis or an emoji in Streamlit's Markdown. (A bare
+# address still becomes a link: one that reads as where it goes.)
+_MARKDOWN = set("\\`*_[]()<>!#|~$:&{}")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown as it is by Streamlit's Markdown (a value quoted in a line of a list)."""
+    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in text)
 
 
 def make_consistent(c: Config, warnings: list[str]) -> Config:

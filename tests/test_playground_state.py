@@ -3,18 +3,28 @@
 import sys
 import threading
 import time
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pytest
 
 from nn_core import SETTINGS, TUTORIAL, Config, ConfigError, ModelFileError, build, dumps, loads
+from nn_core.settings import BY_URL, Names, Number, Widths
 from playground.session import Session
 from playground.state import (
     DEFAULT,
+    HIDE_KEY,
+    MAX_WARNINGS,
+    VIEW_DEFAULT,
+    VIEW_KEYS,
     config_for_model,
     config_from_query,
     config_from_widgets,
     config_to_query,
+    escape_markdown,
+    page_from_query,
+    page_query,
+    warning_text,
     widget_state,
 )
 
@@ -82,6 +92,119 @@ def test_long_url_values_are_cut():
     c, warnings = config_from_query({"nz": "x" * 20_000, "ds": "y" * 20_000})
     assert c.dataset == DEFAULT.dataset and len(warnings) == 2
     assert all(len(w) < 300 and "x" * 41 not in w and "y" * 41 not in w for w in warnings), warnings
+
+
+# Values a hand-edited or damaged link may carry, for every key.
+JUNK = ["", " ", "-1", "-0", "0", "1", "+3", "007", "-5", "2.5", "1e2", "1e-400", "-1e-400", "1e-320", "1e400",
+        "-1e400", "nan", "inf", "9" * 30, "9" * 5000, "-" + "9" * 400, "4294967295.0000001", "12.000000000000001",
+        "0x10", "1_0", "x", "x" * 20_000, "-", ",", "none", "0-0", "8-", "-8", "8--8", "8-8-8-8-8-8-8-8-8", "tanh-",
+        "relu-tanh", "x1,", "x1,x1", "X1", "TANH", " adam ", "auto", "é", "\x00", "[1]", "None", "true"]
+
+
+def _same_value(s, raw: str, text: str) -> bool:
+    """Whether ``text`` (how the page writes the value it kept) says what ``raw`` (the link's) said."""
+    raw = raw.strip()
+    if isinstance(s.kind, Number):
+        try:
+            exact = Decimal(raw)
+        except InvalidOperation:
+            return False
+        # a fraction like 0.1 has no exact float: the nearest one is the same value; 1e-400 -> 0 is not
+        return exact == Decimal(text) or not s.kind.integer and float(raw) == float(text) and (exact == 0) == (
+            float(text) == 0)
+    if isinstance(s.kind, Names):  # an empty part between separators is no value
+        parts = [p.strip() for p in raw.split(s.kind.sep) if p.strip()]
+        return s.kind.sep.join(s.kind.codes.get(p, p) for p in parts) == text
+    if isinstance(s.kind, Widths):  # 0 is the same as none, 007 as 7
+        return text == "none" if raw in ("0", "none") else [w.lstrip("0") for w in raw.split("-")] == text.split("-")
+    return raw == text
+
+
+@pytest.mark.parametrize("key", list(BY_URL))
+def test_every_changed_url_value_is_named(key):
+    """Fuzz every key with negative, huge, empty, rounded and garbage values: the page keeps the value as
+    written, or a warning names the key and says what it used instead."""
+    s = BY_URL[key]
+    for raw in JUNK:
+        c, warnings = config_from_query({key: raw})
+        c.check(page=True)
+        kept = config_to_query(c)[key]
+        named = [w for w in warnings if w.startswith(f"{key}=")]
+        assert named or _same_value(s, raw, kept), f"{key}={raw[:40]!r} became {kept!r} without a word"
+        assert all(len(w) < 300 and "x" * 41 not in w and "9" * 41 not in w for w in warnings), warnings
+        if named:
+            assert kept in named[0], (named, kept)  # and says what the page uses instead
+
+
+@pytest.mark.parametrize("params,needle", [
+    ({"h": "-1"}, "h='-1': must be layer widths such as 8-8, or none, not '-1'; using 6-6"),
+    ({"h": ""}, "h='': no value; using 6-6"),
+    ({"s": "1e-400"}, "s='1e-400': must be a whole number, not '1e-400'; changed to 0"),
+    ({"dseed": "4294967295.0000001"}, "must be a whole number, not '4294967295.0000001'; changed to 4294967295"),
+    ({"nz": "1e-400"}, "nz='1e-400': is too close to 0 for a float, not '1e-400'; changed to 0.0"),
+])
+def test_values_the_page_used_to_change_silently_are_named(params, needle):
+    c, warnings = config_from_query(params)
+    assert warnings == [needle] or any(needle in w for w in warnings), warnings
+
+
+def test_negative_zero_is_written_as_zero():
+    c, warnings = config_from_query({"nz": "-0.0", "l2": "-0"})
+    assert warnings == [] and config_to_query(c)["nz"] == "0.0" and config_to_query(c)["l2"] == "0.0"
+
+
+# ---------------------------------------------------------------- view options and hidden parts
+PARTS = ["presets", "data", *[s.url for s in SETTINGS.values()], "network", "share", "surface", "files"]
+
+
+def test_view_keys_are_their_own():
+    assert set(VIEW_KEYS.values()).isdisjoint(BY_URL) and HIDE_KEY not in BY_URL
+    assert HIDE_KEY not in VIEW_KEYS.values() and len(set(VIEW_KEYS.values())) == len(VIEW_KEYS)
+
+
+@pytest.mark.parametrize("view", [[], ["Log scale"], ["Discretize output", "Show test data", "Log scale"],
+                                  list(VIEW_DEFAULT)])
+@pytest.mark.parametrize("hide", [[], ["lr"], ["presets", "ds", "network", "files"]])
+def test_page_query_round_trip(view, hide):
+    c = EXAMPLES[2]
+    q = page_query(c, view, hide)
+    assert {k: q[k] for k in config_to_query(c)} == config_to_query(c)
+    assert [q[k] for k in VIEW_KEYS.values()] == ["1" if o in view else "0" for o in VIEW_KEYS]
+    assert (HIDE_KEY in q) == bool(hide)
+    back, back_view, back_hide, warnings = page_from_query(q, PARTS)
+    assert (back, back_view, back_hide, warnings) == (c, [o for o in VIEW_KEYS if o in view], hide, [])
+
+
+def test_view_options_from_the_url():
+    assert page_from_query({}, PARTS)[1] == list(VIEW_DEFAULT)  # no key: the page's default
+    _, view, _, warnings = page_from_query({"log": "1", "disc": "true", "test": "0"}, PARTS)
+    assert view == ["Discretize output", "Log scale"] and warnings == []
+    _, view, _, warnings = page_from_query({"log": "maybe", "test": "x" * 20_000}, PARTS)
+    assert view == list(VIEW_DEFAULT)
+    assert warnings[0].startswith("test='xxx") and "x" * 41 not in warnings[0] and warnings[0].endswith("using 1")
+    assert warnings[1] == "log='maybe': must be 1 (on) or 0 (off); using 0"
+
+
+def test_hide_names_settings_by_key_or_name_and_names_the_unknown():
+    _, _, hide, warnings = page_from_query({"hide": " files,lr,dataset,,lr,network,zz,LR"}, PARTS)
+    assert hide == sorted({"ds", "network", "lr", "files"}, key=PARTS.index)  # URL keys, in the page's order, once
+    assert warnings == ["hide='zz': no part of the page has that name; ignored",
+                        "hide='LR': no part of the page has that name; ignored"]
+    _, _, hide, warnings = page_from_query({"hide": ",".join(["y" * 20_000] * 3)}, PARTS)
+    assert hide == [] and len(warnings) == 3 and all("y" * 41 not in w and len(w) < 120 for w in warnings)
+
+
+def test_warnings_are_capped_and_escaped():
+    _, _, _, warnings = page_from_query({"hide": ",".join(f"bad{i}" for i in range(3000)), "h": "-1"}, PARTS)
+    assert len(warnings) == 3001
+    text = warning_text(warnings)
+    lines = text.splitlines()
+    assert len(lines) == 1 + MAX_WARNINGS + 1 and lines[-1] == "- and 2,996 more"
+    assert lines[1].startswith("- h='-1'\\: must be layer widths")  # the value in the link, named first
+    assert warning_text(warnings[:MAX_WARNINGS]).splitlines()[-1] != "- and 0 more"
+    link = escape_markdown("ds='![x](http://e.co/a.png)' <b> $x$ :red[y] `z` **w**")
+    assert link == ("ds='\\!\\[x\\]\\(http\\://e.co/a.png\\)' \\<b\\> \\$x\\$ \\:red\\[y\\] \\`z\\` "
+                    "\\*\\*w\\*\\*")
 
 
 def test_unknown_keys_ignored_and_lists_take_the_first():
