@@ -4,16 +4,17 @@ Thin wiring: the sidebar (playground.controls) fills widget state, which
 becomes an nn_core Config; the Config goes to the URL (playground.state) and
 to this visitor's Session (playground.session); the main area
 (playground.panel) trains and draws inside a fragment that reruns on a timer.
+The URL also holds the view options and the parts a teacher's link hides
+(playground.share makes such a link).
 """
 
 import streamlit as st
 
 from nn_core import ConfigError, ModelFileError, loads
-from playground import compat, controls, panel
+from playground import compat, controls, panel, share
 from playground.session import Session
-from playground.state import DEFAULT, config_for_model, config_from_query, config_from_widgets, config_to_query
+from playground.state import config_for_model, config_from_widgets, page_from_query, warning_text
 
-MAX_WARNINGS = 5  # lines of warnings about a link's values; the rest are counted
 MAX_UPLOAD_MB = 5  # a model file is at most 4 MB (nn_core.modelio.MAX_FILE_BYTES)
 
 # While training, the fragment's timer reruns it once a cycle: each run trains a slice, then draws
@@ -22,13 +23,15 @@ MAX_UPLOAD_MB = 5  # a model file is at most 4 MB (nn_core.modelio.MAX_FILE_BYTE
 
 st.set_page_config(page_title="Neural network playground", page_icon="🧠", layout="wide")
 
-# First visit: the experiment comes from the URL (a shared link) or the defaults.
+# First visit: the experiment, the view options and the parts to hide come from the URL (a shared link)
+# or the defaults. What the link hides stays hidden for this visit; the share section changes the link only.
 if "session" not in st.session_state:
-    config, url_warnings = config_from_query(st.query_params.to_dict(), DEFAULT)
+    config, view, hide, url_warnings = page_from_query(st.query_params.to_dict(), list(share.HIDEABLE))
     controls.set_widgets(config)
-    st.session_state["session"] = Session(config)
-    st.session_state["url_warnings"] = url_warnings
+    st.session_state.update(session=Session(config), url_warnings=url_warnings, view=view, hidden=frozenset(hide))
+    st.session_state[controls.HIDE_WIDGET] = hide
 session: Session = st.session_state["session"]
+hidden: frozenset = st.session_state["hidden"]
 # Streamlit forgets the value of a widget that is not drawn in a run (momentum while Adam is chosen,
 # say); writing each value back keeps it for when the widget returns.
 for key in [k for k in st.session_state if k.startswith("w_") and k != "w_upload"]:
@@ -48,20 +51,17 @@ if upload is not None and upload.file_id != st.session_state.get("upload_done"):
         upload_error = f"Could not use {upload.name}: {e}"
 
 with st.sidebar:
-    controls.preset_ui()
+    controls.preset_ui(hidden)
     for group in controls.GROUPS:
-        controls.settings_ui(group)
-    st.header("Share and files")
-    st.caption("The address bar holds every setting and both seeds: copy it to share this experiment.")
-    compat.file_uploader(st, "Continue from a model file", MAX_UPLOAD_MB, type=["json"], key="w_upload")
+        controls.settings_ui(group, hidden)
+    if "share" not in hidden:
+        share.section(MAX_UPLOAD_MB)
 
 st.title("Neural network playground")
 st.caption("A from-scratch NumPy network. Pick a dataset, set the layers, click **Train** and watch it learn.")
 url_warnings = st.session_state.pop("url_warnings", [])
 if url_warnings:
-    more = len(url_warnings) - MAX_WARNINGS
-    st.warning("Some of the link's settings were ignored or changed:\n" + "\n".join(
-        f"- {w}" for w in url_warnings[:MAX_WARNINGS]) + (f"\n- and {more} more" if more > 0 else ""))
+    st.warning(warning_text(url_warnings))
 if upload_error:
     st.error(upload_error)
 
@@ -81,7 +81,7 @@ if upload_network is not None:
         st.error(f"Could not use {upload.name}: {e}")
 if notice:
     st.info(notice)
-st.query_params.from_dict(config_to_query(session.config))
+controls.write_url(session.config)
 
 session.timer = session.interval if session.running else None
 compat.fragment(panel.panel, run_every=session.timer, key="panel")(session)

@@ -2,6 +2,8 @@
 
 Widget values live in st.session_state under the keys of :func:`playground.state.widget_state`;
 callbacks change them before the widgets are drawn (Streamlit forbids changing a drawn widget's value).
+A shared link may hide parts of the page (playground.share.HIDEABLE): a hidden setting's widget is
+not drawn, and its value, kept in st.session_state, still makes the experiment.
 """
 
 from __future__ import annotations
@@ -12,9 +14,17 @@ from nn_core import DATASETS, SETTINGS, TUTORIAL
 from nn_core.network import MAX_HIDDEN_LAYERS, MAX_WIDTH
 
 from . import compat
-from .state import own_value, widget_key, widget_state, widget_values
+from .state import VIEW_DEFAULT, own_value, page_query, widget_key, widget_state, widget_values
 
 GROUPS = {"data": "Data", "network": "Network", "training": "Training"}
+SECTIONS = {"presets": "Tutorial preset button", "share": "Share and files (this section)"}  # hideable too
+HIDE_WIDGET = "w_hide"  # the names of the parts the shared link hides (playground.share.HIDEABLE)
+_LAYERS = next(s for s in SETTINGS.values() if s.widget_kind == "layers")
+
+
+def is_hidden(s, hidden) -> bool:
+    """Whether a shared link hides setting ``s``: by its URL key or its whole group."""
+    return s.url in hidden or s.group in hidden
 
 
 def set_widgets(config) -> None:
@@ -55,6 +65,19 @@ def _remove_layer():
     st.session_state["w_layers"] = max(int(st.session_state["w_layers"]) - 1, 0)
 
 
+def write_url(config) -> None:
+    """Put the page in the URL: every setting of ``config``, the view options, and the parts the shared
+    link hides (as chosen in the share section)."""
+    st.query_params.from_dict(page_query(config, st.session_state.get("view", VIEW_DEFAULT) or (),
+                                         st.session_state.get(HIDE_WIDGET, ())))
+
+
+def view_changed():
+    """After the main area's view options change: a rerun of the main area's fragment alone does not
+    run the page, which writes the URL, so the callback writes it."""
+    write_url(st.session_state["session"].config)
+
+
 # ---------------------------------------------------------------- widgets by kind
 def _number(s, values, slider: bool) -> None:
     lo, hi = s.kind.bounds(page=True)
@@ -68,13 +91,19 @@ def _number(s, values, slider: bool) -> None:
         st.number_input(s.label, lo, hi, format=s.kind.fmt, **args)
 
 
-def _select(s, values) -> None:
+def _fit_choice(s, values) -> list[str]:
+    """The choices of ``s`` that fit the other settings; its value moves to the first if it does not fit
+    (shown or not: a hidden loss follows the dataset a visitor picks)."""
     key = widget_key(s.name)
     options = list(s.options(values)) if s.options else list(s.kind.choices)
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
-    st.selectbox(s.label, options, key=key, format_func=s.kind.titles, help=s.help or None,
-                 on_change=_changed(s.name))
+    return options
+
+
+def _select(s, values) -> None:
+    st.selectbox(s.label, _fit_choice(s, values), key=widget_key(s.name), format_func=s.kind.titles,
+                 help=s.help or None, on_change=_changed(s.name))
 
 
 def _layer_count(s, values) -> None:
@@ -87,21 +116,25 @@ def _layer_count(s, values) -> None:
               help="Remove the last hidden layer")
 
 
-def _layer_editor(s, values) -> None:
-    """Each layer's width, and one activation for all of them or one per layer."""
+def _layer_editor(s, values, widths: bool = True, activations: bool = True) -> None:
+    """Each layer's width (unless a shared link hides the layers), and one activation for all of them or
+    one per layer (unless it hides the activations)."""
     n = int(st.session_state["w_layers"])
     choices = list(s.kind.choices)
-    st.toggle("One activation for all layers", key="w_same_act")
-    same = st.session_state["w_same_act"]
-    if same:
-        st.selectbox(s.label, choices, key="w_act_all", help=s.help)
-    for i in range(n):
-        width = st.columns(1 if same else 2)
-        width[0].number_input(f"Layer {i + 1} neurons", 1, MAX_WIDTH, key=f"w_width_{i}", step=1)
+    same = True
+    if activations:
+        st.toggle("One activation for all layers", key="w_same_act")
+        same = st.session_state["w_same_act"]
+        if same:
+            st.selectbox(s.label, choices, key="w_act_all", help=s.help)
+    for i in range(n if widths or not same else 0):
+        row = st.columns(int(widths) + int(not same))
+        if widths:
+            row[0].number_input(f"Layer {i + 1} neurons", 1, MAX_WIDTH, key=f"w_width_{i}", step=1)
         if not same:
             if f"w_act_{i}" not in st.session_state:
                 st.session_state[f"w_act_{i}"] = st.session_state["w_act_all"]
-            width[1].selectbox(f"Layer {i + 1} activation", choices, key=f"w_act_{i}")
+            row[-1].selectbox(f"Layer {i + 1} activation", choices, key=f"w_act_{i}")
 
 
 def _pills(s, values) -> None:
@@ -118,20 +151,36 @@ WIDGETS = {
 }
 
 
-def settings_ui(group: str) -> None:
-    """The widgets of one group of settings, in declaration order; those that do not apply are hidden."""
-    st.header(GROUPS[group])
+def _drawn(s, group: str, hidden) -> bool:
+    """Whether ``s`` has a widget in ``group``'s block; the layer editor draws the widths too."""
+    return s.group == group and (not is_hidden(s, hidden) or s.widget_kind == "layer_activations"
+                                 and not is_hidden(_LAYERS, hidden))
+
+
+def settings_ui(group: str, hidden=frozenset()) -> None:
+    """The widgets of one group of settings, in declaration order; those that do not apply, and those a
+    shared link hides (``hidden``: URL keys and group names), are not drawn."""
     values = widget_values(st.session_state)
+    if any(_drawn(s, group, hidden) for s in SETTINGS.values()):
+        st.header(GROUPS[group])
     for s in SETTINGS.values():
-        if s.group == group and (s.shown is None or s.shown(values)):
+        if s.group != group or s.shown is not None and not s.shown(values):
+            continue
+        if s.widget_kind == "layer_activations" and _drawn(s, group, hidden):
+            _layer_editor(s, values, widths=not is_hidden(_LAYERS, hidden), activations=not is_hidden(s, hidden))
+        elif not is_hidden(s, hidden):
             WIDGETS[s.widget_kind](s, values)
-            values = widget_values(st.session_state)  # a select may have moved to an option that fits
-    if group == "data":
+        elif s.widget_kind == "select":
+            _fit_choice(s, values)
+        values = widget_values(st.session_state)  # a select may have moved to an option that fits
+    if group == "data" and not is_hidden(SETTINGS["data_seed"], hidden):  # Regenerate changes the data seed
         st.button("Regenerate", key="regenerate", on_click=_regenerate, help="Draw new points (next data seed).",
                   disabled=DATASETS[values["dataset"]].fixed)
 
 
-def preset_ui() -> None:
+def preset_ui(hidden=frozenset()) -> None:
+    if "presets" in hidden:
+        return
     compat.button(st, "Tutorial preset", key="tutorial", on_click=_tutorial, type="primary",
                   help="The tutorial's network: XOR, 2-3-1 sigmoid, standard normal weights, sse loss, "
                        "gradient descent with lr 0.1, 10,000 epochs.")
