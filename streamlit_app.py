@@ -10,7 +10,7 @@ The URL also holds the view options and the parts a teacher's link hides
 
 import streamlit as st
 
-from nn_core import ConfigError, ModelFileError, loads
+from nn_core import ConfigError, ModelFileError, parse_model
 from playground import compat, controls, panel, share
 from playground.session import Session
 from playground.state import config_for_model, config_from_widgets, page_from_query, warning_text
@@ -39,16 +39,15 @@ for key in [k for k in st.session_state if k.startswith("w_") and k != "w_upload
 
 # An uploaded model: its architecture and settings go into the widgets before they are drawn.
 upload = st.session_state.get("w_upload")
-upload_network, upload_error, upload_changes = None, None, []
+model, upload_error, upload_changes = None, None, []
 if upload is not None and upload.file_id != st.session_state.get("upload_done"):
     st.session_state["upload_done"] = upload.file_id
     try:
-        network, training = loads(upload.getvalue())
-        upload_config, upload_changes = config_for_model(network, training, session.config)
+        model = parse_model(upload.getvalue())
+        upload_config, upload_changes = config_for_model(model.network, model.training, session.config)
         controls.set_widgets(upload_config)
-        upload_network = network
     except (ModelFileError, ConfigError) as e:
-        upload_error = f"Could not use {upload.name}: {e}"
+        model, upload_error = None, f"Could not use {upload.name}: {e}"
 
 with st.sidebar:
     controls.preset_ui(hidden)
@@ -70,17 +69,16 @@ try:
 except ConfigError as e:
     st.error(f"These settings do not fit together: {e}. Still showing the previous experiment.")
     config = session.config
-notice = session.apply(config)
-if upload_network is not None:
+session.apply(config)  # its notice shows in the main area until training moves on
+if model is not None:
     try:
-        session.reset(upload_network)
-        notice = f"Continuing from {upload.name}: its weights are loaded (epoch 0 of this page)."
-        if upload_changes:
-            notice += " Changed to fit the page: " + "; ".join(upload_changes) + "."
+        session.reset(model.network, model.state)  # its weights, epoch, optimizer state and shuffle
+        session.say(" ".join(filter(None, [
+            f"Continuing from {upload.name} at epoch {session.epoch:,}, where it was saved.",
+            model.afresh(session.config),
+            "Changed to fit the page: " + "; ".join(upload_changes) + "." if upload_changes else ""])))
     except ConfigError as e:
         st.error(f"Could not use {upload.name}: {e}")
-if notice:
-    st.info(notice)
 controls.write_url(session.config)
 
 session.timer = session.interval if session.running else None

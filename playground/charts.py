@@ -122,7 +122,7 @@ def rows_where(columns: Columns, keep: np.ndarray) -> Columns:
     return {k: np.asarray(v)[keep] for k, v in columns.items()}
 
 
-OUTLINE = "#1b1b1b"  # every point's outline: dark against orange, blue, grey and white alike
+OUTLINE = "#000000"  # every point's outline: black, which contrasts with orange, blue, grey and white alike
 
 
 # ---------------------------------------------------------------- pictures

@@ -6,7 +6,8 @@ Streamlit supports: it asks each function's signature, never a version number.
 - 1.40's fragments take no ``key``, its uploaders no ``max_upload_size``
   (the site sets ``server.maxUploadSize`` instead);
 - 1.40's download buttons need the file's bytes up front and a callable ``on_click`` (no ``"ignore"``);
-- 1.40 merges ``width``/``height`` given to ``vega_lite_chart`` into the spec (blank charts).
+- 1.40 merges ``width``/``height`` given to ``vega_lite_chart`` into the spec (blank charts);
+- 1.40 has no ``st.iframe``: its HTML frame is ``components.v1.html`` (deprecated later).
 """
 
 from __future__ import annotations
@@ -49,6 +50,16 @@ def fragment(function: Callable, run_every: float | None, key: str) -> Callable:
 def file_uploader(container, label: str, max_mb: int, **kwargs):
     extra = {"max_upload_size": max_mb} if _takes(st.file_uploader, "max_upload_size") else {}
     return container.file_uploader(label, **kwargs, **extra)
+
+
+def html_frame(html: str, height: int) -> None:
+    """A small same-origin frame holding ``html`` (st.iframe where there is one; the older component)."""
+    if hasattr(st, "iframe"):
+        st.iframe(html, height=height)
+    else:
+        import streamlit.components.v1 as components
+
+        components.html(html, height=height)
 
 
 def vega_lite_chart(spec: dict, key: str) -> None:

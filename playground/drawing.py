@@ -103,7 +103,7 @@ def point_marks(points: Columns, bounds, task: str, value_range: float, box: Sur
             out.append(f'<rect x="{x - r:.1f}" y="{y - r:.1f}" {side} fill="{fill}"/>')
         else:
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{fill}"/>')
-    return f'<g stroke="{OUTLINE}" stroke-width="1.2">{"".join(out)}</g>'
+    return f'<g stroke="{OUTLINE}" stroke-width="1.6">{"".join(out)}</g>'
 
 
 def axes(bounds, box: SurfaceBox) -> str:

@@ -17,8 +17,9 @@ import streamlit as st
 from nn_core import DATASETS, data_bounds, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
-from . import charts, compat, drawing
+from . import charts, compat, controls, drawing
 from .session import Session, turns
+from .state import VIEW_DEFAULT
 
 SURFACE_RESOLUTION = 100
 NEURON_RESOLUTION = 24  # each tile of the diagram: shown 16-40 px wide, smoothed by the browser
@@ -27,7 +28,7 @@ SURFACE_PX, DIAGRAM_PX, CURVES_PX = 290, 380, 200  # plot sizes: the three colum
 # name -> what it is. st.session_state["hidden"] holds the hidden names.
 PANELS = {
     "surface": "the output surface",
-    "network": "the network diagram",
+    "diagram": "the network diagram",
     "curves": "the loss and accuracy curves",
     "metrics": "the figures (epoch, losses, accuracy)",
     "view": "the display options",
@@ -57,7 +58,7 @@ h1 {font-size: 1.75rem !important; padding: 0 0 .1rem !important}
 </style>"""
 
 HELP = {
-    "network": "Each column is a layer. The tiles on the left are the input features, each drawn as its value "
+    "diagram": "Each column is a layer. The tiles on the left are the input features, each drawn as its value "
                "over the plane (blue high, orange low). Every other tile is one neuron: its output at each point "
                "of the plane, from orange (its lowest) to blue (its highest). A neuron adds up the tiles before "
                "it, weighted by the lines: blue lines add, orange ones subtract, thicker ones count more. The "
@@ -220,12 +221,23 @@ def network(s: Session, cache: dict) -> None:
 
 
 def view_options(n_test: int) -> None:
-    """How the charts draw. They are read at the top of the next run (a click reruns this fragment)."""
-    options = VIEW_OPTIONS if n_test else tuple(o for o in VIEW_OPTIONS if o != "Show test data")
-    chosen = st.session_state.get("view") or []
-    if any(o not in options for o in chosen):  # no test split: its option is not offered
-        st.session_state["view"] = [o for o in chosen if o in options]
-    st.pills("View", options, selection_mode="multi", key="view", label_visibility="collapsed")
+    """How the charts draw. They are read at the top of the next run (a click reruns this fragment), and
+    go into the URL. Without a test split, "Show test data" is not offered, but its choice is kept (in the
+    URL too) for when there is one again: those pills have their own key."""
+    if n_test:
+        st.pills("View", VIEW_OPTIONS, selection_mode="multi", key="view", label_visibility="collapsed",
+                 on_change=controls.view_changed)
+        return
+    options = tuple(o for o in VIEW_OPTIONS if o != "Show test data")
+    st.session_state["view_no_test"] = [o for o in st.session_state.get("view") or () if o in options]
+    st.pills("View", options, selection_mode="multi", key="view_no_test", label_visibility="collapsed",
+             on_change=_view_without_test)
+
+
+def _view_without_test() -> None:
+    kept = [o for o in st.session_state.get("view") or () if o == "Show test data"]
+    st.session_state["view"] = kept + list(st.session_state["view_no_test"])
+    controls.view_changed()
 
 
 def charts_area(s: Session, hidden) -> None:
@@ -234,15 +246,17 @@ def charts_area(s: Session, hidden) -> None:
     n_train, n_test = len(exp.train), (len(exp.test) if exp.test is not None else 0)
     if "metrics" not in hidden:
         metrics(s, n_train, n_test)
-    view = st.session_state.setdefault("view", ["Show test data"]) or ()
+    # written back at every run: a widget's value is forgotten after a run that does not draw it (the
+    # pills are not drawn while the view options are hidden, or have another key without a test split)
+    view = st.session_state["view"] = list(st.session_state.get("view", VIEW_DEFAULT) or ())
     discretize, show_test, log = (o in view for o in VIEW_OPTIONS)
-    shown = [p for p in ("network", "surface", "curves") if p not in hidden]
+    shown = [p for p in ("diagram", "surface", "curves") if p not in hidden]
     if not shown:
         return
-    widths = {"network": DIAGRAM_PX + 10, "surface": SURFACE_PX + 50, "curves": CURVES_PX + 55}
+    widths = {"diagram": DIAGRAM_PX + 10, "surface": SURFACE_PX + 50, "curves": CURVES_PX + 55}
     for column, part in zip(st.columns([widths[p] for p in shown], gap="small"), shown):
         with column:
-            if part == "network":
+            if part == "diagram":
                 network(s, cache)
             elif part == "surface":
                 surface(s, cache, discretize, show_test)
@@ -288,6 +302,8 @@ def _panel(s: Session, called: float, turn: float) -> None:
     hidden = st.session_state.get("hidden", frozenset())
     st.markdown(STYLE + drawing.STYLE, unsafe_allow_html=True)
     buttons(s)
+    if s.current_notice:
+        st.info(s.current_notice)
     tr = s.exp.trainer
     if tr.divergence is not None:
         st.error(tr.divergence.message)

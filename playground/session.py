@@ -117,7 +117,8 @@ class Session:
     continuous: bool = False  # train until paused rather than up to the epoch budget
     timer: float | None = None  # the interval the page's timer was last set to (None: no timer)
     interval: float = CYCLE  # the interval the timer should have: longer than a redraw takes
-    notice: str = ""  # what the last settings change did, for the page to say
+    notice: str = ""  # what the last settings change (or model file) did, for the page to say ...
+    notice_epoch: int = 0  # ... while the network is still at this epoch
     live_ticks: int = field(default=0, init=False)  # redraws while running live ...
     live_epochs: int = field(default=0, init=False)  # ... epochs trained ...
     live_seconds: float = field(default=0.0, init=False)  # ... and the wall time they took, redraws included
@@ -152,14 +153,22 @@ class Session:
         if resets != {"nothing"}:
             self.reset()
             what = "data and network" if resets >= {"data", "network"} else "data" if "data" in resets else "network"
-            self.notice = f"The {what} changed ({', '.join(changed)}): the network was reset to epoch 0."
-            return self.notice
+            return self.say(f"The {what} changed ({', '.join(changed)}): the network was reset to epoch 0.")
         retune(self.exp.trainer, old, new)
         self.exp.config = new
         if new.epochs != old.epochs:
             self.target = new.epochs
-        self.notice = f"Changed {', '.join(changed)}: the trained network is kept."
-        return self.notice
+        return self.say(f"Changed {', '.join(changed)}: the trained network is kept.")
+
+    def say(self, notice: str) -> str:
+        """Keep ``notice`` for the page to show until the network moves on from this epoch."""
+        self.notice, self.notice_epoch = notice, self.epoch
+        return notice
+
+    @property
+    def current_notice(self) -> str:
+        """The last notice while it still holds: nothing has been trained since."""
+        return self.notice if self.epoch == self.notice_epoch and not self.running else ""
 
     def reset(self, network: Network | None = None, state: TrainerState | None = None) -> None:
         """A fresh network from the seed, epoch 0, not running; or ``network`` going on from ``state`` (a model

@@ -10,7 +10,6 @@ its script reads ``window.parent.location.href`` when clicked.
 from __future__ import annotations
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from nn_core import SETTINGS
 
@@ -91,7 +90,7 @@ COPY_HTML = """<!doctype html>
 
 def copy_link() -> None:
     """The "Copy link" button and the page's link as selectable text."""
-    components.html(COPY_HTML, height=COPY_HEIGHT)
+    compat.html_frame(COPY_HTML, COPY_HEIGHT)
 
 
 def _in_order():

@@ -9,7 +9,7 @@ from apptest_helpers import curves, figure, metrics, network, no_errors, run_app
 from nn_core import DATASETS, TUTORIAL, evaluate_grid
 from playground import charts as chart_module
 from playground import drawing, panel
-from playground.state import config_to_query, explicit
+from playground.state import VIEW_DEFAULT, config_to_query, explicit, page_query
 from test_settings import cases
 
 
@@ -156,7 +156,12 @@ def test_no_test_split_no_word_of_it():
     assert "test" not in fig["loss"] and "test" not in fig["accuracy"]
     assert "Test loss" not in metrics(at) and "Test accuracy" not in metrics(at)
     assert "test" not in re.sub(r"<[^>]+>", "", surface(at)["html"].split('class="legend"')[1])
-    assert "Show test data" not in widget(at, "pills", "view").options
+    assert "Show test data" not in widget(at, "pills", "view_no_test").options
+    widget(at, "pills", "view_no_test").set_value(["Log scale"]).run()
+    no_errors(at)
+    # the choice to show test data is kept, in the URL too, for when there is a test split again
+    assert set(at.session_state["view"]) == {"Show test data", "Log scale"}
+    assert _q(at)["test"] == "1" and _q(at)["log"] == "1"
 
 
 def test_network_diagram_shows_weights_and_biases():
@@ -269,7 +274,7 @@ def test_every_control_reaches_the_config():
     assert (c.momentum, c.lr, c.batch_size, c.l1, c.l2, c.epochs) == (0.8, 0.05, 16, 0.002, 0.004, 400)
     assert session(at).exp.network.arch.sizes == [3, 6, 6, 5, 2]
     q = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
-    assert q == config_to_query(c)  # the URL follows every control
+    assert q == page_query(c, VIEW_DEFAULT)  # the URL follows every control
     at.button(key="remove_layer").click().run()
     assert session(at).config.hidden == (6, 6)
     at.selectbox(key="w_optimizer").set_value("adam").run()

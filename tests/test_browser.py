@@ -3,7 +3,9 @@
 import json
 import re
 import time
+from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
 
 from browser_helpers import (
@@ -16,6 +18,8 @@ from browser_helpers import (
     surface_pixels,
     wait_ready,
 )
+from nn_core import build, load_model  # noqa: E402
+from playground.state import config_from_query  # noqa: E402
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "artifacts"
@@ -76,9 +80,23 @@ def test_train_xor_share_and_reload(server, browser, tmp_path):
     assert fresh.get_by_role("combobox", name="Dataset").input_value() == "XOR (4 points)"
     assert metric(fresh, "Epoch") == "0"
 
-    # and continuing from the downloaded model there: its outputs, not a fresh network's
+    # and continuing from the downloaded model there, exactly where it stopped: its figures at once, and
+    # 100 more epochs give the very network that 1,100 epochs in one go give (Adam's moments included)
     fresh.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(model_path))
-    fresh.get_by_text("Continuing from model.json").wait_for(timeout=30_000)
+    fresh.get_by_text("Continuing from model.json at epoch 1,000").wait_for(timeout=30_000)
+    wait_ready(fresh)
+    assert metric(fresh, "Epoch") == "1,000" and metric(fresh, "Train accuracy") == "100.0%"
+    fresh.get_by_role("button", name="+100").click()
+    fresh.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '1,100'")
+    wait_ready(fresh)
+    with fresh.expect_download() as d:
+        fresh.get_by_role("button", name="Download model (JSON)").click()
+    d.value.save_as(tmp_path / "more.json")
+    continued = load_model(tmp_path / "more.json")[0]
+    query = {k: v[0] for k, v in parse_qs(urlparse(shared).query).items()}
+    straight = build(config_from_query(query)[0])
+    straight.trainer.fit(1100)
+    assert np.array_equal(continued.params, straight.network.params)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "nn_core.model", "version": 1, "layers": []}))
     fresh.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
@@ -196,10 +214,11 @@ def test_points_stand_out_on_both_classes(server, browser):
     import numpy as np
 
     page = browser.new_page(viewport={"width": 1366, "height": 768})
-    page.goto(f"{server}/?ds=circles&n=60")
+    page.goto(f"{server}/?ds=circles&n=80&tr=0")
     wait_ready(page)
-    page.get_by_role("button", name="+100").click()
-    page.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '100'")
+    for _ in range(3):
+        page.get_by_role("button", name="+100").click()
+    page.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '300'")
     wait_ready(page)
     pixels = surface_pixels(page)
     src = page.locator("img.over").first.get_attribute("src")
