@@ -13,7 +13,7 @@ import streamlit as st
 from nn_core import DATASETS, SETTINGS, TUTORIAL
 from nn_core.network import MAX_HIDDEN_LAYERS, MAX_WIDTH
 
-from . import compat
+from . import compat, thumbnails
 from .state import VIEW_DEFAULT, own_value, page_query, widget_key, widget_state, widget_values
 
 GROUPS = {"data": "Data", "network": "Network", "training": "Training"}
@@ -101,19 +101,31 @@ def _fit_choice(s, values) -> list[str]:
     return options
 
 
+def _picked() -> None:
+    """A click on the data picker: that dataset, with the settings that follow it reset as the selectbox does."""
+    name = thumbnails.picked(st.session_state.get("picker"))
+    key = widget_key("dataset")
+    if name is not None and name != st.session_state.get(key):
+        st.session_state[key] = name
+        _changed("dataset")()
+
+
 def _select(s, values) -> None:
+    if s.name == "dataset":  # the datasets as pictures to click, as in TensorFlow Playground, above the list
+        compat.picker_chart(thumbnails.picker_spec(st.session_state[widget_key("dataset")]), "picker", _picked,
+                            thumbnails.SELECTION)
     st.selectbox(s.label, _fit_choice(s, values), key=widget_key(s.name), format_func=s.kind.titles,
                  help=s.help or None, on_change=_changed(s.name))
 
 
 def _layer_count(s, values) -> None:
     n = int(st.session_state["w_layers"])
-    c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-    c1.markdown(f"**{n} hidden layer{'s' if n != 1 else ''}**", help=s.help)
-    c2.button("", icon=":material/add:", key="add_layer", on_click=_add_layer, disabled=n >= MAX_HIDDEN_LAYERS,
-              help="Add a hidden layer")
-    c3.button("", icon=":material/remove:", key="remove_layer", on_click=_remove_layer, disabled=n == 0,
-              help="Remove the last hidden layer")
+    st.markdown(f"**{n} hidden layer{'s' if n != 1 else ''}**", help=s.help)
+    c2, c3 = st.columns(2)
+    compat.button(c2, "＋ Add layer", key="add_layer", on_click=_add_layer, disabled=n >= MAX_HIDDEN_LAYERS,
+                  help="Add a hidden layer")
+    compat.button(c3, "− Remove layer", key="remove_layer", on_click=_remove_layer, disabled=n == 0,
+                  help="Remove the last hidden layer")
 
 
 def _layer_editor(s, values, widths: bool = True, activations: bool = True) -> None:

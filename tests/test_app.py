@@ -395,11 +395,11 @@ def test_the_data_picker_is_valid_vega_lite():
     from playground import thumbnails
 
     spec = thumbnails.picker_spec("circles")
-    alt.LayerChart.from_dict(copy.deepcopy(spec), validate=True)  # raises on anything Vega-Lite does not know
+    alt.Chart.from_dict(copy.deepcopy(spec), validate=True)  # raises on anything Vega-Lite does not know
     broken = copy.deepcopy(spec)
-    broken["layer"][0]["encoding"]["x"]["scal"] = {}
+    broken["encoding"]["x"]["scal"] = {}
     with pytest.raises(Exception, match="scal"):
-        alt.LayerChart.from_dict(broken, validate=True)
+        alt.Chart.from_dict(broken, validate=True)
 
 
 

@@ -245,3 +245,25 @@ def test_points_stand_out_on_both_classes(server, browser):
         checked[side] += 1
     assert checked["orange"] >= 3 and checked["blue"] >= 3, checked
     page.close()
+
+
+def test_a_click_on_a_dataset_picture_picks_it(server, browser):
+    from nn_core import DATASETS
+    from playground import thumbnails
+
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(server)
+    wait_ready(page)
+    picker = page.locator("[data-testid=stSidebar] [data-testid=stVegaLiteChart] canvas, "
+                          "[data-testid=stSidebar] [data-testid=stVegaLiteChart] svg.marks").first
+    picker.wait_for()
+    box = picker.bounding_box()
+    i = list(DATASETS).index("moons")
+    pad = (box["width"] - thumbnails.PER_ROW * thumbnails.TILE) / 2  # Vega's padding around the plot, if any
+    picker.click(position={"x": pad + (i % thumbnails.PER_ROW + 0.5) * thumbnails.TILE,
+                           "y": pad + (i // thumbnails.PER_ROW + 0.5) * thumbnails.TILE})
+    page.wait_for_function("() => location.search.includes('ds=moons')", timeout=30_000)
+    wait_ready(page)
+    assert page.get_by_role("combobox", name="Dataset").input_value() == "Moons"
+    assert box["width"] >= thumbnails.PER_ROW * thumbnails.TILE
+    page.close()

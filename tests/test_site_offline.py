@@ -102,6 +102,21 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     no_errors(fresh, fresh_console, fresh_leaks)
     fresh.screenshot(path=str(ARTIFACTS / "site-offline-upload.png"), full_page=True)
 
+    # the data picker: a click on a dataset's picture picks it (a chart selection, on Streamlit 1.40 too)
+    from nn_core import DATASETS
+    from playground import thumbnails
+
+    picker = fresh.locator("[data-testid=stSidebar] [data-testid=stVegaLiteChart] canvas, "
+                           "[data-testid=stSidebar] [data-testid=stVegaLiteChart] svg.marks").first
+    box = picker.bounding_box()
+    i, pad = list(DATASETS).index("moons"), (box["width"] - thumbnails.PER_ROW * thumbnails.TILE) / 2
+    picker.click(position={"x": pad + (i % thumbnails.PER_ROW + 0.5) * thumbnails.TILE,
+                           "y": pad + (i // thumbnails.PER_ROW + 0.5) * thumbnails.TILE})
+    fresh.wait_for_function("() => location.search.includes('ds=moons')", timeout=60_000)
+    idle(fresh)
+    assert selected(fresh, "Dataset") == "Moons"
+    no_errors(fresh, fresh_console, fresh_leaks)
+
 
 def test_online_page_boots_from_its_cdn_urls(browser):
     """The online site's index.html, with the pinned CDN URLs answered from the offline site's files (the

@@ -1,6 +1,6 @@
 """The data picker's pictures and design, checked without a page."""
 
-import numpy as np
+import json
 
 from apptest_helpers import decode_png
 from nn_core import DATASETS
@@ -18,13 +18,16 @@ def test_every_dataset_has_a_picture_in_its_colours():
     assert len({thumbnails.thumbnail(n) for n in DATASETS}) == len(DATASETS)  # no two look alike
 
 
-def test_picker_frames_the_current_dataset_and_reads_a_click():
+def test_picker_marks_the_current_dataset_and_reads_a_click():
     spec = thumbnails.picker_spec("moons")
-    frame, pictures = spec["layer"]
-    assert [v["name"] for v in pictures["data"]["values"]] == list(DATASETS)
-    assert [v["name"] for v in frame["data"]["values"]] == ["moons"]
-    xs = np.array([v["x"] for v in pictures["data"]["values"]])
-    assert xs.max() < spec["width"] and len({(v["x"], v["y"]) for v in pictures["data"]["values"]}) == len(DATASETS)
+    assert "layer" not in spec and spec["params"][0]["name"] == thumbnails.SELECTION  # one view: 1.40 selects
+    assert "values" not in spec["data"]  # rows from a sequence: nothing for pandas and Arrow to carry
+    names = json.loads(spec["transform"][0]["calculate"].split("[datum.i]")[0])
+    assert names == list(DATASETS) and spec["data"]["sequence"]["stop"] == len(DATASETS)
+    assert spec["encoding"]["opacity"]["condition"]["test"] == 'datum.name == "moons"'
+    places = {((i % thumbnails.PER_ROW + 0.5) * thumbnails.TILE, (i // thumbnails.PER_ROW + 0.5) * thumbnails.TILE)
+              for i in range(len(DATASETS))}
+    assert len(places) == len(DATASETS) and max(x for x, _ in places) < spec["width"]
     assert thumbnails.picked({"selection": {"pick": [{"name": "spiral"}]}}) == "spiral"
     assert thumbnails.picked({"selection": {"pick": []}}) is None
     assert thumbnails.picked({"selection": {"pick": [{"name": "no such set"}]}}) is None
