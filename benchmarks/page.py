@@ -75,6 +75,7 @@ def live_rate(browser, url: str, query: dict, seconds: float) -> tuple[float, fl
     e1, t1 = epoch_metric(page), time.perf_counter()
     redraws = page.evaluate("() => { window.counting = false; return window.redraws; }")
     page.get_by_role("button", name="❚❚ Pause").click()
+    page.get_by_role("button", name="▶ Train").wait_for(timeout=30_000)  # else the server trains on
     page.close()
     return (e1 - e0) / (t1 - t0), (redraws - 1) / (t1 - t0)
 

@@ -35,9 +35,11 @@ STYLE = (
     ".nnp-fig .s{font-size:.8rem;opacity:.7;line-height:1.25;margin-bottom:.25rem}"
     ".nnp-fig .p{position:relative;width:100%}"
     ".nnp-fig .p img{position:absolute;display:block;margin:0;padding:0;max-width:none;object-fit:fill}"
+    # Layers of their own: the browser then redraws only what changed. Without, a new surface picture
+    # made it rasterise the 2,000 points over it again at every redraw, a third of its time on one core.
+    ".nnp-fig .over,.nnp-fig .map,.nnp-fig .lines{will-change:transform}"
     ".nnp-fig .tile{border:1px solid #8a8a8a;box-sizing:border-box;transition:transform .12s;cursor:zoom-in}"
     ".nnp-fig .tile:hover{transform:scale(3.2);z-index:5;box-shadow:0 2px 10px rgba(0,0,0,.35)}"
-    ".nnp-fig .bias{position:absolute;width:7px;height:7px;border:1px solid #333;box-sizing:border-box;z-index:2}"
     ".nnp-fig .legend{font-size:.8rem;display:flex;flex-wrap:wrap;gap:.1rem 1rem;align-items:center;"
     "margin-top:.2rem}"
     ".nnp-fig .sw{display:inline-block;width:11px;height:11px;border:1.5px solid " + OUTLINE + ";"
@@ -146,9 +148,18 @@ def surface_legend(task: str, n_classes: int, value_range: float, has_test: bool
     return f'<div class="legend">{colours}{shapes}</div>'
 
 
-def surface_figure(title: str, subtitle: str, picture: str, overlay: str, legend: str, size: int) -> str:
+def overlay_style(overlay: str) -> str:
+    """The style that lays ``overlay`` (from :func:`surface_overlay`) over the surface's picture.
+
+    Apart from the figure, in an element of its own that stays the same from one redraw to the next: with
+    2,000 points the overlay is over 100 kB, and inside the figure the browser would parse it again at
+    every redraw."""
+    return f'<style>.nnp-surface .over{{background-image:url("{overlay}")}}</style>'
+
+
+def surface_figure(title: str, subtitle: str, picture: str, legend: str, size: int) -> str:
     """The surface figure: ``picture`` (a PNG data URL of the output, top row the highest x2) filling the
-    plot, ``overlay`` (from :func:`surface_overlay`) over it, the title above and ``legend`` below."""
+    plot, the axes and points over it (:func:`overlay_style`), the title above and ``legend`` below."""
     box = SurfaceBox(size)
     w, h = box.width, box.height
     return (f'<div class="nnp-fig nnp-surface" style="width:{w}px">'
@@ -156,7 +167,8 @@ def surface_figure(title: str, subtitle: str, picture: str, overlay: str, legend
             f'<div class="p" style="aspect-ratio:{w}/{h}">'
             f'<img class="map" alt="the network\'s output over the plane" src="{picture}" '
             f'style="left:{_pct(box.left, w)};top:{_pct(box.top, h)};width:{_pct(size, w)};height:{_pct(size, h)}">'
-            f'<img class="over" alt="" src="{overlay}" style="left:0;top:0;width:100%;height:100%"></div>'
+            f'<div class="over" style="position:absolute;left:0;top:0;width:100%;height:100%;'
+            f'background-size:100% 100%"></div></div>'
             f'{legend}</div>')
 
 
@@ -253,21 +265,32 @@ def diagram_tiles(network: Network, hidden: Sequence[np.ndarray], outputs: np.nd
     return out
 
 
+EDGE_STEPS = 12  # a weight's line is drawn at one of this many widths (and none) from its size
+
+
+def edge_width(step: int) -> float:
+    """The width of a weight's line at ``step`` (0 to :data:`EDGE_STEPS`, by its size against the largest)."""
+    return 0.4 + 4.6 * step / EDGE_STEPS
+
+
 def diagram_edges(network: Network, width: int) -> tuple[str, float]:
     """The SVG body of the weights between drawn neurons (blue positive, orange negative, wider when
-    larger), and the largest weight's size."""
+    larger), and the largest weight's size. One path per colour and width: a few kilobytes for the
+    hundreds of lines of a deep network, to send and to parse four times a second."""
     columns = diagram_columns(network.arch)
     slots = tuple(len(c[2]) + (c[3] > 0) for c in columns)
     tile, xs, ys, _ = diagram_geometry(slots, width)
     weights = [network.weights(l)[:len(columns[l][2]), :len(columns[l + 1][2])] for l in range(network.n_layers)]
     top = max((float(np.abs(w).max(initial=0.0)) for w in weights), default=0.0) or 1.0
-    lines = []
+    groups: dict[tuple[str, int], list[str]] = {}  # (colour, width step) -> the segments drawn so
     for l, w in enumerate(weights):
         xa, xb = xs[l] + tile / 2, xs[l + 1] - tile / 2
         for (i, j), v in np.ndenumerate(w):
-            lines.append(f'<line x1="{xa:.1f}" y1="{ys[l][i]:.1f}" x2="{xb:.1f}" y2="{ys[l + 1][j]:.1f}" '
-                         f'stroke="{POS if v >= 0 else NEG}" stroke-width="{0.4 + 4.6 * abs(v) / top:.2f}"/>')
-    return f'<g stroke-opacity="0.8">{"".join(lines)}</g>', top
+            key = (POS if v >= 0 else NEG, round(EDGE_STEPS * abs(v) / top))
+            groups.setdefault(key, []).append(f"M{xa:.1f} {ys[l][i]:.1f}L{xb:.1f} {ys[l + 1][j]:.1f}")
+    paths = [f'<path d="{"".join(d)}" stroke="{colour}" stroke-width="{edge_width(step):.2f}"/>'
+             for (colour, step), d in sorted(groups.items())]
+    return f'<g fill="none" stroke-opacity="0.8">{"".join(paths)}</g>', top
 
 
 def diagram_labels(columns, width: int) -> str:
@@ -303,7 +326,7 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
     shown, width = width, diagram_width(slots, width)
     under = svg_data_url(width, height, edges + diagram_labels(columns, width))
     parts = [f'<img class="lines" alt="" src="{under}" style="left:0;top:0;width:100%;height:100%">']
-    biases = []
+    biases = []  # a small square at each neuron's lower left corner, coloured by its bias: one picture over all
     for l, column in enumerate(tiles):
         for j, t in enumerate(column):
             left, top = xs[l] - tile / 2, ys[l][j] - tile / 2
@@ -312,14 +335,18 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
                          f'height:{_pct(tile, height)}">')
             if t["bias"] is not None:
                 colour = _hex(diverging_rgb(np.clip((t["bias"] + 1) / 2, 0, 1)))[0]
-                biases.append(f'<i class="bias" title="bias {t["bias"]:.4g}" style="left:{_pct(left - 3, width)};'
-                              f'top:{_pct(top + tile - 4, height)};background:{colour}"></i>')
+                biases.append(f'<rect x="{left - 3:.1f}" y="{top + tile - 4:.1f}" width="7" height="7" '
+                              f'fill="{colour}"/>')
+    if biases:
+        over = svg_data_url(width, height, f'<g stroke="#333" stroke-width="1">{"".join(biases)}</g>')
+        parts.append(f'<img class="biases" alt="" src="{over}" style="left:0;top:0;width:100%;height:100%;'
+                     f'pointer-events:none;z-index:2">')
     wide = f"width:{width}px;" if width > shown else ""  # too many layers to fit: the figure scrolls sideways
     scroll = ";overflow-x:auto;padding-bottom:4px" if wide else ""  # (only then: it would clip a tile enlarged)
     return (f'<div class="nnp-fig nnp-network" style="width:{shown}px{scroll}"><div class="t">Network</div>'
             f'<div class="s">tiles: each neuron&rsquo;s output (hover for more) · lines: weights, '
             f'blue +, orange −</div><div class="p" style="{wide}aspect-ratio:{width}/{height}">'
-            f'{"".join(parts)}{"".join(biases)}</div></div>')
+            f'{"".join(parts)}</div></div>')
 
 
 # ---------------------------------------------------------------- the curves

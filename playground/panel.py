@@ -14,7 +14,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from nn_core import DATASETS, data_bounds, diagnose, dumps, evaluate_grid
+from nn_core import DATASETS, Grid, data_bounds, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
 from . import charts, compat, controls, drawing
@@ -22,7 +22,7 @@ from .session import Session, turns
 from .state import VIEW_DEFAULT
 
 SURFACE_RESOLUTION = 100
-NEURON_RESOLUTION = 24  # each tile of the diagram: shown 16-40 px wide, smoothed by the browser
+NEURON_RESOLUTION = 25  # each tile of the diagram: shown 16-40 px wide, smoothed by the browser (100 / 4)
 SURFACE_PX, DIAGRAM_PX, CURVES_PX = 290, 380, 200  # plot sizes: the three columns fit 1366 px with the sidebar
 # The parts of the main area a shared link may hide (``hide=`` in the URL, read by playground.state):
 # name -> what it is. st.session_state["hidden"] holds the hidden names.
@@ -181,12 +181,29 @@ def surface_resolution(s: Session, cache: dict) -> int:
     return max(SURFACE_RESOLUTION // 2, min(SURFACE_RESOLUTION, fits))
 
 
-def surface(s: Session, cache: dict, discretize: bool, show_test: bool) -> None:
-    exp, c = s.exp, s.exp.config
+def grids(s: Session, cache: dict, surface: bool, diagram: bool) -> tuple[Grid | None, Grid | None]:
+    """The network over the plane for the surface, and for the diagram's tiles (hidden layers included).
+
+    While training, one pass serves both, the tiles taking every k-th point: a large network's second
+    pass would cost a tenth of a redraw. At rest, the tiles get their own small grid (a large network's
+    hidden layers over the whole surface grid would hold tens of megabytes)."""
+    net, bounds = s.exp.network, cache["bounds"]
     res = surface_resolution(s, cache)
+    one = surface and diagram and s.running
     start = time.perf_counter()
-    grid = evaluate_grid(exp.network, cache["bounds"], res)
-    cache["grid_cost"] = (time.perf_counter() - start) / res**2
+    big = evaluate_grid(net, bounds, res, hidden=one) if surface else None
+    if surface:
+        cache["grid_cost"] = (time.perf_counter() - start) / res**2
+    if not diagram:
+        return big, None
+    if one:
+        k = max(1, res // NEURON_RESOLUTION)
+        return big, Grid(big.xs[::k], big.ys[::k], big.outputs[::k, ::k], tuple(h[::k, ::k] for h in big.hidden))
+    return big, evaluate_grid(net, bounds, NEURON_RESOLUTION, hidden=True)
+
+
+def surface(s: Session, cache: dict, grid: Grid, discretize: bool, show_test: bool) -> None:
+    exp, c = s.exp, s.exp.config
     picture = charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, cache["value_range"], discretize))
     has_test = exp.test is not None and len(exp.test) > 0
     show_test = show_test and has_test
@@ -199,8 +216,9 @@ def surface(s: Session, cache: dict, discretize: bool, show_test: bool) -> None:
         cache["legend", show_test] = drawing.surface_legend(c.task, c.n_classes, cache["value_range"], show_test)
     title, subtitle = (("Output", "the network's value at each point: orange low, blue high") if c.task == "regression"
                        else ("Decision surface", "the network's class at each point; pale where unsure"))
-    st.markdown(drawing.surface_figure(title, subtitle, picture, cache["overlay", show_test],
-                                       cache["legend", show_test], SURFACE_PX), unsafe_allow_html=True)
+    st.markdown(drawing.surface_figure(title, subtitle, picture, cache["legend", show_test], SURFACE_PX),
+                unsafe_allow_html=True)
+    cache["overlay"] = cache["overlay", show_test]
 
 
 def curves(s: Session, log: bool, n_train: int, n_test: int) -> None:
@@ -212,9 +230,8 @@ def curves(s: Session, log: bool, n_train: int, n_test: int) -> None:
                 unsafe_allow_html=True)
 
 
-def network(s: Session, cache: dict) -> None:
+def network(s: Session, cache: dict, grid: Grid) -> None:
     net = s.exp.network
-    grid = evaluate_grid(net, cache["bounds"], NEURON_RESOLUTION, hidden=True)
     tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features),
                                   cache["value_range"])
     st.markdown(drawing.diagram_figure(net, tiles, DIAGRAM_PX), unsafe_allow_html=True)
@@ -254,12 +271,13 @@ def charts_area(s: Session, hidden) -> None:
     if not shown:
         return
     widths = {"diagram": DIAGRAM_PX + 10, "surface": SURFACE_PX + 50, "curves": CURVES_PX + 55}
+    surface_grid, tile_grid = grids(s, cache, "surface" in shown, "diagram" in shown)
     for column, part in zip(st.columns([widths[p] for p in shown], gap="small"), shown):
         with column:
             if part == "diagram":
-                network(s, cache)
+                network(s, cache, tile_grid)
             elif part == "surface":
-                surface(s, cache, discretize, show_test)
+                surface(s, cache, surface_grid, discretize, show_test)
                 if "view" not in hidden:
                     view_options(n_test)
             else:
@@ -313,6 +331,8 @@ def _panel(s: Session, called: float, turn: float) -> None:
     charts_area(s, hidden)
     if "files" not in hidden:
         files(s)
+    if "overlay" in s.cache:  # the surface's axes and points, the same from one redraw to the next
+        st.markdown(drawing.overlay_style(s.cache["overlay"]), unsafe_allow_html=True)
     if s.timer:
         now = time.perf_counter()
         s.ran(now - called, now - turn)

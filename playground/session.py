@@ -189,14 +189,19 @@ class Session:
         return not self.continuous and self.epoch >= self.target
 
     def train(self, epochs: int, seconds: float | None = None) -> int:
-        """Train up to ``epochs`` epochs, stopping after ``seconds``; returns how many ran."""
+        """Train up to ``epochs`` epochs within ``seconds`` (one at least); returns how many ran. An epoch
+        that would end past ``seconds`` (at the pace of the last one) is not started: a large network's
+        epochs are long, and a slice that overshoots makes the page's timer miss its next tick."""
         tr = self.exp.trainer
         start, n = time.perf_counter(), 0
+        last = start
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the trainer
             for _ in tr.run(epochs):
                 n += 1
-                if seconds is not None and time.perf_counter() - start > seconds:
+                now = time.perf_counter()
+                if seconds is not None and 2 * now - last - start > seconds:  # now + (now - last) past the end
                     break
+                last = now
         if tr.divergence is not None or self.done:
             self.pause()
         return n

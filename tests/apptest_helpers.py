@@ -49,7 +49,8 @@ def widget(at: AppTest, kind: str, key: str):
 
 
 def decode_png(url: str):
-    """The (height, width, 3) uint8 pixels of a PNG data URL as the page writes them (8-bit RGB, filter 0)."""
+    """The (height, width, 3) uint8 pixels of a PNG data URL as the page writes them (8-bit RGB, each row
+    filtered with None or Sub)."""
     import base64
     import zlib
 
@@ -65,8 +66,13 @@ def decode_png(url: str):
         elif kind == b"IDAT":
             idat += body
         pos += 12 + n
-    rows = zlib.decompress(idat)
-    return np.frombuffer(rows, np.uint8).reshape(h, 1 + 3 * w)[:, 1:].reshape(h, w, 3)
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(h, 1 + 3 * w)
+    kinds, data = rows[:, 0], rows[:, 1:].reshape(h, w, 3)
+    assert set(kinds.tolist()) <= {0, 1}, f"filter types {set(kinds.tolist())}: only None and Sub are read here"
+    sub = kinds == 1  # Sub: each byte is the difference from the byte a pixel to its left, modulo 256
+    data = data.copy()
+    data[sub] = np.cumsum(data[sub].astype(np.int64), axis=1) % 256
+    return data.astype(np.uint8)
 
 
 def decode_svg(url: str) -> str:
@@ -91,8 +97,11 @@ def figure(at: AppTest, name: str) -> str | None:
 def surface(at: AppTest) -> dict:
     """The surface figure: its picture's pixels, the SVG over it, and the <img> attributes of both."""
     imgs = {i["class"]: i for i in _images(figure(at, "surface"))}
-    return {"pixels": decode_png(imgs["map"]["src"]), "overlay": decode_svg(imgs["over"]["src"]),
-            "map": imgs["map"], "html": figure(at, "surface")}
+    styles = [m.value for m in at.markdown if m.value.startswith("<style>.nnp-surface .over")]
+    assert len(styles) == 1, "the surface's overlay is laid over it once"
+    overlay = re.search(r'url\("([^"]+)"\)', styles[0]).group(1)
+    return {"pixels": decode_png(imgs["map"]["src"]), "overlay": decode_svg(overlay), "map": imgs["map"],
+            "html": figure(at, "surface")}
 
 
 def network(at: AppTest) -> dict:

@@ -170,13 +170,17 @@ def test_network_diagram_shows_weights_and_biases():
     net = session(at).exp.network
     assert [t["name"] for t in fig["tiles"]] == ["x1", "x2", "h1.1", "h1.2", "h1.3", "output"]
     assert f"bias {net.biases(0)[1]:.4g}" in fig["tiles"][3]["title"]
-    lines = re.findall(r'<line x1="[^"]*" y1="[^"]*" x2="[^"]*" y2="[^"]*" stroke="(#\w+)" stroke-width="([\d.]+)"',
-                       fig["lines"])
-    weights = np.concatenate([net.weights(0).ravel(), net.weights(1).ravel()])  # row-major, layer by layer
+    from test_drawing import segments
+
+    lines = segments(fig["lines"])
     assert len(lines) == 2 * 3 + 3 * 1
-    assert [c for c, _ in lines] == [chart_module.POS if w >= 0 else chart_module.NEG for w in weights]
-    widths = np.array([float(w) for _, w in lines])
-    assert np.argmax(widths) == np.argmax(np.abs(weights)) and widths.max() == pytest.approx(5.0)
+    tile, xs, ys, _ = drawing.diagram_geometry((2, 3, 1), panel.DIAGRAM_PX)
+    w = net.weights(0)[1, 2]  # x2 -> h1.3
+    colour, width = lines[tuple(round(v, 1) for v in (xs[0] + tile / 2, ys[0][1], xs[1] - tile / 2, ys[1][2]))]
+    assert colour == (chart_module.POS if w >= 0 else chart_module.NEG)
+    biggest = max(np.abs(net.weights(l)).max() for l in range(2))
+    assert max(width for _, width in lines.values()) == pytest.approx(5.0)
+    assert width == pytest.approx(0.4 + 4.6 * abs(w) / biggest, abs=0.2)
     for heading in ("Input", "2 features", "Layer 1", "3 neurons", "Output", "1 neuron"):
         assert f">{heading}</text>" in fig["lines"]
 

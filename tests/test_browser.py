@@ -221,7 +221,8 @@ def test_points_stand_out_on_both_classes(server, browser):
     page.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '300'")
     wait_ready(page)
     pixels = surface_pixels(page)
-    src = page.locator("img.over").first.get_attribute("src")
+    src = page.evaluate("getComputedStyle(document.querySelector('.nnp-surface .over')).backgroundImage")
+    src = re.search(r'url\("([^"]+)"\)', src).group(1)
     svg = base64.b64decode(src.split(",", 1)[1]).decode()
     width = float(re.search(r'<svg [^>]*width="([\d.]+)"', svg).group(1))
     scale = pixels.shape[1] / width

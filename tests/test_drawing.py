@@ -20,14 +20,28 @@ def test_ticks_are_round_and_inside(lo, hi):
     assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-6
 
 
+def segments(svg: str) -> dict[tuple[float, ...], tuple[str, float]]:
+    """Every line of the diagram's weights: (x1, y1, x2, y2) -> (colour, width)."""
+    out = {}
+    for d, colour, width in re.findall(r'<path d="([^"]*)" stroke="(#\w+)" stroke-width="([\d.]+)"', svg):
+        for seg in re.findall(r"M([\d.]+) ([\d.]+)L([\d.]+) ([\d.]+)", d):
+            out[tuple(float(v) for v in seg)] = (colour, float(width))
+    return out
+
+
 def test_edges_follow_the_weights():
     net = Network.create(Architecture((3, 2), "tanh", "sigmoid"), "xavier", 0)
     body, top = drawing.diagram_edges(net, 380)
-    weights = np.concatenate([net.weights(l).ravel() for l in range(net.n_layers)])
-    lines = re.findall(r'stroke="(#\w+)" stroke-width="([\d.]+)"', body)
-    assert len(lines) == weights.size and top == np.abs(weights).max()
-    assert [c for c, _ in lines] == [charts.POS if w >= 0 else charts.NEG for w in weights]
-    assert np.allclose([float(w) for _, w in lines], 0.4 + 4.6 * np.abs(weights) / top, atol=0.006)
+    lines = segments(body)
+    tile, xs, ys, _ = drawing.diagram_geometry((2, 3, 2, 1), 380)
+    assert len(lines) == 2 * 3 + 3 * 2 + 2 * 1
+    assert top == max(np.abs(net.weights(l)).max() for l in range(net.n_layers))
+    for l in range(net.n_layers):
+        for (i, j), w in np.ndenumerate(net.weights(l)):
+            key = tuple(round(v, 1) for v in (xs[l] + tile / 2, ys[l][i], xs[l + 1] - tile / 2, ys[l + 1][j]))
+            colour, width = lines[key]
+            assert colour == (charts.POS if w >= 0 else charts.NEG)
+            assert abs(width - (0.4 + 4.6 * abs(w) / top)) <= 4.6 / drawing.EDGE_STEPS / 2 + 0.006
 
 
 def test_points_overlay_draws_every_point_outlined():
@@ -58,4 +72,6 @@ def test_tiles_of_a_network_without_hidden_layers():
                                                                   ["class 0", "class 1", "class 2"]]
     assert decode_png(tiles[1][2]["url"]).shape == (12, 12, 3)
     html = drawing.diagram_figure(net, tiles, 300)
-    assert html.count('class="tile"') == 6 and html.count('class="bias"') == 3
+    assert html.count('class="tile"') == 6
+    biases = decode_svg(re.search(r'class="biases" alt="" src="([^"]+)"', html).group(1))
+    assert biases.count("<rect") == 3  # the output neurons': inputs have none
