@@ -432,3 +432,32 @@ def test_a_stuck_run_gets_a_hint_that_goes_when_it_no_longer_holds():
     for _ in range(10):
         at.button(key="step100").click().run()
     assert not [w.value for w in at.warning if w.value.startswith("**Hint:**")]
+
+
+def test_notices_go_once_they_no_longer_hold():
+    at = run_app({"ds": "moons", "n": "100"})
+    at.number_input(key="w_lr").set_value(0.05).run()
+    assert any("kept" in i.value for i in at.info)
+    at.button(key="step").click().run()  # trained since: "the trained network is kept" is old news
+    assert not at.info
+    at.selectbox(key="w_dataset").set_value("circles").run()
+    assert any("reset" in i.value for i in at.info)
+    at.button(key="step100").click().run()
+    assert not at.info
+
+
+def test_the_budget_follows_clicks_past_it():
+    at = run_app({"ds": "moons", "n": "100", "ep": "150"})
+    at.button(key="step100").click().run()
+    at.button(key="step100").click().run()
+    status = next(m.value for m in at.markdown if m.value.startswith('<span class="nnp-status">'))
+    assert "Epoch 200</b> of 200 · done" in status  # never "200 of 150"
+
+
+def test_each_panel_explains_itself_until_a_link_hides_the_explanations():
+    at = run_app()
+    assert [e.label for e in at.expander] == ["What am I looking at?"] * 3
+    texts = [e.children[0].value if hasattr(e.children[0], "value") else "" for e in at.expander]
+    assert all(len(t) > 100 for t in texts) and len(set(texts)) == 3
+    at = run_app({"hide": "help"})
+    assert not at.expander

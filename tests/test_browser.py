@@ -268,3 +268,29 @@ def test_a_click_on_a_dataset_picture_picks_it(server, browser):
     assert page.get_by_role("combobox", name="Dataset").input_value() == "Moons"
     assert box["width"] >= thumbnails.PER_ROW * thumbnails.TILE
     page.close()
+
+
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def test_layout_laptop_and_phone(server, browser):
+    """At 1366 x 768 the network, the surface and the loss curve are all on the first screen; on a 390 x 844
+    phone the surface is within the first 900 px; no figure is wider than the screen."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(server)
+    wait_ready(page)
+    for selector in (".nnp-network .p", ".nnp-surface .p", ".nnp-curves img.loss"):
+        b = _box(page, selector)
+        assert b["y"] >= 0 and b["y"] + b["height"] <= 768 and b["x"] + b["width"] <= 1366, (selector, b)
+    page.close()
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(server)
+    wait_ready(phone)
+    b = _box(phone, ".nnp-surface .p")
+    assert b["y"] + b["height"] <= 900 and b["x"] >= 0 and b["x"] + b["width"] <= 390, b
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
+    buttons = [phone.get_by_role("button", name=name, exact=True).bounding_box()
+               for name in ("▶ Train", "Step", "+100", "Reset")]
+    assert len({round(b["y"]) for b in buttons}) == 1  # the four buttons on one row
+    phone.close()
