@@ -134,7 +134,7 @@ def _layer_editor(s, values, widths: bool = True, activations: bool = True) -> N
     n = int(st.session_state["w_layers"])
     choices = list(s.kind.choices)
     same = True
-    if activations:
+    if activations and n:  # no hidden layer, no activation to choose (its value is kept for when one returns)
         st.toggle("One activation for all layers", key="w_same_act")
         same = st.session_state["w_same_act"]
         if same:

@@ -461,3 +461,12 @@ def test_each_panel_explains_itself_until_a_link_hides_the_explanations():
     assert all(len(t) > 100 for t in texts) and len(set(texts)) == 3
     at = run_app({"hide": "help"})
     assert not at.expander
+
+
+def test_no_activation_to_choose_without_hidden_layers():
+    at = run_app({"h": "none", "a": "relu"})
+    assert "Activation" not in [s.label for s in at.selectbox]
+    assert "One activation for all layers" not in [t.label for t in at.toggle]
+    at.button(key="add_layer").click().run()
+    no_errors(at)
+    assert at.selectbox(key="w_act_all").value == "relu" and session(at).config.hidden == (4,)
