@@ -49,25 +49,26 @@ def widget(at: AppTest, kind: str, key: str):
 
 
 def decode_png(url: str):
-    """The (height, width, 3) uint8 pixels of a PNG data URL as the page writes them (8-bit RGB, each row
-    filtered with None or Sub)."""
+    """The (height, width, 3 or 4) uint8 pixels of a PNG data URL as the page writes them (8-bit RGB or
+    RGBA, each row filtered with None or Sub)."""
     import base64
     import zlib
 
     import numpy as np
 
     png = base64.b64decode(url.split(",", 1)[1])
-    pos, idat, (w, h) = 8, b"", (0, 0)
+    pos, idat, (w, h), k = 8, b"", (0, 0), 3
     while pos < len(png):
         n = int.from_bytes(png[pos:pos + 4], "big")
         kind, body = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + n]
         if kind == b"IHDR":
             w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
+            k = {2: 3, 6: 4}[body[9]]  # RGB or RGBA
         elif kind == b"IDAT":
             idat += body
         pos += 12 + n
-    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(h, 1 + 3 * w)
-    kinds, data = rows[:, 0], rows[:, 1:].reshape(h, w, 3)
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(h, 1 + k * w)
+    kinds, data = rows[:, 0], rows[:, 1:].reshape(h, w, k)
     assert set(kinds.tolist()) <= {0, 1}, f"filter types {set(kinds.tolist())}: only None and Sub are read here"
     sub = kinds == 1  # Sub: each byte is the difference from the byte a pixel to its left, modulo 256
     data = data.copy()
@@ -105,12 +106,23 @@ def surface(at: AppTest) -> dict:
 
 
 def network(at: AppTest) -> dict:
-    """The network figure: its tiles (name, title, pixels) and the SVG of its weights and labels."""
-    imgs = _images(figure(at, "network"))
-    tiles = [{"name": i["alt"], "title": i["title"], "pixels": decode_png(i["src"]), "style": i["style"]}
-             for i in imgs if i.get("class") == "tile"]
-    lines = next(i for i in imgs if i.get("class") == "lines")
-    return {"tiles": tiles, "lines": decode_svg(lines["src"])}
+    """The network figure: its tiles (name, title, style, pixels cut from the one picture of them all) and
+    the SVG of its weights and labels."""
+    import numpy as np
+
+    fragment = figure(at, "network")
+    imgs = {i.get("class"): i for i in _images(fragment)}
+    picture = decode_png(imgs["tiles"]["src"])
+    res = None
+    tiles = []
+    for tag in re.findall(r'<div class="tile" ([^>]*)>', fragment):
+        a = {k: html.unescape(v) for k, v in re.findall(r'([\w-]+)="([^"]*)"', tag)}
+        x, y = int(a["data-x"]), int(a["data-y"])
+        if res is None:  # the side of a tile's picture: where the opaque run from its corner ends
+            res = int(np.argmin(np.append(picture[y, x:, 3] == 255, False)))
+        tiles.append({"name": a["data-name"], "title": a["title"], "style": a["style"],
+                      "pixels": picture[y:y + res, x:x + res, :3]})
+    return {"tiles": tiles, "lines": decode_svg(imgs["lines"]["src"]), "picture": picture}
 
 
 def curves(at: AppTest) -> dict:

@@ -133,12 +133,12 @@ def _watch(page, seconds: float) -> dict:
     page.evaluate("""() => { window.seen = {surface: new Set(), tile: new Set(), epoch: new Set(), blank: 0, frames: 0};
         window.watching = true;
         const look = () => { const s = window.seen, map = document.querySelector('img.map');
-            const tile = document.querySelector('img.tile[alt=output]');
+            const tile = document.querySelector('img.tiles');
             const epoch = document.querySelector('[data-metric="Epoch"] .v');
             s.frames++;
             if (!map || !map.complete || map.naturalWidth === 0) s.blank++;
             if (map) s.surface.add(map.src.length + ':' + map.src.slice(-64));
-            if (tile) s.tile.add(tile.src.slice(-64));
+            if (tile) s.tile.add(tile.src.length + ':' + tile.src.slice(-64));
             if (epoch) s.epoch.add(epoch.textContent);
             if (window.watching) requestAnimationFrame(look); };
         requestAnimationFrame(look); }""")
