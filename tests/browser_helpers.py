@@ -86,7 +86,8 @@ def wait_ready(page, timeout=30_000):
     """Wait until the page has drawn and no script run is under way."""
     page.wait_for_selector("text=Neural network playground", timeout=timeout)
     page.wait_for_selector("img.map, img.tile, [data-testid='stVegaLiteChart'] canvas", timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')"
+                           " && !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
 
 
 def metric(page, label: str) -> str:

@@ -59,7 +59,9 @@ def copy_link(page) -> str:
 
 
 def sidebar_labels(page) -> list[str]:
-    return page.get_by_test_id("stSidebar").get_by_test_id("stWidgetLabel").all_inner_texts()
+    labels = page.get_by_test_id("stSidebar").get_by_test_id("stWidgetLabel")
+    labels.first.wait_for()  # the widgets' code may load after the rest of the page
+    return labels.all_inner_texts()
 
 
 def hide_in_link(page, text: str) -> None:
