@@ -69,11 +69,3 @@ def picker_chart(spec: dict, key: str, on_select: Callable[[], None], selection:
                            height="content")
     else:
         st.vega_lite_chart(spec, key=key, on_select=on_select, selection_mode=selection, use_container_width=False)
-
-
-def vega_lite_chart(spec: dict, key: str) -> None:
-    """A chart at the width and height its spec gives."""
-    if _takes(st.vega_lite_chart, "width"):
-        st.vega_lite_chart(spec, key=key, width="content", height="content")
-    else:
-        st.vega_lite_chart(spec, key=key, use_container_width=False)

@@ -135,12 +135,13 @@ def metrics(s: Session, n_train: int, n_test: int) -> None:
     rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
     redraws = f"{s.redraw_rate:.1f} redraws/s" if s.redraw_rate and s.live_ticks > 1 else ""
     per = charts.loss_per_point(s.exp.config.loss_name)
-    train_loss = last and last.train_loss / (n_train if per else 1)
+    train_n, test_n = (n_train, n_test) if per else (1, 1)
+    train_loss = last.train_loss / train_n if last else None
+    test_loss = last.test_loss / test_n if last and last.test_loss is not None else None
     items = [("Epoch", format_number(s.epoch), "", ""),
              ("Train loss", format_number(train_loss, 3), "", "Per point" if per else "")]
     if n_test:
-        test_loss = last and last.test_loss is not None and last.test_loss / (n_test if per else 1)
-        items.append(("Test loss", format_number(test_loss if test_loss is not False else None, 3), "", ""))
+        items.append(("Test loss", format_number(test_loss, 3), "", ""))
     if s.exp.config.task != "regression":
         items.append(("Train accuracy", format_percent(last and last.train_acc), "", ""))
         if n_test:
@@ -165,7 +166,6 @@ def _cached(s: Session) -> dict:
         s.cache["points"] = charts.points_frame(exp.train, exp.test)
         s.cache["bounds"] = charts.square_bounds(data_bounds(exp.data.X))
         s.cache["value_range"] = (float(np.max(np.abs(exp.data.y))) or 1.0) if c.task == "regression" else 1.0
-        s.cache["records"] = {}
     return s.cache
 
 

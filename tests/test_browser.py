@@ -11,10 +11,8 @@ import pytest
 from browser_helpers import (
     ROOT,
     check_trained_xor,
-    chromium,
     loss_pixels,
     metric,
-    streamlit_server,
     surface_pixels,
     wait_ready,
 )
@@ -23,19 +21,6 @@ from playground.state import config_from_query  # noqa: E402
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def server():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def status(page):

@@ -8,23 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from site_helpers import Console, built_site, offline_context, serve, wait_rendered
 
-from browser_helpers import chromium, streamlit_server, wait_ready
+from browser_helpers import wait_ready
 
 pytestmark = pytest.mark.browser
 CLIPBOARD = ["clipboard-read", "clipboard-write"]
 BOOT_MS = 180_000  # the static site: Pyodide, the packages and Streamlit on a busy 2-core machine
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
 
 
 def address(page) -> str:

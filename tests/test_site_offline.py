@@ -8,7 +8,7 @@ import time
 import pytest
 from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
 
-from browser_helpers import check_trained_xor, chromium, loss_pixels, metric
+from browser_helpers import check_trained_xor, loss_pixels, metric
 from playground import site
 
 pytestmark = pytest.mark.browser
@@ -23,12 +23,6 @@ APP = os.environ.get("PLAYGROUND_SITE_APP")
 def url():
     with serve(built_site(offline=True, app=APP)) as u:
         yield u
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def selected(page, label):
