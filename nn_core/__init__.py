@@ -10,13 +10,16 @@ under Pyodide. The pieces, each usable alone:
 - :mod:`config`: ``Config`` (a field per setting), the ``TUTORIAL`` preset and ``build(config)``;
 - :mod:`grid`: ``evaluate_grid`` for decision surfaces and per-neuron maps;
 - :mod:`modelio`: JSON model files, with the trainer's state so that training goes on exactly;
-- :mod:`diagnose`: ``diagnose(history, config, ...)``, a hint for a run that is stuck or climbing.
+- :mod:`diagnose`: ``diagnose(history, config, ...)``, a hint for a run that is stuck or climbing;
+- :mod:`export`: ``export_script(config)``, the experiment as one runnable script that needs NumPy only.
 """
 
 from .activations import ACTIVATIONS
 from .config import TUTORIAL, Config, Experiment, build, config_from
 from .datasets import DATASETS, TASKS, Dataset, make_dataset, train_test_split
 from .diagnose import Hint, diagnose
+from .export import script as export_script
+from .export import train_command
 from .features import FEATURES, feature_matrix
 from .grid import Grid, data_bounds, evaluate_grid
 from .losses import LOSSES, OUTPUTS
@@ -30,7 +33,8 @@ __all__ = [
     "ACTIVATIONS", "DATASETS", "FEATURES", "LOSSES", "OPTIMIZERS", "OUTPUTS", "SETTINGS", "TASKS", "TUTORIAL",
     "Architecture", "Config", "ConfigError", "Dataset", "Divergence", "EpochRecord", "Experiment", "Grid", "Hint",
     "ModelFile", "ModelFileError", "Network", "Setting", "SettingError", "Trainer", "TrainerState", "build",
-    "config_from", "data_bounds", "diagnose", "dumps", "evaluate_grid", "feature_matrix", "load_model", "loads",
-    "make_dataset", "make_optimizer", "parse_model", "read_model", "save_model", "train_test_split",
+    "config_from", "data_bounds", "diagnose", "dumps", "evaluate_grid", "export_script", "feature_matrix",
+    "load_model", "loads", "make_dataset", "make_optimizer", "parse_model", "read_model", "save_model",
+    "train_command", "train_test_split",
 ]
 __version__ = "0.1.0"

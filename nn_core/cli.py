@@ -1,4 +1,4 @@
-"""Command line: ``python -m nn_core train ...``, ``tutorial`` and ``datasets``.
+"""Command line: ``python -m nn_core train ...``, ``tutorial``, ``datasets`` and ``export-script``.
 
 Every setting's flag comes from its declaration (:mod:`nn_core.settings`), and
 its value is checked by that declaration. Bad arguments or files end with one
@@ -18,6 +18,7 @@ import numpy as np
 from .config import TUTORIAL, Config, build, config_from
 from .datasets import DATASETS
 from .diagnose import diagnose
+from .export import script
 from .modelio import ModelFileError, read_model, save_model
 from .settings import SETTINGS, Choice, ConfigError, Names, Number, SettingError, Widths
 from .text import format_number, format_percent, printable, shorten
@@ -51,13 +52,16 @@ _NARGS = {Widths: "*", Names: "+"}
 _METAVAR = {Widths: "WIDTH", Names: "NAME", Choice: "NAME", Number: "X"}
 
 
-def _flags(p: argparse.ArgumentParser) -> None:
-    """A flag per setting; defaults are None so that only given flags override the base config."""
+def _flags(p: argparse.ArgumentParser, files: bool = True) -> None:
+    """A flag per setting (and the model-file flags if ``files``); defaults are None so that only given
+    flags override the base config."""
     groups = {g: p.add_argument_group(g) for g in ("data", "network", "training")}
     for s in SETTINGS.values():
         kind = type(s.kind)
         groups[s.group].add_argument(s.flag, dest=s.name, nargs=_NARGS.get(kind), metavar=_METAVAR[kind],
                                      help=_help(s).replace("%", "%%"))
+    if not files:
+        return
     f = p.add_argument_group("files and output")
     start = f.add_mutually_exclusive_group()
     start.add_argument("--init", dest="init_file", metavar="MODEL.json", help="start from the weights in a model file")
@@ -74,6 +78,9 @@ def parser() -> argparse.ArgumentParser:
     _flags(sub.add_parser("train", help="train a network; every setting has a flag"))
     _flags(sub.add_parser("tutorial", help="the tutorial's 2-3-1 sigmoid network on XOR (flags override it)"))
     sub.add_parser("datasets", help="list the datasets")
+    export = sub.add_parser("export-script", help="the experiment as one Python script that needs NumPy only")
+    _flags(export, files=False)
+    export.add_argument("--out", metavar="SCRIPT.py", help="write the script to this file (default: print it)")
     return p
 
 
@@ -208,6 +215,25 @@ def _report(exp, args, out, err) -> int:
     return 0
 
 
+def _export_script(args, out, err) -> int:
+    try:
+        text = script(config_from_args(args))
+    except ConfigError as e:
+        err.write(f"{PROG}: error: {printable(str(e))}\n")
+        return 2
+    if not args.out:
+        out.write(text)
+        return 0
+    try:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        err.write(f"{PROG}: error: cannot write {printable(shorten(args.out, 80))}: {e.strerror}\n")
+        return 2
+    out.write(f"wrote {printable(shorten(args.out, 80))}\n")
+    return 0
+
+
 def run(argv=None, out=sys.stdout, err=sys.stderr) -> int:
     try:
         args = parser().parse_args(argv)
@@ -220,6 +246,8 @@ def run(argv=None, out=sys.stdout, err=sys.stderr) -> int:
         for name, spec in DATASETS.items():
             out.write(f"{name:12s} {spec.task:10s} {spec.title}\n")
         return 0
+    if args.command == "export-script":
+        return _export_script(args, out, err)
     try:
         exp = _experiment(args, out)
     except (ConfigError, ModelFileError) as e:
