@@ -147,12 +147,28 @@ def diverging_rgb(level: np.ndarray) -> np.ndarray:
     return _DIVERGING[np.rint(np.clip(t, 0.0, 1.0) * (len(_DIVERGING) - 1)).astype(np.intp)]
 
 
-def png_data_url(rgb: np.ndarray) -> str:
+CLEAR = 255  # the palette index of "transparent"
+PALETTE = np.vstack([_diverging_table(CLEAR), [[255, 255, 255]]]).astype(np.uint8)  # the diverging colours in
+# 255 steps, then the transparent one
+
+
+def diverging_index(level: np.ndarray) -> np.ndarray:
+    """Indices (...) uint8 into :data:`PALETTE` for levels in [0, 1] (as :func:`diverging_rgb`, in 255 steps);
+    NaN is grey."""
+    t = np.nan_to_num(np.asarray(level, dtype=np.float64), nan=0.5)
+    return np.rint(np.clip(t, 0.0, 1.0) * (CLEAR - 1)).astype(np.uint8)
+
+
+def png_data_url(rgb: np.ndarray, palette: np.ndarray | None = None) -> str:
     """A data: URL holding the (height, width, 3) uint8 image (or (height, width, 4) with alpha) as PNG
-    (zlib and struct, no imaging library).
+    (zlib and struct, no imaging library); or, with a ``palette`` (k, 3) uint8, the (height, width) uint8
+    indices into it, index :data:`CLEAR` transparent. A palette picture is a quarter of the bytes to
+    encode, send and decode: the diagram's picture of 8 x 64 neurons is 21 kB instead of 51.
 
     Each row is filtered with PNG's "Sub" filter (each byte minus the one a pixel to its left): the smooth
     maps the page draws then compress to about half (a neuron's tile from 1.2 to 0.6 kB)."""
+    if palette is not None:
+        rgb = rgb[:, :, None]
     h, w, k = rgb.shape
     rows = rgb.reshape(h, k * w)
     raw = np.empty((h, k * w + 1), dtype=np.uint8)
@@ -163,9 +179,12 @@ def png_data_url(rgb: np.ndarray) -> str:
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    colour_type = {3: 2, 4: 6}[k]  # RGB, RGBA
+    colour_type = 3 if palette is not None else {3: 2, 4: 6}[k]  # indexed, RGB, RGBA
+    colours = b"" if palette is None else (
+        chunk(b"PLTE", np.ascontiguousarray(palette, dtype=np.uint8).tobytes())
+        + (chunk(b"tRNS", bytes([255] * CLEAR + [0])) if len(palette) > CLEAR else b""))
     png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6)) + chunk(b"IEND", b""))
+           + colours + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6)) + chunk(b"IEND", b""))
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 

@@ -26,7 +26,19 @@ from nn_core import Grid, Network
 from nn_core.features import feature_matrix
 from nn_core.grid import grid_points
 
-from .charts import CLASS_COLORS, MID, NEG, OUTLINE, POS, Columns, diverging_rgb, png_data_url
+from .charts import (
+    CLASS_COLORS,
+    CLEAR,
+    MID,
+    NEG,
+    OUTLINE,
+    PALETTE,
+    POS,
+    Columns,
+    diverging_index,
+    diverging_rgb,
+    png_data_url,
+)
 
 FONT = "font-family:'Source Sans Pro','Source Sans 3',sans-serif"
 STYLE = (
@@ -246,7 +258,8 @@ def _output_levels(out: np.ndarray, output: str, value_range: float) -> np.ndarr
 
 def diagram_tiles(network: Network, hidden: Sequence[np.ndarray], outputs: np.ndarray, features: np.ndarray,
                   value_range: float) -> list[list[dict]]:
-    """Per column of the diagram, per drawn neuron: its name, what it is, its picture ((res, res, 3) uint8),
+    """Per column of the diagram, per drawn neuron: its name, what it is, its picture ("index": (res, res) uint8
+    indices into :data:`~playground.charts.PALETTE`),
     the range of its values over the plane and its bias. ``hidden``, ``outputs``, ``features``: (res, res, k)
     maps over a grid whose first row is the lowest x2."""
     a = network.arch
@@ -260,8 +273,8 @@ def diagram_tiles(network: Network, hidden: Sequence[np.ndarray], outputs: np.nd
         levels, lo, hi = ((_output_levels(m, a.output, value_range), m.min(axis=(0, 1)), m.max(axis=(0, 1)))
                           if last else _own_range(m))
         bias = network.biases(l - 1) if l else None
-        pictures = diverging_rgb(levels)
-        out.append([{"name": name, "kind": kinds[l], "pixels": pictures[:, :, j], "low": float(lo[j]),
+        pictures = diverging_index(levels)
+        out.append([{"name": name, "kind": kinds[l], "index": pictures[:, :, j], "low": float(lo[j]),
                      "high": float(hi[j]), "bias": None if bias is None else float(bias[j])}
                     for j, name in enumerate(column[2])])
     return out
@@ -317,14 +330,14 @@ def _tip(t: dict) -> str:
 
 
 def sprite(tiles: list[list[dict]], boxes: list[list[tuple[int, int]]], size: tuple[int, int]) -> np.ndarray:
-    """Every tile's picture in one (height, width, 4) RGBA image, each at its box's top left corner (in the
-    picture's pixels), transparent elsewhere."""
-    out = np.zeros((*size, 4), dtype=np.uint8)
+    """Every tile's picture in one (height, width) image of :data:`~playground.charts.PALETTE` indices, each
+    at its box's top left corner (in the picture's pixels), transparent (:data:`~playground.charts.CLEAR`)
+    elsewhere."""
+    out = np.full(size, CLEAR, dtype=np.uint8)
     for column, places in zip(tiles, boxes):
         for t, (x, y) in zip(column, places):
-            r = t["pixels"].shape[0]
-            out[y:y + r, x:x + r, :3] = t["pixels"]
-            out[y:y + r, x:x + r, 3] = 255
+            r = t["index"].shape[0]
+            out[y:y + r, x:x + r] = t["index"]
     return out
 
 
@@ -343,12 +356,12 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
     tile, xs, ys, height = diagram_geometry(slots, width)
     edges, _ = diagram_edges(network, width)
     shown, width = width, diagram_width(slots, width)
-    res = tiles[0][0]["pixels"].shape[0]
+    res = tiles[0][0]["index"].shape[0]
     scale = res / tile  # picture pixels per diagram px
     size = (math.ceil(height * scale) + 1, math.ceil(width * scale) + 1)
     boxes = [[(round((xs[l] - tile / 2) * scale), round((y - tile / 2) * scale)) for y in ys[l][:len(column)]]
              for l, column in enumerate(tiles)]
-    picture = png_data_url(sprite(tiles, boxes, size))
+    picture = png_data_url(sprite(tiles, boxes, size), PALETTE)
     under = svg_data_url(width, height, edges + diagram_labels(columns, width))
     parts = [f'<img class="lines" alt="" src="{under}" style="left:0;top:0;width:100%;height:100%">',
              f'<img class="tiles" alt="each neuron\'s output over the plane" src="{picture}" style="left:0;top:0;'

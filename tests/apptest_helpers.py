@@ -49,21 +49,26 @@ def widget(at: AppTest, kind: str, key: str):
 
 
 def decode_png(url: str):
-    """The (height, width, 3 or 4) uint8 pixels of a PNG data URL as the page writes them (8-bit RGB or
-    RGBA, each row filtered with None or Sub)."""
+    """The (height, width, 3 or 4) uint8 pixels of a PNG data URL as the page writes them: 8-bit RGB, RGBA,
+    or palette indices (read as RGBA through the palette and its transparency), each row filtered with None
+    or Sub."""
     import base64
     import zlib
 
     import numpy as np
 
     png = base64.b64decode(url.split(",", 1)[1])
-    pos, idat, (w, h), k = 8, b"", (0, 0), 3
+    pos, idat, (w, h), k, palette, alpha = 8, b"", (0, 0), 3, None, b""
     while pos < len(png):
         n = int.from_bytes(png[pos:pos + 4], "big")
         kind, body = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + n]
         if kind == b"IHDR":
             w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
-            k = {2: 3, 6: 4}[body[9]]  # RGB or RGBA
+            k = {2: 3, 6: 4, 3: 1}[body[9]]  # RGB, RGBA or palette
+        elif kind == b"PLTE":
+            palette = np.frombuffer(body, np.uint8).reshape(-1, 3)
+        elif kind == b"tRNS":
+            alpha = body
         elif kind == b"IDAT":
             idat += body
         pos += 12 + n
@@ -73,7 +78,13 @@ def decode_png(url: str):
     sub = kinds == 1  # Sub: each byte is the difference from the byte a pixel to its left, modulo 256
     data = data.copy()
     data[sub] = np.cumsum(data[sub].astype(np.int64), axis=1) % 256
-    return data.astype(np.uint8)
+    data = data.astype(np.uint8)
+    if palette is None:
+        return data
+    opacity = np.full(len(palette), 255, np.uint8)
+    opacity[:len(alpha)] = np.frombuffer(alpha, np.uint8)
+    index = data[:, :, 0]
+    return np.dstack([palette[index], opacity[index]])
 
 
 def decode_svg(url: str) -> str:

@@ -70,13 +70,13 @@ def test_tiles_of_a_network_without_hidden_layers():
     tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features), 1.0)
     assert [[t["name"] for t in column] for column in tiles] == [["x1", "x2", "x1*x2"],
                                                                   ["class 0", "class 1", "class 2"]]
-    assert tiles[1][2]["pixels"].shape == (12, 12, 3)
+    assert tiles[1][2]["index"].shape == (12, 12)
     html = drawing.diagram_figure(net, tiles, 300)
     assert html.count('class="tile"') == 6
     picture = decode_png(re.search(r'class="tiles" alt="[^"]*" src="([^"]+)"', html).group(1))
     for tag, t in zip(re.findall(r'<div class="tile" ([^>]*)>', html), [t for column in tiles for t in column]):
         x, y = (int(v) for v in re.search(r'data-x="(\d+)" data-y="(\d+)"', tag).groups())
-        assert np.array_equal(picture[y:y + 12, x:x + 12, :3], t["pixels"])  # each tile where its frame is
+        assert np.array_equal(picture[y:y + 12, x:x + 12, :3], charts.PALETTE[t["index"]])  # each where its frame is
         assert (picture[y:y + 12, x:x + 12, 3] == 255).all()
     assert picture[..., 3].mean() < 200  # transparent between the tiles
     biases = decode_svg(re.search(r'class="biases" alt="" src="([^"]+)"', html).group(1))
