@@ -5,6 +5,10 @@ one step per mini-batch after a seeded shuffle. The record of epoch k holds
 the losses and accuracies of the parameters *after* that epoch. In full-batch
 mode the forward pass that measures them is the one the next epoch's step
 starts from, so measuring costs nothing extra.
+
+Gradient statistics (:class:`GradientStats`: per weight layer, the gradient's
+norm and the update-to-weight ratio) are recorded only when asked for, at
+log-spaced epochs: a run without them costs one integer compare per epoch.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from .losses import LOSSES, check_pairing, get_loss
 from .network import Network, Workspace, add_penalty_grad
 from .optimizers import GD, OPTIMIZERS
 from .text import show
+from .timeline import LogSpaced
 
 EXPLODE_FACTOR = 1e6  # a loss this many times its starting value counts as diverged
 
@@ -46,6 +51,7 @@ class Divergence(NamedTuple):
 MAX_EPOCHS_TRAINED = 10**12
 MAX_SECONDS = 1e12  # training time a state may claim (30,000 years)
 _UINT128 = 2**128
+_NEVER = 1 << 62  # an epoch no run reaches: no gradient statistics to record
 
 
 @dataclass(frozen=True)
@@ -109,12 +115,91 @@ def _whole(v, end: int) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < end
 
 
+class GradientRecord(NamedTuple):
+    """Gradient statistics at m epochs of a network of L weight layers (layer 0 takes the inputs)."""
+
+    epochs: np.ndarray  # (m,) int64, increasing
+    grad_norm: np.ndarray  # (m, L)
+    update_ratio: np.ndarray  # (m, L)
+
+
+class GradientStats:
+    """Per weight layer, the size of the gradient and of the update, at log-spaced epochs.
+
+    Off by default; ``trainer.gradient_stats = GradientStats()`` turns it on
+    (``None`` turns it off). At a recorded epoch ``k`` and weight layer ``l``:
+
+    ``grad_norm``: the Frobenius norm of the gradient of the training objective
+    (the loss plus any L1/L2 penalty, as the optimizer sees it) with respect to
+    the layer's weight matrix W_l, biases left out, taken over the *whole*
+    training set at the parameters epoch ``k`` starts from. In full batch that
+    is the gradient of the epoch's one step. With mini-batches it is the
+    full-batch gradient the steps' gradients estimate, on the same scale
+    whatever the batch size; it costs one backward pass per recorded epoch
+    (the forward pass is already there) and leaves training unchanged.
+
+    ``update_ratio``: ||W_l after epoch k - W_l before|| / ||W_l before||, the
+    whole epoch's change (all its steps; the optimizer's update, not just
+    lr * gradient). inf where a layer's weights were all zero and moved, 0 if
+    they did not move.
+
+    Epochs kept: 1, 2, 3, ... then log-spaced, thinned to at most
+    ``max_points`` (see :mod:`nn_core.timeline`), however the run is sliced.
+    """
+
+    def __init__(self, max_points: int = 300):
+        self._kept = LogSpaced(max_points)
+
+    @property
+    def next_epoch(self) -> int:
+        """The first epoch still to record."""
+        return self._kept.next_epoch
+
+    def add(self, epoch: int, grad_norm: np.ndarray, update_ratio: np.ndarray) -> int:
+        """Keep one epoch's values, (L,) each; returns the next epoch to record. An epoch at or before the
+        last kept one first drops those from it on."""
+        self._kept.add(epoch, (np.array(grad_norm, dtype=np.float64), np.array(update_ratio, dtype=np.float64)))
+        return self._kept.next_epoch
+
+    def truncate(self, epoch: int) -> None:
+        """Drop the epochs after ``epoch`` (training went back to it)."""
+        self._kept.truncate(epoch)
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept.epochs)
+
+    def record(self) -> GradientRecord:
+        """The statistics as arrays: epochs (m,), grad_norm (m, L), update_ratio (m, L); L is 0 while m is."""
+        kept = self._kept
+        L = len(kept.items[0][0]) if kept.items else 0
+        grad, ratio = (np.array([item[i] for item in kept.items], dtype=np.float64).reshape(len(kept.items), L)
+                       for i in (0, 1))
+        return GradientRecord(np.array(kept.epochs, dtype=np.int64), grad, ratio)
+
+
+def weight_norms(layers) -> np.ndarray:
+    """The Frobenius norm of each layer's weights (L,), from (n_in + 1, n_out) views whose last row is the bias."""
+    return np.array([np.linalg.norm(layer[:-1]) for layer in layers])
+
+
+def update_ratios(after, before) -> np.ndarray:
+    """||W after - W before|| / ||W before|| per layer (L,), from views as :func:`weight_norms` takes."""
+    change = np.array([np.linalg.norm(a[:-1] - b[:-1]) for a, b in zip(after, before)])
+    size = weight_norms(before)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(change == 0, 0.0, change / size)
+
+
 class _Split:
     """One dataset prepared for a network: inputs with a ones column, encoded targets, labels."""
 
     def __init__(self, net: Network, data: Dataset):
         self.n = len(data)
         self.ws = Workspace(net.arch.sizes, self.n)
+        self._sizes, self._shuffled, self._batch_ws = net.arch.sizes, None, {}
         self.ws.H[0][...] = feature_matrix(data.X, net.arch.features)
         self.Y = net.encode_targets(data.y)
         self.output = net.arch.output
@@ -130,6 +215,21 @@ class _Split:
             self._rounded_flat = self._rounded.reshape(-1)
             self._signs = np.where(self.labels[:, 0], 1.0, -1.0)
             self._zeros = self.n - int(np.count_nonzero(self.labels))
+
+    def batches(self, order: np.ndarray, size: int) -> Iterator[tuple[Workspace, np.ndarray]]:
+        """(a workspace holding its inputs, its targets) for each batch of ``size`` rows taken in ``order``."""
+        if self._shuffled is None:  # made on first use: a full-batch run never needs them
+            self._shuffled = (np.empty_like(self.ws.A[0]), np.empty_like(self.Y))
+        Xs, Ys = self._shuffled
+        np.take(self.ws.A[0], order, axis=0, out=Xs)
+        np.take(self.Y, order, axis=0, out=Ys)
+        for s in range(0, self.n, size):
+            Xb = Xs[s:s + size]
+            ws = self._batch_ws.get(len(Xb))
+            if ws is None:
+                ws = self._batch_ws[len(Xb)] = Workspace(self._sizes, len(Xb))
+            ws.set_input(Xb)  # the input layer is only read: a view of the shuffled rows will do
+            yield ws, Ys[s:s + size]
 
     def accuracy(self, p: np.ndarray) -> float | None:
         """Fraction of points whose predicted class is their label; None for regression."""
@@ -171,10 +271,10 @@ class Trainer:
         self._grad = np.zeros_like(network.params)
         self._grad_views = network.grad_views(self._grad)
         self._backup = network.params.copy()
+        self._backup_views = network.grad_views(self._backup)
         self._delta = None  # dL/dz on the training set for the current parameters, when known
-        self._shuffled = None
-        self._batch_ws: dict[int, Workspace] = {}
         self.history: list[EpochRecord] = []
+        self.gradient_stats: GradientStats | None = None  # set one to record them as run() trains
         self.divergence: Divergence | None = None
         self.start_loss: float | None = None  # the loss before the first epoch (of this loss), once measured
         self._explode_at: float | None = None  # set from the start loss
@@ -208,22 +308,20 @@ class Trainer:
         Stops early if the loss becomes NaN, infinite or explodes: ``divergence`` says why, and the
         network keeps its last finite parameters. On its way there a run may overflow: :meth:`fit`
         silences those warnings, a caller of ``run`` can do the same with ``np.errstate``."""
-        self.divergence = None
-        if self._delta is None:
-            self._measure_train()
-        full = self.batch_size is None or self.batch_size >= self._train.n
         net, test, history, backup, params = self.network, self._test, self.history, self._backup, self.network.params
         clock, start = time.perf_counter, time.perf_counter()
         done, epoch = (history[-1].seconds if history else 0.0), self.epoch
         # The per-epoch path of a small full-batch network is a few dozen NumPy calls on tiny
         # arrays, so everything it uses is bound here once: each lookup or call saved is a percent.
-        ws, Y, output, forward, backward, accuracy, value_and_delta, step = self._bound()
+        full, sample_at, ws, Y, output, forward, backward, accuracy, value_and_delta, step = self._start()
         grad, views, penalised, z_out, d_out = self._grad, self._grad_views, self.l1 or self.l2, ws.Z[-1], ws.D[-1]
         new_record = tuple.__new__  # EpochRecord(...) without its Python-level __new__
         for _ in range(int(epochs)):
             epoch += 1
             backup[...] = params  # a slice copy is cheaper than np.copyto
-            if full:  # one step from the delta the last measurement left
+            if epoch >= sample_at:  # an epoch whose gradient statistics are kept (never unless they are on)
+                sample_at = self._recorded_epoch(epoch, full)
+            elif full:  # one step from the delta the last measurement left
                 backward(ws, self._delta, views)
                 if penalised:
                     add_penalty_grad(grad, params, net.weight_mask, self.l1, self.l2)
@@ -243,11 +341,31 @@ class Trainer:
             history.append(record)
             yield record
 
-    def _bound(self) -> tuple:
-        """What one epoch uses, looked up once per run."""
-        net, train = self.network, self._train
-        return (train.ws, train.Y, net.output_layer, net.forward, net.backward, train.accuracy,
+    def _start(self) -> tuple:
+        """Ready a run (the training set measured, the statistics cut back to this epoch); then whether it is
+        full batch, the first epoch whose gradient statistics to record, and what one epoch uses, looked up once."""
+        self.divergence = None
+        if self._delta is None:
+            self._measure_train()
+        net, train, stats = self.network, self._train, self.gradient_stats
+        if stats is not None:
+            stats.truncate(self.epoch)
+        return (self.batch_size is None or self.batch_size >= train.n, _NEVER if stats is None else stats.next_epoch,
+                train.ws, train.Y, net.output_layer, net.forward, net.backward, train.accuracy,
                 self.loss.value_and_delta, self.optimizer.step)
+
+    def _recorded_epoch(self, epoch: int, full: bool) -> int:
+        """Train one epoch as :meth:`run` does, recording its gradient statistics; returns the next epoch to record."""
+        net, grad = self.network, self._grad
+        net.backward(self._train.ws, self._delta, self._grad_views)  # the whole training set's, as run() steps
+        if self.l1 or self.l2:
+            add_penalty_grad(grad, net.params, net.weight_mask, self.l1, self.l2)
+        grad_norm = weight_norms(self._grad_views)
+        if full:
+            self.optimizer.step(net.params, grad)
+        else:
+            self._mini_batch_epoch()
+        return self.gradient_stats.add(epoch, grad_norm, update_ratios(net.grad_views(net.params), self._backup_views))
 
     def fit(self, epochs: int) -> Trainer:
         """Train ``epochs`` more epochs (or until divergence); returns self."""
@@ -258,21 +376,10 @@ class Trainer:
 
     def _mini_batch_epoch(self) -> None:
         """One pass over the training set in a seeded shuffle, one step per mini-batch."""
-        net, tr, bs = self.network, self._train, self.batch_size
-        if self._shuffled is None:
-            self._shuffled = (np.empty_like(tr.ws.A[0]), np.empty_like(tr.Y))
-        Xs, Ys = self._shuffled
-        order = self._rng.permutation(tr.n)
-        np.take(tr.ws.A[0], order, axis=0, out=Xs)
-        np.take(tr.Y, order, axis=0, out=Ys)
+        net = self.network
         output, delta_of, step = net.output_layer, self.loss.delta, self.optimizer.step
         grad, views, params, mask = self._grad, self._grad_views, net.params, net.weight_mask
-        for s in range(0, tr.n, bs):
-            Xb, Yb = Xs[s:s + bs], Ys[s:s + bs]
-            ws = self._batch_ws.get(len(Xb))
-            if ws is None:
-                ws = self._batch_ws[len(Xb)] = Workspace(net.arch.sizes, len(Xb))
-            ws.set_input(Xb)  # the input layer is only read: a view of the shuffled rows will do
+        for ws, Yb in self._train.batches(self._rng.permutation(self._train.n), self.batch_size):
             p = net.forward(ws)
             net.backward(ws, delta_of(p, Yb, ws.Z[-1], output, ws.D[-1]), views)
             if self.l1 or self.l2:
@@ -296,15 +403,12 @@ class Trainer:
         return loss, acc
 
     def _diverge(self, epoch: int, loss: float) -> None:
-        reason = "nan" if math.isnan(loss) else "inf" if math.isinf(loss) else "exploded"
-        what = {"nan": "became NaN", "inf": "became infinite", "exploded": f"exploded to {loss:.3g}"}[reason]
-        self.divergence = Divergence(
-            epoch, reason, f"loss {what} at epoch {epoch}: try a lower learning rate"
-            " (the network keeps its last finite weights)"
-        )
+        self.divergence = divergence(epoch, loss)
         np.copyto(self.network.params, self._backup)
         self.optimizer.reset()
         self._delta = None
+        if self.gradient_stats is not None:  # back to the last finite epoch's
+            self.gradient_stats.truncate(epoch - 1)
 
     # ------------------------------------------------------------ state
     def state(self) -> TrainerState:
@@ -332,9 +436,19 @@ class Trainer:
         train_loss, train_acc = self._measure_train()
         test_loss, test_acc = self._measure(self._test) if self._test is not None else (None, None)
         self.history = [EpochRecord(state.epoch, train_loss, test_loss, train_acc, test_acc, float(state.seconds))]
+        if self.gradient_stats is not None:  # a history of one record: the statistics start afresh too
+            self.gradient_stats.clear()
         return self.history[0]
 
     # ------------------------------------------------------------ evaluation
     def evaluate(self, data: Dataset) -> tuple[float, float | None]:
         """(loss, accuracy) of the current network on ``data``; accuracy None for regression."""
         return self._measure(_Split(self.network, data))
+
+
+def divergence(epoch: int, loss: float) -> Divergence:
+    """Why training stopped at ``epoch`` with a ``loss`` that is NaN, infinite or exploded."""
+    reason = "nan" if math.isnan(loss) else "inf" if math.isinf(loss) else "exploded"
+    what = {"nan": "became NaN", "inf": "became infinite", "exploded": f"exploded to {loss:.3g}"}[reason]
+    return Divergence(epoch, reason, f"loss {what} at epoch {epoch}: try a lower learning rate"
+                      " (the network keeps its last finite weights)")
