@@ -7,6 +7,10 @@ sigmoid output, one-hot for softmax, values for linear).
 Every loss gives its value and ``delta``, the gradient of the loss with
 respect to ``z``. The cross-entropies are computed from ``z`` (log-sum-exp
 form), so a logit of +/-1e4 gives the exact loss rather than log(0).
+
+The outputs and the deltas also take many runs stacked on a last axis,
+(n_samples, n_outputs, runs), as :mod:`nn_core.odds` trains them: every rule
+reduces over the first two axes only. ``per_run`` gives each run's loss.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ def _sigmoid_backprop(p, g, out=None):
 
 def _softmax_backprop(p, g, out=None):
     # Jacobian-vector product of softmax: dz_i = p_i * (g_i - sum_j g_j p_j).
-    s = np.einsum("ij,ij->i", g, p)[:, None]
+    s = np.einsum("ij...,ij...->i...", g, p)[:, None]
     out = np.subtract(g, s, out)
     return np.multiply(out, p, out)
 
@@ -84,7 +88,9 @@ def _softplus(z):
 
 @dataclass(frozen=True)
 class Loss:
-    """``value(p, y, z)`` -> float and ``delta(p, y, z, output, out)`` -> dL/dz, shape of z."""
+    """``value(p, y, z)`` -> float and ``delta(p, y, z, output, out)`` -> dL/dz, shape of z;
+    ``per_run(p, y, z)`` -> each run's value (runs,) for runs stacked on a last axis, and
+    ``per_run_and_delta(p, y, z, output, out)`` both at once."""
 
     name: str
     description: str
@@ -93,6 +99,8 @@ class Loss:
     delta: Callable[..., np.ndarray]
     value_and_delta: Callable[..., tuple[float, np.ndarray]] | None = None
     summed: bool = False  # a sum over the points, not a mean: divide by their number to compare splits
+    per_run: Callable[..., np.ndarray] | None = None
+    per_run_and_delta: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None
 
     def __post_init__(self):
         if self.value_and_delta is None:
@@ -100,6 +108,11 @@ class Loss:
                 return self.value(p, y, z), self.delta(p, y, z, output, out)
 
             object.__setattr__(self, "value_and_delta", both)
+        if self.per_run_and_delta is None:
+            def both_per_run(p, y, z, output, out=None):
+                return self.per_run(p, y, z), self.delta(p, y, z, output, out)
+
+            object.__setattr__(self, "per_run_and_delta", both_per_run)
 
 
 def sse(p, y, z=None):
@@ -120,28 +133,65 @@ def sse_value_and_delta(p, y, z, output, out=None):
     return 0.5 * float(flat.dot(flat)), output.backprop(p, e, e)
 
 
+def _squares_per_run(p, y):
+    e = p - y
+    return np.einsum("ijk,ijk->k", e, e)
+
+
+def sse_per_run(p, y, z=None):
+    return 0.5 * _squares_per_run(p, y)
+
+
+def sse_per_run_and_delta(p, y, z, output, out=None):
+    e = np.subtract(p, y, out)
+    values = np.einsum("ijk,ijk->k", e, e)
+    values *= 0.5
+    return values, output.backprop(p, e, e)
+
+
 def mse(p, y, z=None):
     """Mean over samples and outputs of (y - p)^2."""
     e = (p - y).ravel()
     return float(e.dot(e)) / e.size
 
 
+def mse_per_run(p, y, z=None):
+    return _squares_per_run(p, y) / (p.shape[0] * p.shape[1])
+
+
 def mse_delta(p, y, z, output, out=None):
     e = np.subtract(p, y, out)
-    e *= 2.0 / e.size
+    e *= 2.0 / (e.shape[0] * e.shape[1])  # per run when runs are stacked
     return output.backprop(p, e, e)
+
+
+def _bce_terms(y, z):
+    return _softplus(z) - y * z
 
 
 def binary_cross_entropy(p, y, z):
     """Mean over samples of -[y log p + (1-y) log(1-p)], from the logit z: softplus(z) - y z."""
-    return float(np.sum(_softplus(z) - y * z)) / len(z)
+    return float(np.sum(_bce_terms(y, z))) / len(z)
+
+
+def bce_per_run(p, y, z):
+    return _bce_terms(y, z).sum(axis=(0, 1)) / len(z)
+
+
+def _ce_terms(y, z):
+    # logsumexp(z) - y.z per sample (and run), shifted by the row maximum
+    m = z.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+    return lse - np.einsum("ij...,ij...->i...", y, z)
 
 
 def softmax_cross_entropy(p, y, z):
     """Mean over samples of -sum_k y_k log p_k, from the logits: logsumexp(z) - y.z."""
-    m = z.max(axis=1, keepdims=True)
-    lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-    return float(np.sum(lse - np.einsum("ij,ij->i", y, z))) / len(z)
+    return float(np.sum(_ce_terms(y, z))) / len(z)
+
+
+def ce_per_run(p, y, z):
+    return _ce_terms(y, z).sum(axis=0) / len(z)
 
 
 def cross_entropy_delta(p, y, z, output, out=None):
@@ -157,10 +207,13 @@ LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
         Loss("sse", "1/2 sum of squared errors over the batch (the tutorial's)", ("sigmoid", "softmax", "linear"),
-             sse, sse_delta, sse_value_and_delta, summed=True),
-        Loss("mse", "mean squared error", ("sigmoid", "softmax", "linear"), mse, mse_delta),
-        Loss("bce", "binary cross-entropy (sigmoid output)", ("sigmoid",), binary_cross_entropy, cross_entropy_delta),
-        Loss("ce", "softmax cross-entropy (softmax output)", ("softmax",), softmax_cross_entropy, cross_entropy_delta),
+             sse, sse_delta, sse_value_and_delta, summed=True, per_run=sse_per_run,
+             per_run_and_delta=sse_per_run_and_delta),
+        Loss("mse", "mean squared error", ("sigmoid", "softmax", "linear"), mse, mse_delta, per_run=mse_per_run),
+        Loss("bce", "binary cross-entropy (sigmoid output)", ("sigmoid",), binary_cross_entropy, cross_entropy_delta,
+             per_run=bce_per_run),
+        Loss("ce", "softmax cross-entropy (softmax output)", ("softmax",), softmax_cross_entropy, cross_entropy_delta,
+             per_run=ce_per_run),
     )
 }
 
