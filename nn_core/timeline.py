@@ -62,10 +62,9 @@ class LogSpaced:
     """Items kept at log-spaced epochs, at most ``limit`` of them, oldest first.
 
     ``epochs`` (list of int, increasing) and ``items`` (a list beside it) are
-    read-only to callers. ``next_epoch`` is the first epoch worth offering:
-    :meth:`add` is for epochs at or after it, or at or before the last kept one
-    (training went back), and a caller declines every other epoch with one
-    integer compare.
+    read-only to callers. ``next_epoch`` is the first epoch the grid wants after
+    the last kept one: a caller can decline the epochs before it with one integer
+    compare, without making the item.
     """
 
     def __init__(self, limit: int):
@@ -78,12 +77,14 @@ class LogSpaced:
         """Forget every item and go back to the densest grid."""
         self.level, self.epochs, self.items, self.next_epoch = 0, [], [], 0
 
-    def add(self, epoch: int, item) -> None:
-        """Keep ``item`` for ``epoch``. An epoch at or before the last kept one first drops the items from
-        ``epoch`` on (training went back); then too many items thin the grid."""
+    def add(self, epoch: int, item) -> bool:
+        """Keep ``item`` for ``epoch`` if the grid wants it; True if kept. An epoch at or before the last kept
+        one first drops the items from ``epoch`` on (training went back); too many items thin the grid."""
         epoch = int(epoch)
         if self.epochs and epoch <= self.epochs[-1]:
             self.truncate(epoch - 1)
+        if epoch < self.next_epoch:
+            return False
         self.epochs.append(epoch)
         self.items.append(item)
         while len(self.epochs) > self.limit and self.level < MAX_LEVEL:
@@ -93,6 +94,7 @@ class LogSpaced:
             self.epochs = [self.epochs[i] for i in firsts]
             self.items = [self.items[i] for i in firsts]
         self.next_epoch = grid_next(self.epochs[-1], self.level)
+        return True
 
     def truncate(self, epoch: int) -> None:
         """Drop the items after ``epoch`` (the grid keeps its level)."""
