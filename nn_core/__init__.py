@@ -5,9 +5,12 @@ under Pyodide. The pieces, each usable alone:
 
 - :mod:`datasets`: ``make_dataset(name, n, noise, seed)``, ``train_test_split``;
 - :mod:`network`: ``Architecture`` and ``Network`` (flat parameter vector);
-- :mod:`training`: ``Trainer`` with ``run(k)`` yielding ``EpochRecord``s;
+- :mod:`training`: ``Trainer`` with ``run(k)`` yielding ``EpochRecord``s, and ``GradientStats`` (per layer,
+  gradient norms and update ratios at log-spaced epochs) when ``trainer.gradient_stats`` is set;
+- :mod:`timeline`: ``Timeline``, the network's parameters at log-spaced epochs, bounded;
+- :mod:`transform`: ``transformed_space``, the data and the plane's grid lines as a layer sees them;
 - :mod:`settings`: every setting declared once (``SETTINGS``): type, bounds, URL key, flag, widget;
-- :mod:`config`: ``Config`` (a field per setting), the ``TUTORIAL`` preset and ``build(config)``;
+- :mod:`config`: ``Config`` (a field per setting), the ``TUTORIAL`` and ``VANISHING`` presets and ``build(config)``;
 - :mod:`grid`: ``evaluate_grid`` for decision surfaces and per-neuron maps;
 - :mod:`modelio`: JSON model files, with the trainer's state so that training goes on exactly;
 - :mod:`diagnose`: ``diagnose(history, config, ...)``, a hint for a run that is stuck or climbing;
@@ -15,7 +18,7 @@ under Pyodide. The pieces, each usable alone:
 """
 
 from .activations import ACTIVATIONS
-from .config import TUTORIAL, Config, Experiment, build, config_from
+from .config import TUTORIAL, VANISHING, VANISHING_RELU, Config, Experiment, build, config_from
 from .datasets import DATASETS, TASKS, Dataset, make_dataset, train_test_split
 from .diagnose import Hint, diagnose
 from .export import script as export_script
@@ -27,10 +30,13 @@ from .modelio import ModelFile, ModelFileError, dumps, load_model, loads, parse_
 from .network import Architecture, Network
 from .optimizers import OPTIMIZERS, make_optimizer
 from .settings import SETTINGS, ConfigError, Setting, SettingError
-from .training import Divergence, EpochRecord, Trainer, TrainerState
+from .timeline import Timeline
+from .training import Divergence, EpochRecord, GradientRecord, GradientStats, Trainer, TrainerState
+from .transform import Transformed, transformed_space
 
 __all__ = [
     "ACTIVATIONS", "DATASETS", "FEATURES", "LOSSES", "OPTIMIZERS", "OUTPUTS", "SETTINGS", "TASKS", "TUTORIAL",
+    "VANISHING", "VANISHING_RELU", "GradientRecord", "GradientStats", "Timeline", "Transformed", "transformed_space",
     "Architecture", "Config", "ConfigError", "Dataset", "Divergence", "EpochRecord", "Experiment", "Grid", "Hint",
     "ModelFile", "ModelFileError", "Network", "Setting", "SettingError", "Trainer", "TrainerState", "build",
     "config_from", "data_bounds", "diagnose", "dumps", "evaluate_grid", "export_script", "feature_matrix",
