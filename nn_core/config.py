@@ -121,13 +121,15 @@ VANISHING = Config(
 )
 """Vanishing gradients: 8 hidden layers of 8 sigmoid neurons on two Gaussian blobs (an easy, linearly
 separable set), log-loss, plain full-batch gradient descent with lr 0.1. Backpropagation multiplies the
-gradient by sigmoid' <= 1/4 at every layer, so at the first epoch the first layer's weight gradient is about
-1e-5 of the last layer's (5e-6 to 1e-4 over network seeds 0 to 7), and the network stays at chance: the loss
-at log 2 for 30,000 epochs. :data:`VANISHING_RELU` is the same network with ReLU, which learns."""
+gradient by sigmoid' <= 1/4 at every layer, so at epoch 1 the first layer's weight gradient is 1.4e-5 of the
+last layer's (4.5e-6 against 0.31; 5e-6 to 1e-4 over network seeds 0 to 7). The last layers soon settle on
+the base rate, all gradients then sink to about 1e-6, and the first layers never learn: the loss stays at
+log 2 and the accuracy at chance (for 30,000 epochs at least). :data:`VANISHING_RELU` is its twin that learns."""
 
 VANISHING_RELU = VANISHING.replace(activations=("relu",))
-""":data:`VANISHING` with ReLU (derivative 1 where active): its layers' gradients are of one size (within a
-factor of 5 at the first epoch) and it separates the blobs (test accuracy 0.99 to 1 over seeds 0 to 7)."""
+""":data:`VANISHING` with ReLU (derivative 1 where active): at epoch 1 every layer's gradient is about 1e-2
+(the largest 6 times the smallest for seed 0, at most 44 times over seeds 0 to 7, against 7e4 for the
+sigmoids), and it separates the blobs (test accuracy 1 for seeds 0 to 7 after its 1,000 epochs)."""
 
 
 # ---------------------------------------------------------------- building
