@@ -14,7 +14,9 @@ under Pyodide. The pieces, each usable alone:
 - :mod:`grid`: ``evaluate_grid`` for decision surfaces and per-neuron maps;
 - :mod:`modelio`: JSON model files, with the trainer's state so that training goes on exactly;
 - :mod:`diagnose`: ``diagnose(history, config, ...)``, a hint for a run that is stuck or climbing;
-- :mod:`export`: ``export_script(config)``, the experiment as one runnable script that needs NumPy only.
+- :mod:`export`: ``export_script(config)``, the experiment as one runnable script that needs NumPy only;
+- :mod:`odds`: ``Odds(config, seeds)`` and ``convergence_odds``, the experiment from many seeds at once: how often
+  it converges, and when.
 """
 
 from .activations import ACTIVATIONS
@@ -28,6 +30,7 @@ from .grid import Grid, data_bounds, evaluate_grid
 from .losses import LOSSES, OUTPUTS
 from .modelio import ModelFile, ModelFileError, dumps, load_model, loads, parse_model, read_model, save_model
 from .network import Architecture, Network
+from .odds import MAX_PAGE_SEEDS, Odds, OddsResult, SeedOutcome, convergence_odds, default_threshold, max_seeds
 from .optimizers import OPTIMIZERS, make_optimizer
 from .settings import SETTINGS, ConfigError, Setting, SettingError
 from .timeline import Timeline
@@ -42,5 +45,6 @@ __all__ = [
     "config_from", "data_bounds", "diagnose", "dumps", "evaluate_grid", "export_script", "feature_matrix",
     "load_model", "loads", "make_dataset", "make_optimizer", "parse_model", "read_model", "save_model",
     "train_command", "train_test_split",
+    "MAX_PAGE_SEEDS", "Odds", "OddsResult", "SeedOutcome", "convergence_odds", "default_threshold", "max_seeds",
 ]
 __version__ = "0.1.0"

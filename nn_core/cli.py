@@ -1,4 +1,4 @@
-"""Command line: ``python -m nn_core train ...``, ``tutorial``, ``datasets`` and ``export-script``.
+"""Command line: ``python -m nn_core train ...``, ``tutorial``, ``datasets``, ``export-script`` and ``odds``.
 
 Every setting's flag comes from its declaration (:mod:`nn_core.settings`), and
 its value is checked by that declaration. Bad arguments or files end with one
@@ -8,10 +8,12 @@ short line on stderr and exit status 2; a diverged run exits with status 1.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -20,6 +22,7 @@ from .datasets import DATASETS
 from .diagnose import diagnose
 from .export import script
 from .modelio import ModelFileError, read_model, save_model
+from .odds import MAX_SEEDS, Odds
 from .settings import SETTINGS, Choice, ConfigError, Names, Number, SettingError, Widths
 from .text import format_number, format_percent, printable, shorten
 
@@ -81,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-script", help="the experiment as one Python script that needs NumPy only")
     _flags(export, files=False)
     export.add_argument("--out", metavar="SCRIPT.py", help="write the script to this file (default: print it)")
+    _odds_parser(sub)
     return p
 
 
@@ -234,6 +238,62 @@ def _export_script(args, out, err) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- odds
+_SEEDS, _THRESHOLD = Number(1, MAX_SEEDS, integer=True), Number(0.0, 1e300, open_low=True)
+
+
+def _odds_parser(sub) -> None:
+    p = sub.add_parser("odds", help="train the experiment from many network seeds at once: how often it converges")
+    _flags(p, files=False)
+    f = p.add_argument_group("odds")
+    f.add_argument("--seeds", default="100", metavar="N",
+                   help=f"how many network seeds: --seed, --seed + 1, ... (1 to {MAX_SEEDS:,}; default 100)")
+    f.add_argument("--threshold", metavar="X", help="regression: the training loss under which a run has converged "
+                   "(default: 1%% of the loss of always predicting the mean)")
+    f.add_argument("--json", action="store_true", help="print one JSON object")
+    f.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def odds_table(r) -> str:
+    """An odds result (nn_core.odds.OddsResult) as a few aligned lines."""
+    def epochs(v):
+        return f"{v:,.0f}" if v == int(v) else f"{v:,.2f}"
+
+    rows = [("seeds", f"{r.seeds:,} (network seeds {r.seed} to {r.seed + r.seeds - 1})"),
+            ("converged means", "100% training accuracy" if r.threshold is None
+             else f"training loss below {format_number(r.threshold)}"),
+            ("converged", f"{r.converged:,} ({r.percent:.1f}%)" + (f"; {r.diverged:,} diverged" if r.diverged else "")),
+            ("epochs to converge", "-" if r.epochs_median is None else f"median {epochs(r.epochs_median)}, "
+             f"quartiles {epochs(r.epochs_q1)} to {epochs(r.epochs_q3)}"),
+            ("final loss", f"median {format_number(r.median_loss)} after {r.epochs:,} epochs"),
+            ("time", f"{r.seconds:.2f} s")]
+    return "\n".join(f"{k:20s}{v}" for k, v in rows)
+
+
+def _odds(args, out, err) -> int:
+    try:
+        config = config_from_args(args)
+        seeds = _SEEDS.check(_SEEDS.parse(args.seeds, "--seeds"), "--seeds")
+        threshold = None if args.threshold is None else _THRESHOLD.check(
+            _THRESHOLD.parse(args.threshold, "--threshold"), "--threshold")
+        odds = Odds(config, seeds, threshold)
+    except ValueError as e:
+        err.write(f"{PROG}: error: {printable(str(e))}\n")
+        return 2
+    progress = None if args.quiet or args.json else Progress(config.epochs, err)
+    while not odds.done:
+        odds.run(seconds=0.1)
+        if progress:
+            record = SimpleNamespace(epoch=odds.epoch, seconds=odds.seconds, train_loss=odds.result().median_loss)
+            progress.update(record, force=odds.done)
+    if progress:
+        progress.close()
+    result = odds.result()
+    out.write(json.dumps({"config": config.to_dict(), **result.to_dict()}, allow_nan=False) + "\n" if args.json
+              else odds_table(result) + "\n")
+    return 0
+
+
 def run(argv=None, out=sys.stdout, err=sys.stderr) -> int:
     try:
         args = parser().parse_args(argv)
@@ -248,6 +308,8 @@ def run(argv=None, out=sys.stdout, err=sys.stderr) -> int:
         return 0
     if args.command == "export-script":
         return _export_script(args, out, err)
+    if args.command == "odds":
+        return _odds(args, out, err)
     try:
         exp = _experiment(args, out)
     except (ConfigError, ModelFileError) as e:
