@@ -9,14 +9,22 @@ stopping on divergence as it does. It holds only the pieces its experiment
 uses, and a header naming the experiment and its ``python -m nn_core train``
 command.
 
+It must also do the engine's sums in the engine's order. A mini-batch run can
+be chaotic: a difference in the last bit (``X @ W + b`` rather than the
+engine's one product with a ones column, say) can grow past 10% within a few
+thousand steps. So the script computes as the engine does, with the biases as
+a last row of weights and a ones column beside each layer's input (the "bias
+trick", explained in the script), and writes each formula in the engine's
+order where the order changes the rounding.
+
 The pieces are written out here for reading rather than copied from the
-engine, whose code is shaped for speed (buffers, a ones column folded into
-every layer). tests/test_export.py keeps them in step: every name in every
-registry (datasets, features, activations, outputs, losses, optimizers, init
-schemes) must have a piece here, each piece must agree with the engine's
-function on chosen values, and the scripts of a matrix of experiments that
-uses every piece must end at the engine's final losses to 1e-9 relative. The
-sums run in another order than the engine's, so the last digits may differ.
+engine, whose code is shaped for speed (buffers, views, bound methods).
+tests/test_export.py keeps them in step: every name in every registry
+(datasets, features, activations, outputs, losses, optimizers, init schemes)
+must have a piece here; the data, weights and optimizer steps must be the
+engine's bit for bit and the activations, outputs and losses agree to 1e-12
+at extreme values; and the scripts of a matrix of experiments that uses every
+piece, and of a chaotic run, must end at the engine's final losses to 1e-9.
 """
 
 from __future__ import annotations
@@ -270,7 +278,8 @@ def output(z):
     return sigmoid(z)
 ''', '''\
 def output_backward(p, dP):
-    return dP * p * (1 - p)  # the sigmoid's derivative is p (1 - p)
+    dPp = dP * p
+    return dPp - dPp * p  # dP p (1 - p): the sigmoid's derivative is p (1 - p)
 '''),
     "softmax": ('''\
 def output(z):
@@ -280,7 +289,8 @@ def output(z):
 ''', '''\
 def output_backward(p, dP):
     # softmax's Jacobian times dP, row by row: dz_i = p_i (dP_i - sum_j dP_j p_j)
-    return (dP - np.sum(dP * p, axis=1, keepdims=True)) * p
+    dot = np.einsum("ij,ij->i", dP, p)[:, None]  # each row's sum_j dP_j p_j (n, 1)
+    return (dP - dot) * p
 '''),
     "linear": ('''\
 def output(z):
@@ -305,7 +315,8 @@ LOSS_CODE = {
     "sse": '''\
 def loss(z, p, y):
     """Half the sum of squared errors over all the points (a sum, not a mean): 1/2 sum (p - y)^2."""
-    return 0.5 * float(np.sum((p - y) ** 2))
+    e = (p - y).ravel()
+    return 0.5 * float(e @ e)  # e @ e: the sum of the squares
 
 
 def loss_delta(z, p, y):
@@ -314,7 +325,8 @@ def loss_delta(z, p, y):
     "mse": '''\
 def loss(z, p, y):
     """Mean squared error, over the points and the outputs."""
-    return float(np.sum((p - y) ** 2)) / p.size
+    e = (p - y).ravel()
+    return float(e @ e) / e.size  # e @ e: the sum of the squares
 
 
 def loss_delta(z, p, y):
@@ -359,11 +371,11 @@ $hits    return f"{100 * hits / len(y):.1f}% ({hits} of {len(y)} points)"
 
 _INIT = Template('''\
 def init_layers(sizes, rng):
-    """[W, b] per layer, input side first: $what;
-    b (n_out,) zeros."""
+    """Each layer's weights, input side first: $what,
+    and below them a row of biases, zeros: (n_in + 1, n_out) per layer."""
     layers = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-$draw        layers.append([W, np.zeros(n_out)])
+$draw        layers.append(np.vstack([W, np.zeros(n_out)]))
     return layers
 ''')
 INIT_CODE = {
@@ -375,33 +387,44 @@ INIT_CODE = {
 }
 
 _PASSES = '''\
+# The bias trick: a layer's weights W (n_in + 1, n_out) hold its biases b in their last row, and its
+# input A has a column of ones beside it, so that one product A @ W is X @ W[:-1] + b. In the backward
+# pass the same column makes A.T @ dZ the weights' gradient with the biases' (dZ summed over the
+# points) below it. It is how nn_core computes too, so the sums here are its sums, in its order.
+def with_ones(X):
+    """X (n, k) with a column of ones beside it (n, k + 1)."""
+    return np.column_stack([X, np.ones(len(X))])
+
+
 def forward(layers, X):
-    """The pre-activations Z[l] (n, n_out) of every layer and the activations A, A[0] = X the input
-    (n, n_features) and A[l + 1] = f(Z[l]); A[-1] is the network's output (n, N_OUTPUTS)."""
-    A, Z = [X], []
-    for l, (W, b) in enumerate(layers):
-        Z.append(A[l] @ W + b)
-        f = output if l == len(layers) - 1 else HIDDEN_ACTIVATIONS[l][0]
-        A.append(f(Z[l]))
-    return Z, A
+    """Every layer's input A[l] (n, n_in + 1), its ones column included, and pre-activation Z[l] (n, n_out),
+    for inputs X (n, n_features); and the network's output P (n, N_OUTPUTS)."""
+    A, Z = [with_ones(X)], []
+    for l, W in enumerate(layers):
+        Z.append(A[l] @ W)
+        if l < len(layers) - 1:
+            A.append(with_ones(HIDDEN_ACTIVATIONS[l][0](Z[l])))
+    return A, Z, output(Z[-1])
 
 
-def backward(layers, Z, A, dZ):
-    """[dW, db] for every layer, from dZ = dL/dZ of the output layer (n, N_OUTPUTS) and a forward's Z, A."""
+def backward(layers, A, Z, dZ):
+    """The gradient dW of every layer's weights and biases, (n_in + 1, n_out) each, from a forward pass's
+    A and Z and dZ = dL/dZ of the output layer (n, N_OUTPUTS)."""
     grads = [None] * len(layers)
     for l in reversed(range(len(layers))):
-        grads[l] = [A[l].T @ dZ, dZ.sum(axis=0)]  # dW (n_in, n_out) and db (n_out,)
+        grads[l] = A[l].T @ dZ
         if l > 0:
-            dA = dZ @ layers[l][0].T  # dL/dA[l], the activation of the layer below (n, n_in)
-            dZ = dA * HIDDEN_ACTIVATIONS[l - 1][1](Z[l - 1], A[l])  # back through it: dA * f'(Z)
+            dA = dZ @ layers[l][:-1].T  # dL/dA of the layer below (n, n_in): back through the weights
+            dZ = dA * HIDDEN_ACTIVATIONS[l - 1][1](Z[l - 1], A[l][:, :-1])  # and its activation: dA * f'(Z)
     return grads
 '''
 
 _PENALTIES = Template('''\
 def add_penalties(layers, grads):
-    """Add the gradient of $what to every dW (the biases are not penalised).
-    The losses printed leave the penalties out."""
-    for (W, _), (dW, _) in zip(layers, grads):
+    """Add the gradient of $what
+    to the weights' gradients; the biases, the last rows, are not penalised. The losses printed
+    leave the penalties out."""
+    for W, dW in zip(layers, grads):
 $terms''')
 
 # ---------------------------------------------------------------- optimizers
@@ -417,7 +440,7 @@ class GradientDescent:
         for p, g in zip(params, grads):
             p -= self.lr * g
 '''),
-    "momentum": ("Momentum(params, LR, MOMENTUM)", '''\
+    "momentum": ("Momentum(layers, LR, MOMENTUM)", '''\
 class Momentum:
     """Gradient descent with momentum: v = momentum v - lr g; p += v."""
 
@@ -431,7 +454,7 @@ class Momentum:
             v -= self.lr * g
             p += v
 '''),
-    "nesterov": ("Nesterov(params, LR, MOMENTUM)", '''\
+    "nesterov": ("Nesterov(layers, LR, MOMENTUM)", '''\
 class Nesterov:
     """Nesterov momentum: v = momentum v - lr g; p += momentum v - lr g. The step looks ahead along
     the new velocity (Sutskever et al. 2013), with no second gradient to compute."""
@@ -446,7 +469,7 @@ class Nesterov:
             v -= self.lr * g
             p += self.momentum * v - self.lr * g
 '''),
-    "adam": ("Adam(params, LR, BETA1, BETA2, EPS)", '''\
+    "adam": ("Adam(layers, LR, BETA1, BETA2, EPS)", '''\
 class Adam:
     """Adam (Kingma & Ba 2015): steps along a running mean of the gradient, m, over the root of a
     running mean of its square, v."""
@@ -480,21 +503,20 @@ _TRAINING = Template('''\
 np.seterr(over="ignore", invalid="ignore")
 
 layers = init_layers([F_train.shape[1], *HIDDEN, N_OUTPUTS], np.random.default_rng(SEED))
-params = [p for W_b in layers for p in W_b]  # W1, b1, W2, b2, ...: the optimizer updates them in place
 optimizer = $optimizer
 $shuffle
 
 def measure(F, Y):
     """The loss on inputs F (n, n_features) with targets Y (n, N_OUTPUTS), and the outputs."""
-    Z, A = forward(layers, F)
-    return loss(Z[-1], A[-1], Y), A[-1]
+    A, Z, P = forward(layers, F)
+    return loss(Z[-1], P, Y), P
 
 
 def gradient_step(F, Y):
     """One step of the optimizer on the points F (n, n_features) with targets Y (n, N_OUTPUTS)."""
-    Z, A = forward(layers, F)
-    grads = backward(layers, Z, A, loss_delta(Z[-1], A[-1], Y))
-$penalties    optimizer.step(params, [g for dW_db in grads for g in dW_db])
+    A, Z, P = forward(layers, F)
+    grads = backward(layers, A, Z, loss_delta(Z[-1], P, Y))
+$penalties    optimizer.step(layers, grads)  # in place
 
 
 start_loss, _ = measure(F_train, Y_train)
@@ -502,13 +524,13 @@ start_loss, _ = measure(F_train, Y_train)
 explode_at = EXPLODE_FACTOR * max(start_loss, 1e-3) if np.isfinite(start_loss) else np.inf
 trained, stopped = 0, None
 for epoch in range(1, EPOCHS + 1):
-    kept = [p.copy() for p in params]
+    kept = [W.copy() for W in layers]
 $epoch    train_loss, _ = measure(F_train, Y_train)
     if not train_loss <= explode_at:  # written so that NaN fails it too
         stopped = (f"the loss reached {train_loss:.3g} at epoch {epoch}: try a lower learning rate"
                    f" (the results are those of epoch {trained})")
-        for p, k in zip(params, kept):
-            p[...] = k
+        for W, k in zip(layers, kept):
+            W[...] = k
         break
     trained = epoch
     if epoch % PRINT_EVERY == 0:
@@ -640,15 +662,17 @@ def _header(plan: _Plan) -> str:
         if not hidden and not (s.name == "activations" and not c.hidden):
             rows.append(f"    {s.name:<12} {_setting_text(plan, s.name)}")
     sizes = "-".join(map(str, c.architecture().sizes))
+    command = train_command(c)
     return "\n".join([
         f'r"""{plan.spec.title}, learnt by a {sizes} network written from scratch with NumPy.',
         "",
-        "One nn_core experiment written out as a plain script: the same data, the same initial weights",
-        "and the same training maths, so that it ends at the final losses of",
+        "One nn_core experiment written out as a plain script: the same data, the same initial weights and",
+        "the same training maths, sum for sum, so that on the same machine it ends at the final losses of",
         "",
-        _wrapped(train_command(c), "    "),
+        _wrapped(command, "    "),
         "",
-        "to about 1e-9 (its sums run in another order). It needs NumPy only. The experiment:",
+        f"({'every setting at its default; ' if command.endswith(' train') else ''}to 1e-9 or closer). "
+        "It needs NumPy only. The experiment:",
         "",
         *rows,
         '"""',
@@ -666,7 +690,7 @@ def _constants(plan: _Plan) -> str:
             text = repr(list(v)) if isinstance(v, tuple) else number_text(v)
             lines.append(f"{name.upper()} = {text}  # {_COMMENTS[name]}")
     lines += ["PRINT_EVERY = max(1, EPOCHS // 10)  # epochs between progress lines",
-              f"EXPLODE_FACTOR = {EXPLODE_FACTOR!r}  # a loss this many times where it started has diverged"]
+              f"EXPLODE_FACTOR = {EXPLODE_FACTOR:g}  # a loss this many times where it started has diverged"]
     return "\n".join(lines)
 
 
@@ -706,8 +730,8 @@ def _network(plan: _Plan) -> list[str]:
     value, backward = OUTPUT_CODE[plan.output]
     parts.append(value + ("\n\n" + backward if plan.loss in ("sse", "mse") else ""))
     parts += [LOSS_CODE[plan.loss], _INIT.substitute(what=INIT_CODE[c.init][0], draw=INIT_CODE[c.init][1]), _PASSES]
-    terms = [("L1 * sum |W|", "        dW += L1 * np.sign(W)  # sign(0) = 0\n") if c.l1 else None,
-             ("L2 / 2 * sum W^2", "        dW += L2 * W\n") if c.l2 else None]
+    terms = [("L1 * sum |W|", "        dW[:-1] += L1 * np.sign(W[:-1])  # sign(0) = 0\n") if c.l1 else None,
+             ("L2 / 2 * sum W^2", "        dW[:-1] += L2 * W[:-1]\n") if c.l2 else None]
     terms = [t for t in terms if t]
     if terms:
         parts.append(_PENALTIES.substitute(what=" + ".join(w for w, _ in terms), terms="".join(t for _, t in terms)))
