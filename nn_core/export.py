@@ -15,7 +15,8 @@ engine's one product with a ones column, say) can grow past 10% within a few
 thousand steps. So the script computes as the engine does, with the biases as
 a last row of weights and a ones column beside each layer's input (the "bias
 trick", explained in the script), and writes each formula in the engine's
-order where the order changes the rounding.
+order where the order changes the rounding (the sigmoid in the engine's form,
+which may depend on how many values it is given).
 
 The pieces are written out here for reading rather than copied from the
 engine, whose code is shaped for speed (buffers, views, bound methods).
@@ -32,6 +33,7 @@ from __future__ import annotations
 import shlex
 from string import Template
 
+from . import activations
 from .activations import ELU_ALPHA, LEAKY_SLOPE
 from .config import Config, build_data
 from .datasets import DATASETS
@@ -180,12 +182,25 @@ def features(X):
 ''')
 
 # ---------------------------------------------------------------- network pieces
-ACTIVATION_CODE = {
-    "sigmoid": ('''\
+_SIGMOID = '''\
 def sigmoid(z):
     # 1 / (1 + exp(-z)) overflows exp for z < -709; (1 + tanh(z/2)) / 2 is the same function and never does.
     return 0.5 * np.tanh(0.5 * z) + 0.5
-''', '''\
+'''
+_SIGMOID_TWO_WAYS = Template('''\
+def sigmoid(z):
+    """1 / (1 + e^-z). On up to $few values nn_core computes it as (1 + tanh(z/2)) / 2, the same function
+    in fewer NumPy calls, and the script follows, so that its sums are nn_core's to the last bit."""
+    if z.size <= $few:
+        return 0.5 * np.tanh(0.5 * z) + 0.5
+    with np.errstate(over="ignore"):  # e^-z overflows to infinity for z < -709, and then the value is exactly 0
+        return 1.0 / (1.0 + np.exp(-z))
+''')
+# Up to this many values the engine's sigmoid takes the tanh form, if it has such a rule (the script follows).
+_FEW = getattr(activations, "_FEW", None)
+
+ACTIVATION_CODE = {
+    "sigmoid": (_SIGMOID if _FEW is None else _SIGMOID_TWO_WAYS.substitute(few=_FEW), '''\
 def sigmoid_derivative(z, a):
     return (1 - a) * a  # read off the activation a = sigmoid(z)
 '''),
