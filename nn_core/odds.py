@@ -106,7 +106,7 @@ def _product(spec: str, a_shape, b_shape):
 
     def broadcast(a, b, out):
         np.multiply(a[ia], b[ib], temp)
-        np.sum(temp, axis=axis, out=out)
+        np.add.reduce(temp, axis, None, out)
 
     return broadcast
 
@@ -114,11 +114,13 @@ def _product(spec: str, a_shape, b_shape):
 class _Buffers:
     """A stacked forward and backward pass's buffers over n rows and K runs (as network.Workspace for one).
 
-    ``A[l]`` (n, n_in + 1, K) is layer l's input with a ones row and ``H[l]`` the part without it (hidden
-    activations are written there); ``Z[l]`` and ``D[l]`` (n, n_out, K) the pre-activation and dL/dz,
-    ``T[l]`` a hidden layer's derivative, ``P`` the output. ``A0`` is the input: (n, n_in + 1) rows the
-    same for every run (the full batch), or (n, n_in + 1, K) rows of each run's own (a mini-batch).
-    ``forward``, ``grad``, ``back`` hold each layer's products (see :func:`_product`)."""
+    ``A[l]`` (n, n_in + 1, K) is layer l's input with a ones row and ``H[l]`` the part without it; ``Z[l]``
+    and ``D[l]`` (n, n_out, K) the pre-activation and dL/dz, ``S[l]`` and ``T[l]`` a hidden layer's
+    activation and derivative, ``P`` the output. As in the Workspace, elementwise rules run on flat views
+    (``Zf``, ``Sf``, ``Df``, ``Tf``) of contiguous buffers, and the activation is copied beside the ones.
+    ``A0`` is the input: (n, n_in + 1) rows the same for every run (the full batch), or (n, n_in + 1, K)
+    rows of each run's own (a mini-batch). ``forward``, ``grad``, ``back`` hold each layer's products
+    (see :func:`_product`)."""
 
     def __init__(self, sizes, A0: np.ndarray, K: int, W, G):
         n = len(A0)
@@ -126,8 +128,11 @@ class _Buffers:
         self.H = [a[:, :-1] for a in self.A]
         self.Z = [np.empty((n, s, K)) for s in sizes[1:]]
         self.D = [np.empty((n, s, K)) for s in sizes[1:]]
+        self.S = [np.empty((n, s, K)) for s in sizes[1:-1]]
         self.T = [np.empty((n, s, K)) for s in sizes[1:-1]]
         self.P = np.empty((n, sizes[-1], K))
+        self.Zf, self.Sf = [z.reshape(-1) for z in self.Z], [s.reshape(-1) for s in self.S]
+        self.Df, self.Tf = [d.reshape(-1) for d in self.D], [t.reshape(-1) for t in self.T]
         self.forward = [_product("nik,ijk->njk", a.shape, w.shape) for a, w in zip(self.A, W)]
         self.grad = [_product("nik,njk->ijk", a.shape, d.shape) for a, d in zip(self.A, self.D)]
         self.back = [None] + [_product("njk,ijk->nik", d.shape, w[:-1].shape) for d, w in zip(self.D[1:], W[1:])]
@@ -204,18 +209,19 @@ class _Stack:
         l = 0
         for value in self.values:
             forward[l](A[l], W[l], Z[l])
-            value(Z[l], H[l + 1])
+            value(ws.Zf[l], ws.Sf[l])
+            H[l + 1][...] = ws.S[l]
             l += 1
         forward[l](A[l], W[l], Z[l])
         return self.output.value(Z[l], ws.P)
 
     def backward(self, ws: _Buffers, delta: np.ndarray) -> None:
-        A, H, Z, D, T, G = ws.A, ws.H, ws.Z, ws.D, ws.T, self.G
+        A, D, Df, G = ws.A, ws.D, ws.Df, self.G
         for l in range(len(self.W) - 1, 0, -1):
             ws.grad[l](A[l], delta, G[l])
             k = l - 1
             ws.back[l](delta, self.WT[l], D[k])
-            np.multiply(D[k], self.derivatives[k](Z[k], H[l], T[k]), D[k])
+            np.multiply(Df[k], self.derivatives[k](ws.Zf[k], ws.Sf[k], ws.Tf[k]), Df[k])
             delta = D[k]
         ws.grad[0](A[0], delta, G[0])
 
