@@ -581,6 +581,7 @@ _COMMENTS = {
     "l1": "L1 penalty rate on the weights", "l2": "L2 penalty rate on the weights", "epochs": "epochs to train",
 }
 _DATA_ONLY = ("samples", "noise", "test_ratio", "data_seed")  # settings a 4-point truth table does without
+_HYPERPARAMETERS = {h for o in OPTIMIZERS.values() for h in o.hyperparameters}
 
 
 class _Plan:
@@ -605,8 +606,6 @@ class _Plan:
         wanted = {"test_ratio": c.test_ratio > 0, "batch_size": not self.full_batch, "l1": c.l1 > 0, "l2": c.l2 > 0}
         return name in _COMMENTS and wanted.get(name, True)
 
-
-_HYPERPARAMETERS = {h for o in OPTIMIZERS.values() for h in o.hyperparameters}
 
 
 def _checked(config) -> Config:
@@ -642,15 +641,15 @@ def train_command(config) -> str:
 
 
 def _wrapped(command: str, indent: str, width: int = 96) -> str:
-    """A shell command over several lines, each but the last ending in a backslash."""
-    lines, line = [], indent
-    for word in shlex.split(command):
-        word = shlex.quote(word)
-        if len(line) + len(word) > width and line.strip():
+    """A shell command over lines of at most ``width`` characters (a longer word alone), each but the
+    last ending in a backslash."""
+    lines, line = [], ""
+    for word in map(shlex.quote, shlex.split(command)):
+        if line and len(indent) + len(line) + len(word) + 3 > width:
             lines.append(line + " \\")
-            line = indent + "    "
-        line += ("" if line.isspace() or not line else " ") + word
-    return "\n".join([*lines, line])
+            line = "    "
+        line += (" " if line.strip() else "") + word
+    return "\n".join(indent + line for line in [*lines, line])
 
 
 def _setting_text(plan: _Plan, name: str) -> str:
