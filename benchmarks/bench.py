@@ -8,6 +8,10 @@
 2. Circles, 1000 points, 2-16-16-1 tanh, Adam: ms per epoch with mini-batches
    of 32 and with the full batch.
 3. A 200x200 decision-surface evaluation of that network.
+4. Convergence odds: 256 seeds of the tutorial preset trained at once
+   (nn_core.Odds, setup included) against one naive run of the same epochs,
+   measured in the same rounds as figure 1; the ratio of medians, and the share
+   of the 256 seeds that converged.
 
 With ``--against REV``, the nn_core of git revision REV is measured too, in the
 same rounds (its package is extracted to a temporary folder and imported under
@@ -33,6 +37,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import nn_core  # noqa: E402
 from tutorial_transcription import tutorial_transcription  # noqa: E402
 
+ODDS_SEEDS = 256
 CIRCLES = dict(dataset="circles", samples=1000, noise=0.1, test_ratio=0.0, hidden=(16, 16), activations=("tanh",),
                optimizer="adam", lr=0.01)
 
@@ -60,6 +65,17 @@ def time_tutorial(nn, epochs: int) -> tuple[float, float]:
     return ours, time.perf_counter() - t
 
 
+def time_odds(nn, epochs: int) -> tuple[float, float] | None:
+    """(seconds, percent converged) for ODDS_SEEDS seeds of the tutorial preset trained at once, setup
+    included; None for an engine without odds."""
+    if not hasattr(nn, "Odds"):
+        return None
+    t = time.perf_counter()
+    odds = nn.Odds(nn.TUTORIAL.replace(epochs=epochs), ODDS_SEEDS)
+    odds.run()
+    return time.perf_counter() - t, odds.result().percent
+
+
 def time_circles(nn, batch_size: int, epochs: int) -> float:
     exp = nn.build(nn.Config(**CIRCLES, batch_size=batch_size))
     exp.trainer.fit(2)  # warm up: buffers are allocated on first use
@@ -81,18 +97,22 @@ def time_grid(nn, repeats: int) -> float:
 
 def measure(engines: dict, rounds: int, k: int) -> dict:
     """Every figure for every engine, the engines alternating within each round."""
-    figures = {name: {"tutorial": [], "naive": [], "mini-batch": [], "full batch": [], "surface": []}
-               for name in engines}
+    figures = {name: {"tutorial": [], "naive": [], "mini-batch": [], "full batch": [], "surface": [], "odds": [],
+                      "odds converged": []} for name in engines}
     for _ in range(rounds):
         for name, nn in engines.items():
             f = figures[name]
             ours, naive = time_tutorial(nn, 10_000 // k)
             f["tutorial"].append(ours / (10_000 // k) * 1e6)
             f["naive"].append(naive / (10_000 // k) * 1e6)
+            odds = time_odds(nn, 10_000 // k)  # right after the naive run: the same machine state
+            if odds is not None:
+                f["odds"].append(odds[0] / (10_000 // k) * 1e6)
+                f["odds converged"].append(odds[1])
             f["mini-batch"].append(time_circles(nn, 32, 200 // k) * 1e3)
             f["full batch"].append(time_circles(nn, 0, 1000 // k) * 1e3)
             f["surface"].append(time_grid(nn, 50 // k) * 1e3)
-    return {name: {key: statistics.median(v) for key, v in f.items()} for name, f in figures.items()}
+    return {name: {key: statistics.median(v) for key, v in f.items() if v} for name, f in figures.items()}
 
 
 def main(argv=None) -> None:
@@ -111,12 +131,18 @@ def main(argv=None) -> None:
     print(f"circles 1000 points, 2-16-16-1 tanh, Adam: mini-batch 32 {m['mini-batch']:.3f} ms/epoch (target <= 1.0),"
           f" full batch {m['full batch']:.3f} ms/epoch (target <= 0.25)")
     print(f"200x200 decision surface of that network: {m['surface']:.2f} ms (target <= 3)")
+    epochs = 10_000 // (10 if a.quick else 1)
+    print(f"convergence odds, {ODDS_SEEDS} seeds of the tutorial preset at once: {m['odds']:.1f} us/epoch "
+          f"({m['odds'] * epochs / 1e6:.2f} s for {epochs:,} epochs), {m['odds'] / m['naive']:.2f}x the time of one "
+          f"naive run (target <= 4x); {m['odds converged']:.1f}% of the seeds converged")
     if a.against:
         old = results[a.against]
         print(f"\nside by side with nn_core at {a.against} (medians of {a.rounds} alternating rounds; "
               "ratio = old / new, above 1 is faster now):")
         for key, unit in (("tutorial", "us/epoch"), ("mini-batch", "ms/epoch"), ("full batch", "ms/epoch"),
-                          ("surface", "ms")):
+                          ("surface", "ms"), ("odds", "us/epoch")):
+            if key not in old:
+                continue
             print(f"  {key:10s}  now {m[key]:8.3f} {unit:8s}  then {old[key]:8.3f} {unit:8s}  "
                   f"ratio {old[key] / m[key]:.2f}")
 
