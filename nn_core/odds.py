@@ -284,7 +284,7 @@ class SeedOutcome(NamedTuple):
     diverged: int | None  # the epoch its loss became NaN, infinite or exploded; None if never
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # its arrays have no single truth value to compare by
 class OddsResult:
     """How many of ``seeds`` runs (network seeds ``seed`` .. ``seed + seeds - 1``) converged in ``epochs``.
 
