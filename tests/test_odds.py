@@ -156,12 +156,14 @@ def test_converged_share_over_100_seeds_is_that_of_100_single_runs():
     assert np.count_nonzero(singles != (r.converged_at != NEVER)) <= 1
 
 
-def test_fewer_hidden_neurons_converge_less_often_on_xor():
-    """The tutorial's network is known to fail on some seeds with 2 hidden neurons (a local minimum),
-    far less often with 3: the odds see it (the full 10,000-epoch figures are in benchmarks/bench.py)."""
-    three = convergence_odds(TUTORIAL.replace(epochs=3000), 100)
-    two = convergence_odds(TUTORIAL.replace(hidden=(2,), epochs=3000), 100)
-    assert three.converged > two.converged
+def test_the_tutorial_converges_on_most_seeds_and_less_often_with_two_hidden_neurons():
+    """XOR with 2 hidden neurons has local minima (two points left at 0.5, say); with 3 there are far
+    fewer. Over 100 seeds of the tutorial's 10,000 epochs: 98 converge with 3 hidden neurons, 74 with 2."""
+    three = convergence_odds(TUTORIAL, 100)
+    two = convergence_odds(TUTORIAL.replace(hidden=(2,)), 100)
+    assert three.percent >= 90 and two.percent <= three.percent - 10
+    stuck = (two.converged_at == NEVER) & (two.final_loss > 0.2)  # the loss of a solved XOR is below 0.01
+    assert np.count_nonzero(stuck) >= 10 and np.all(two.final_accuracy[stuck] <= 0.75)
 
 
 # ---------------------------------------------------------------- the API
