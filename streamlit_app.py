@@ -11,9 +11,16 @@ The URL also holds the view options and the parts a teacher's link hides
 import streamlit as st
 
 from nn_core import ConfigError, ModelFileError, parse_model
-from playground import compat, controls, panel, share
+from playground import compat, controls, explore, panel, share
 from playground.session import Session
-from playground.state import config_for_model, config_from_widgets, page_from_query, warning_text
+from playground.state import (
+    config_for_model,
+    config_from_widgets,
+    explore_from_query,
+    page_from_query,
+    pinned_from_query,
+    warning_text,
+)
 
 MAX_UPLOAD_MB = 5  # a model file is at most 4 MB (nn_core.modelio.MAX_FILE_BYTES)
 
@@ -26,10 +33,15 @@ st.set_page_config(page_title="Neural network playground", page_icon="🧠", lay
 # First visit: the experiment, the view options and the parts to hide come from the URL (a shared link)
 # or the defaults. What the link hides stays hidden for this visit; the share section changes the link only.
 if "session" not in st.session_state:
-    config, view, hide, url_warnings = page_from_query(st.query_params.to_dict(), list(share.HIDEABLE))
+    params = st.query_params.to_dict()
+    config, view, hide, url_warnings = page_from_query(params, list(share.HIDEABLE))
     controls.set_widgets(config)
-    st.session_state.update(session=Session(config), url_warnings=url_warnings, view=view, hidden=frozenset(hide))
+    st.session_state.update(session=Session(config), url_warnings=url_warnings, view=view, hidden=frozenset(hide),
+                            explore=explore_from_query(params, url_warnings))
     st.session_state[controls.HIDE_WIDGET] = hide
+    a = pinned_from_query(params, config, url_warnings)
+    if a is not None:  # run A of an A/B comparison: trained again from its settings
+        st.session_state["session"].pinned = explore.rebuild(*a)
 session: Session = st.session_state["session"]
 hidden: frozenset = st.session_state["hidden"]
 # Streamlit forgets the value of a widget that is not drawn in a run (momentum while Adam is chosen,
@@ -81,5 +93,5 @@ if model is not None:
         st.error(f"Could not use {upload.name}: {e}")
 controls.write_url(session.config)
 
-session.timer = session.interval if session.running else None
+session.timer = session.interval if session.busy else None
 compat.fragment(panel.panel, run_every=session.timer, key="panel")(session)

@@ -427,9 +427,12 @@ def _curve(epochs: np.ndarray, values: np.ndarray, fx, fy) -> str:
 
 
 def curve_svg(epochs: np.ndarray, series: dict[str, np.ndarray], box: CurveBox, log: bool = False,
-              percent: bool = False, label: str = "") -> str:
-    """An SVG line chart of ``series`` (split name -> values per epoch) against ``epochs``: axes with round
-    ticks, the value axis from 0 (or in powers of ten when ``log``, or 0-100% when ``percent``)."""
+              percent: bool = False, label: str = "", colours: dict[str, str] | None = None,
+              mark: float | None = None) -> str:
+    """An SVG line chart of ``series`` (name -> values per epoch) against ``epochs``: axes with round
+    ticks, the value axis from 0 (or in powers of ten when ``log``, or 0-100% when ``percent``). Each line
+    in its name's colour (``colours``, by default the splits'); ``mark``: an epoch to mark with a line."""
+    colours = CURVE_COLOURS if colours is None else colours
     L, T, W, H = box.left, box.top, box.plot_w, box.plot_h
     e0, e1 = (float(epochs[0]), float(epochs[-1])) if len(epochs) else (0.0, 1.0)
     e1 = max(e1, e0 + 1)
@@ -477,14 +480,19 @@ def curve_svg(epochs: np.ndarray, series: dict[str, np.ndarray], box: CurveBox, 
     for split, values in series.items():
         pts = _curve(np.asarray(epochs), np.asarray(values, dtype=np.float64), fx, fy)
         if pts:
-            parts.append(f'<polyline class="{split}" points="{pts}" fill="none" stroke="{CURVE_COLOURS[split]}" '
-                         f'stroke-width="1.8" stroke-linejoin="round"/>')
+            parts.append(f'<polyline class="{html.escape(split)}" points="{pts}" fill="none" '
+                         f'stroke="{colours[split]}" stroke-width="1.8" stroke-linejoin="round"/>')
+    if mark is not None and e0 <= mark <= e1:
+        x = float(fx(mark))
+        parts.append(f'<line class="mark" x1="{x:.1f}" y1="{T}" x2="{x:.1f}" y2="{T + H}" stroke="#d62728" '
+                     f'stroke-width="1.5" stroke-dasharray="4 3"/>')
     return "".join(parts)
 
 
 def curves_figure(history: dict[str, np.ndarray], loss_label: str, log: bool, has_test: bool, accuracy: bool,
-                  width: int) -> str:
-    """Loss (and accuracy) against epoch: SVG pictures with a legend above, one <img> each."""
+                  width: int, mark: float | None = None) -> str:
+    """Loss (and accuracy) against epoch: SVG pictures with a legend above, one <img> each; ``mark``: an
+    epoch marked on both (the timeline's)."""
     splits = ("train", "test") if has_test else ("train",)
     epochs = history["epoch"]
     legend = ('<div class="legend">' + "".join(
@@ -498,7 +506,7 @@ def curves_figure(history: dict[str, np.ndarray], loss_label: str, log: bool, ha
     for i, (name, box, series, lg, pc, label) in enumerate(plots):
         if i:
             out.append('<div class="t" style="margin-top:.3rem">Accuracy</div>')
-        url = svg_data_url(box.width, box.height, curve_svg(epochs, series, box, lg, pc, label))
+        url = svg_data_url(box.width, box.height, curve_svg(epochs, series, box, lg, pc, label, mark=mark))
         out.append(f'<div class="p" style="aspect-ratio:{box.width}/{box.height}"><img class="{name}" alt="{name} '
                    f'against epoch" src="{url}" style="left:0;top:0;width:100%;height:100%"></div>')
     return "".join(out) + "</div>"

@@ -17,12 +17,14 @@ import streamlit as st
 from nn_core import DATASETS, Grid, data_bounds, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
-from . import charts, compat, controls, drawing
+from . import charts, compat, controls, drawing, explore
 from .session import Session, turns
 from .state import VIEW_DEFAULT
 
 SURFACE_RESOLUTION = 100
 NEURON_RESOLUTION = 25  # each tile of the diagram: shown 16-40 px wide, smoothed by the browser (100 / 4)
+BUSY_TILES = 40  # while training, a diagram of more tiles than this is redrawn at every other redraw: its
+# picture and lines cost a browser on one core more than the surface and curves together (8 x 64: 62 tiles)
 SURFACE_PX, DIAGRAM_PX, CURVES_PX = 290, 380, 200  # plot sizes: the three columns fit 1366 px with the sidebar
 # The parts of the main area a shared link may hide (``hide=`` in the URL, read by playground.state):
 # name -> what it is. st.session_state["hidden"] holds the hidden names.
@@ -34,6 +36,7 @@ PANELS = {
     "view": "the display options",
     "files": "the download buttons",
     "help": "the explanations",
+    "explore": "the explore views (timeline, gradients, transformed space, odds, A/B, export)",
 }
 VIEW_OPTIONS = ("Discretize output", "Show test data", "Log scale")  # how the charts draw, in that order
 STEP_SECONDS = 2.0  # the most one click on "+100" may train (the other visitors wait their turn meanwhile)
@@ -181,13 +184,23 @@ def surface_resolution(s: Session, cache: dict) -> int:
     return max(SURFACE_RESOLUTION // 2, min(SURFACE_RESOLUTION, fits))
 
 
-def grids(s: Session, cache: dict, surface: bool, diagram: bool) -> tuple[Grid | None, Grid | None]:
+def diagram_due(s: Session, cache: dict) -> bool:
+    """Whether this run draws the diagram anew: always at rest and for a small network; while a network of
+    more than :data:`BUSY_TILES` tiles trains, every other run (the others show its last drawing again)."""
+    if not s.running or "diagram" not in cache:
+        return True
+    tiles = sum(len(c[2]) for c in drawing.diagram_columns(s.exp.network.arch))
+    return tiles <= BUSY_TILES or s.live_ticks % 2 == 0
+
+
+def grids(s: Session, cache: dict, net, surface: bool, diagram: bool) -> tuple[Grid | None, Grid | None]:
     """The network over the plane for the surface, and for the diagram's tiles (hidden layers included).
 
     While training, one pass serves both, the tiles taking every k-th point: a large network's second
     pass would cost a tenth of a redraw. At rest, the tiles get their own small grid (a large network's
-    hidden layers over the whole surface grid would hold tens of megabytes)."""
-    net, bounds = s.exp.network, cache["bounds"]
+    hidden layers over the whole surface grid would hold tens of megabytes). ``net``: the network shown
+    (the session's, or the timeline's)."""
+    bounds = cache["bounds"]
     res = surface_resolution(s, cache)
     one = surface and diagram and s.running
     start = time.perf_counter()
@@ -205,6 +218,7 @@ def grids(s: Session, cache: dict, surface: bool, diagram: bool) -> tuple[Grid |
 def surface(s: Session, cache: dict, grid: Grid, discretize: bool, show_test: bool) -> None:
     exp, c = s.exp, s.exp.config
     picture = charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, cache["value_range"], discretize))
+    cache["picture"] = picture
     has_test = exp.test is not None and len(exp.test) > 0
     show_test = show_test and has_test
     if ("overlay", show_test) not in cache:  # the axes and points: the same at every redraw
@@ -221,20 +235,22 @@ def surface(s: Session, cache: dict, grid: Grid, discretize: bool, show_test: bo
     cache["overlay"] = cache["overlay", show_test]
 
 
-def curves(s: Session, log: bool, n_train: int, n_test: int) -> None:
+def curves(s: Session, log: bool, n_train: int, n_test: int, mark: int | None = None) -> None:
     c = s.exp.config
     per = charts.loss_per_point(c.loss_name)
     history = charts.history_data(s.exp.trainer.history, (n_train, n_test) if per else None)["history"]
     label = f"{c.loss_name} loss{' per point' if per else ''}"
-    st.markdown(drawing.curves_figure(history, label, log, n_test > 0, c.task != "regression", CURVES_PX + 50),
-                unsafe_allow_html=True)
+    st.markdown(drawing.curves_figure(history, label, log, n_test > 0, c.task != "regression", CURVES_PX + 50,
+                                      mark), unsafe_allow_html=True)
 
 
-def network(s: Session, cache: dict, grid: Grid) -> None:
-    net = s.exp.network
-    tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features),
-                                  cache["value_range"])
-    st.markdown(drawing.diagram_figure(net, tiles, DIAGRAM_PX), unsafe_allow_html=True)
+def network(cache: dict, net, grid: Grid | None) -> None:
+    """The diagram of ``net`` from ``grid``, or as last drawn when there is none (see :func:`diagram_due`)."""
+    if grid is not None:
+        tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features),
+                                      cache["value_range"])
+        cache["diagram"] = drawing.diagram_figure(net, tiles, DIAGRAM_PX)
+    st.markdown(cache["diagram"], unsafe_allow_html=True)
 
 
 def view_options(n_test: int) -> None:
@@ -268,24 +284,30 @@ def charts_area(s: Session, hidden) -> None:
     view = st.session_state["view"] = list(st.session_state.get("view", VIEW_DEFAULT) or ())
     discretize, show_test, log = (o in view for o in VIEW_OPTIONS)
     shown = [p for p in ("diagram", "surface", "curves") if p not in hidden]
-    if not shown:
-        return
+    back = explore.timeline_epoch(s)  # the timeline's epoch, if it takes the figures back to one
+    net = exp.network if back is None else s.timeline.network_at(back, exp.network)
+    if back is not None:
+        st.info(f"Showing the network at epoch {back:,} (the timeline below); training goes on from epoch "
+                f"{s.epoch:,}.")
     widths = {"diagram": DIAGRAM_PX + 10, "surface": SURFACE_PX + 50, "curves": CURVES_PX + 55}
-    surface_grid, tile_grid = grids(s, cache, "surface" in shown, "diagram" in shown)
-    for column, part in zip(st.columns([widths[p] for p in shown], gap="small"), shown):
+    due = "diagram" in shown and (back is not None or diagram_due(s, cache))
+    surface_grid, tile_grid = grids(s, cache, net, "surface" in shown, due)
+    for column, part in zip(st.columns([widths[p] for p in shown], gap="small") if shown else (), shown):
         with column:
             if part == "diagram":
-                network(s, cache, tile_grid)
+                network(cache, net, tile_grid)
             elif part == "surface":
                 surface(s, cache, surface_grid, discretize, show_test)
                 if "view" not in hidden:
                     view_options(n_test)
             else:
-                curves(s, log, n_train, n_test)
+                curves(s, log, n_train, n_test, back)
             explain(part, hidden)
     if DATASETS[exp.config.dataset].fixed:
         st.subheader("Final Output after Training" if s.done and s.epoch else "Output")
         st.markdown(charts.markdown_table(charts.truth_table(exp.network, exp.data)))
+    if "explore" not in hidden:
+        explore.section(s, cache, net, cache.get("picture") if "surface" in shown else None, log, hidden)
 
 
 def files(s: Session) -> None:
@@ -315,7 +337,7 @@ def panel(s: Session) -> None:
 
 def _panel(s: Session, called: float, turn: float) -> None:
     s.tick()
-    if s.running != bool(s.timer) or s.timer and s.timer != s.interval:
+    if s.busy != bool(s.timer) or s.timer and s.timer != s.interval:
         st.rerun()  # started, finished, paused, diverged, or the timer needs another interval: the whole page
     hidden = st.session_state.get("hidden", frozenset())
     st.markdown(STYLE + drawing.STYLE, unsafe_allow_html=True)

@@ -25,7 +25,9 @@ import numpy as np
 
 from nn_core import SETTINGS, Config, Network, build
 from nn_core.config import retune
-from nn_core.training import TrainerState
+from nn_core.odds import Odds
+from nn_core.timeline import Timeline
+from nn_core.training import GradientStats, TrainerState
 
 CYCLE = 0.25  # seconds from one redraw to the next while training: four a second
 INTERVALS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)  # the page's timer: longer when a round of redraws is
@@ -37,6 +39,7 @@ SETTLE = 10.0  # seconds an interval stays before it may go down: each change co
 RAMP = 1.6  # from epoch 0, a run may be at most RAMP ** (4 t) epochs in at t seconds after Train: the first
 # epochs, where the network changes most, play out over seconds (about 15 frames for the first thousand)
 RAMP_SECONDS = 6.0  # ... for this long at most (by then the ramp allows 80,000 epochs)
+SNAPSHOTS, SNAPSHOT_BYTES = 200, 16_000_000  # the timeline keeps at most this many networks, and this much memory
 ABANDONED = 30.0  # a running session that has not redrawn for this long (its tab was closed) no longer counts
 _training: dict[int, float] = {}  # id of each running session -> when it last trained, across this server
 
@@ -133,9 +136,20 @@ class Session:
 
     def __post_init__(self):
         self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
-        self.exp = build(self.config, self.network)
+        self.timeline = Timeline(SNAPSHOTS, SNAPSHOT_BYTES)  # the network at log-spaced epochs, to go back to
+        self.odds: Odds | None = None  # a convergence-odds run over many seeds, and whether it is going on
+        self.odds_running = False
+        self.pinned = None  # run A of an A/B comparison (playground.explore.Pinned)
+        self._built(build(self.config, self.network))
         self.network = None
         self.target = self.config.epochs  # train until this epoch
+
+    def _built(self, exp) -> None:
+        """Take a newly built experiment: record its gradient statistics, start its timeline."""
+        self.exp = exp
+        exp.trainer.gradient_stats = GradientStats()
+        self.timeline.clear()
+        self.timeline.offer(exp.trainer.epoch, exp.network.params)
 
     # ------------------------------------------------------------ settings
     def apply(self, new: Config) -> str:
@@ -150,6 +164,9 @@ class Session:
             return ""
         resets = {SETTINGS[n].resets for n in changed}
         self.config = new
+        if self.pinned is not None and resets == {"nothing"}:  # run B of an A/B comparison starts afresh
+            self.reset()
+            return self.say(f"Changed {', '.join(changed)}: run B starts from epoch 0, as A did.")
         if resets != {"nothing"}:
             self.reset()
             what = "data and network" if resets >= {"data", "network"} else "data" if "data" in resets else "network"
@@ -173,7 +190,7 @@ class Session:
     def reset(self, network: Network | None = None, state: TrainerState | None = None) -> None:
         """A fresh network from the seed, epoch 0, not running; or ``network`` going on from ``state`` (a model
         file's): its epoch, optimizer state and shuffle, with a budget of the settings' epochs more."""
-        self.exp = build(self.config, network, state)
+        self._built(build(self.config, network, state))
         self.cache = {}
         self.pause()
         self.target = self.epoch + self.config.epochs
@@ -192,16 +209,18 @@ class Session:
         """Train up to ``epochs`` epochs within ``seconds`` (one at least); returns how many ran. An epoch
         that would end past ``seconds`` (at the pace of the last one) is not started: a large network's
         epochs are long, and a slice that overshoots makes the page's timer miss its next tick."""
-        tr = self.exp.trainer
+        tr, timeline, params = self.exp.trainer, self.timeline, self.exp.network.params
         start, n = time.perf_counter(), 0
         last = start
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the trainer
-            for _ in tr.run(epochs):
+            for record in tr.run(epochs):
                 n += 1
+                timeline.offer(record.epoch, params)
                 now = time.perf_counter()
                 if seconds is not None and 2 * now - last - start > seconds:  # now + (now - last) past the end
                     break
                 last = now
+        timeline.offer(tr.epoch, params, latest=True)
         if tr.divergence is not None or self.done:
             self.pause()
         return n
@@ -209,6 +228,7 @@ class Session:
     # ------------------------------------------------------------ live training
     def start(self) -> None:
         """Start running (a finished run goes on for another budget's worth); each redraw then trains a slice."""
+        self.odds_running = False  # one thing trains at a time
         if self.done:
             self.target = self.epoch + self.config.epochs
         self._ramp = time.perf_counter() if self.epoch == 0 else None
@@ -234,8 +254,34 @@ class Session:
         budget = min(interval - CYCLE * (1 - TRAIN_SHARE), interval / SPARE - n * turns.draw)
         return max(MIN_SLICE, budget / n)
 
+    @property
+    def busy(self) -> bool:
+        """Whether the page's timer runs: while training, or while an odds run goes on."""
+        return self.running or self.odds_running
+
+    def start_odds(self, seeds: int) -> None:
+        """Start a convergence-odds run of the current settings from ``seeds`` network seeds (it pauses
+        training); each redraw then trains it a slice. ValueError if the page's bounds refuse it."""
+        odds = Odds(self.config, seeds, page=True)
+        self.pause()
+        self.odds, self.odds_running, self.drawn = odds, True, 0.0
+        others = sum(1 for k in _training if k != id(self))
+        self.interval = _step(_need(others + 1), self.interval)
+
+    def stop_odds(self) -> None:
+        self.odds_running = False
+        _training.pop(id(self), None)
+
     def tick(self) -> int:
-        """One redraw's training while running: a time slice; returns the epochs trained."""
+        """One redraw's training while running (or while an odds run goes on): a time slice; returns the
+        epochs the network trained."""
+        if self.odds_running:
+            start = time.perf_counter()
+            self.odds.run(seconds=self.slice_seconds())
+            self._trained_seconds = time.perf_counter() - start
+            if self.odds.done:
+                self.stop_odds()
+            return 0
         if not self.running:
             return 0
         start = time.perf_counter()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qsl, urlencode
 
 from nn_core import DATASETS, SETTINGS, Config, ConfigError, SettingError
 from nn_core.config import check_together
@@ -124,14 +125,69 @@ _ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 MAX_WARNINGS = 5  # lines of warnings about a link's values the page shows; the rest are counted
 
 
-def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = ()) -> dict[str, str]:
+def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = (), explore: str | None = None,
+               pinned: tuple[Config, int] | None = None) -> dict[str, str]:
     """The whole query string of the page: every setting of ``c``, each view option (on if in ``view``),
-    and ``hide=`` if a shared link hides parts of the page (``hide``: their names, in order)."""
+    ``hide=`` if a shared link hides parts of the page (``hide``: their names, in order), the open explore
+    view (``x=``) and run A of an A/B comparison (``a=``: its config and epoch, see :func:`pinned_to_query`)."""
     query = config_to_query(c)
     query.update({key: "1" if option in view else "0" for option, key in VIEW_KEYS.items()})
     if hide:
         query[HIDE_KEY] = ",".join(hide)
+    if explore in EXPLORE_KEYS:
+        query[EXPLORE_KEY] = EXPLORE_KEYS[explore]
+    if pinned is not None:
+        query[PINNED_KEY] = pinned_to_query(*pinned, c)
     return query
+
+
+# ---------------------------------------------------------------- the explore view and run A
+EXPLORE_KEY, PINNED_KEY = "x", "pin"
+EXPLORE_KEYS = {"Timeline": "timeline", "Gradients": "gradients", "Transformed space": "space",
+                "Convergence odds": "odds", "A/B": "ab", "Export script": "script"}  # playground.explore.VIEWS
+AT_KEY = "at"  # inside a=: the epoch run A was pinned at
+MAX_PINNED_EPOCHS = 100_000  # a link's run A is trained again up to this epoch at most
+
+
+def pinned_to_query(a: Config, epoch: int, b: Config) -> str:
+    """Run A in one query value: the settings where it differs from ``b`` (as ``key=value`` pairs joined
+    by ``&``, URL-encoded once more in the page's URL) and the epoch it was pinned at."""
+    diff = explicit(a)
+    pairs = {SETTINGS[n].url: SETTINGS[n].text(getattr(diff, n)) for n in diff.diff(explicit(b))}
+    pairs[AT_KEY] = str(int(epoch))
+    return urlencode(pairs)
+
+
+def explore_from_query(params: Mapping[str, object], warnings: list[str]) -> str | None:
+    """The explore view a URL opens (``x=``), or None; an unknown one is named in ``warnings``."""
+    if EXPLORE_KEY not in params:
+        return None
+    raw = _first(params[EXPLORE_KEY]).strip()
+    views = {v: k for k, v in EXPLORE_KEYS.items()}
+    if raw not in views:
+        warnings.append(f"{EXPLORE_KEY}={show(raw)}: must be one of {', '.join(views)}; ignored")
+        return None
+    return views[raw]
+
+
+def pinned_from_query(params: Mapping[str, object], b: Config, warnings: list[str]) -> tuple[Config, int] | None:
+    """Run A from a URL's ``a=`` (its settings over ``b``'s, and its epoch), or None; its bad values are
+    named in ``warnings`` (as ``a.key=value``) and replaced as the page's own are."""
+    if PINNED_KEY not in params:
+        return None
+    inner = dict(parse_qsl(_first(params[PINNED_KEY])[:4000], keep_blank_values=True))
+    config, a_warnings = config_from_query({k: v for k, v in inner.items() if k != AT_KEY}, b)
+    warnings.extend(f"{PINNED_KEY}.{w}" for w in a_warnings)
+    raw = inner.get(AT_KEY, "")
+    try:
+        epoch = int(raw)
+        if not 0 <= epoch <= MAX_PINNED_EPOCHS:
+            raise ValueError
+    except ValueError:
+        warnings.append(f"{PINNED_KEY}.{AT_KEY}={show(raw)}: must be a whole number of epochs from 0 to "
+                        f"{MAX_PINNED_EPOCHS:,}; using {config.epochs:,}")
+        epoch = min(config.epochs, MAX_PINNED_EPOCHS)
+    return config, epoch
 
 
 def view_from_query(params: Mapping[str, object], warnings: list[str]) -> list[str]:

@@ -1,0 +1,309 @@
+"""The explore views under the figures: questions one run does not answer.
+
+- **Timeline**: the network at log-spaced epochs of the run; a slider takes the surface, the diagram and
+  the neuron maps back to any of them, and the curves mark that epoch.
+- **Gradients**: per layer, the gradient's norm and the update-to-weight ratio over the epochs (log
+  axes), with a one-click example of vanishing gradients.
+- **Transformed space**: the plane and the data as a chosen layer sees them (ConvNetJS's view), live.
+- **Convergence odds**: the experiment trained from many seeds at once; how many converged, and when.
+- **A/B**: pin this run as A, change settings, train B: both curves on one chart, both surfaces.
+- **Export script**: one NumPy-only Python file that reruns the experiment.
+
+One view at a time (``st.session_state["explore"]``), none by default: a closed view costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from nn_core import SETTINGS, Config, data_bounds, evaluate_grid, transformed_space
+from nn_core.config import VANISHING, VANISHING_RELU
+from nn_core.export import script
+from nn_core.odds import MAX_PAGE_SEEDS, max_seeds
+
+from . import charts, compat, controls, views
+from .session import Session
+from .state import EXPLORE_KEYS
+
+VIEWS = tuple(EXPLORE_KEYS)  # Timeline, Gradients, Transformed space, Convergence odds, A/B, Export script
+WIDTH = 420  # px of an explore figure
+SMALL = 200  # px of each surface in A/B
+AB_SECONDS = 5.0  # the most a link's run A may take to rebuild when the page opens
+HELP = {
+    "Timeline": "The run is kept at log-spaced epochs (every early one, then ever fewer: at most 200). Pick one "
+                "and the surface, the diagram and its neuron maps show the network as it was then; the curves "
+                "mark the epoch. Training goes on from the newest.",
+    "Gradients": "How strongly the loss pulls on each layer's weights (the gradient's norm) and how far each epoch "
+                 "moves them (the update over the weights' size). When the first layers' lines sit orders of "
+                 "magnitude below the last's, their gradients vanish: they barely learn. Sigmoids do this in deep "
+                 "networks (each layer multiplies the gradient by at most 1/4); ReLU does not.",
+    "Transformed space": "Each layer maps the plane to its neurons' values. Here the plane's grid lines and the "
+                         "data points are drawn as a layer sees them (its two neurons, or for a wider layer the two "
+                         "directions in which the data points spread most). Watch the layers bend and fold the "
+                         "plane until a straight line separates the classes.",
+    "Convergence odds": "Was this run lucky? The same experiment trained from many network seeds at once (seeds "
+                        "s, s+1, ...), each exactly as a single run with that seed. A classifier has converged when "
+                        "every training point is on the right side (100% training accuracy); a regression when its "
+                        "training loss is under the threshold.",
+    "A/B": "Pin the current run as A, change any setting, and train B: both loss curves on one chart and both "
+           "surfaces side by side. The link keeps A's settings: opening it trains A again.",
+    "Export script": "One Python file that needs only NumPy: it builds the same data and initial weights, trains "
+                     "with the same maths and prints the final loss, the one the page and the command line get.",
+}
+
+
+def chosen() -> str | None:
+    view = st.session_state.get("explore")
+    return view if view in VIEWS else None
+
+
+# ---------------------------------------------------------------- timeline
+def timeline_epoch(s: Session) -> int | None:
+    """The kept epoch the figures show instead of the newest, if the timeline is open at an earlier one."""
+    if chosen() != "Timeline" or s.running:
+        return None
+    e = st.session_state.get("timeline_epoch")
+    if not isinstance(e, int) or e >= s.epoch or not len(s.timeline):
+        return None
+    try:
+        return s.timeline.nearest(e)
+    except ValueError:
+        return None
+
+
+def timeline(s: Session) -> None:
+    epochs = s.timeline.epochs.tolist()
+    if s.running:
+        st.caption(f"Keeping the run at {len(epochs)} epochs so far: pause to go back through them.")
+        return
+    if len(epochs) < 2:
+        st.caption("Train a few epochs, then come back here to go back through them.")
+        return
+    if st.session_state.get("timeline_epoch") not in epochs:
+        st.session_state["timeline_epoch"] = epochs[-1]
+    st.select_slider("Epoch shown", options=epochs, key="timeline_epoch", format_func=lambda e: f"{e:,}",
+                     help="The surface, the diagram and the neuron maps show the network at this epoch")
+    shown = st.session_state["timeline_epoch"]
+    st.caption(f"{len(epochs)} epochs kept, from 0 to {epochs[-1]:,}. "
+               + (f"Showing epoch {shown:,}." if shown < s.epoch else "Showing the newest."))
+
+
+# ---------------------------------------------------------------- gradients
+def _preset(config: Config) -> None:
+    controls.set_widgets(config)
+
+
+def gradients(s: Session, main, side) -> None:
+    stats = s.exp.trainer.gradient_stats
+    main.markdown(views.gradients_figure(stats.record(), WIDTH), unsafe_allow_html=True)
+    side.caption("Try it: a deep sigmoid network whose first layers hardly learn, then the same with ReLU.")
+    compat.button(side, "Example: vanishing gradients", key="vanishing", on_click=_preset, args=(VANISHING,),
+                  help="8 layers of 8 sigmoid neurons on two blobs: the first layers barely learn")
+    compat.button(side, "The same with ReLU", key="vanishing_relu", on_click=_preset, args=(VANISHING_RELU,),
+                  help="The same network with ReLU: every layer's gradient is about the same size")
+
+
+# ---------------------------------------------------------------- transformed space
+def space(s: Session, cache: dict, network, main, side) -> None:
+    arch = network.arch
+    layers = {f"Layer {l}": l for l in range(1, len(arch.hidden) + 1)}
+    layers["Output"] = len(arch.hidden) + 1
+    if st.session_state.get("space_layer") not in layers:
+        st.session_state["space_layer"] = next(iter(layers))
+    side.pills("Layer", list(layers), selection_mode="single", key="space_layer")
+    layer = layers.get(st.session_state.get("space_layer") or "", next(iter(layers.values())))
+    points = cache["points"]
+    X = np.column_stack([points["x"], points["y"]])
+    reference = cache.get("space_reference", {}).get(layer)
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = transformed_space(network, layer, X, cache["bounds"], reference=reference)
+    cache.setdefault("space_reference", {})[layer] = t.components  # keeps the picture from flipping
+    name = next(k for k, v in layers.items() if v == layer)
+    main.markdown(views.space_figure(t, points, s.exp.config.task, cache["value_range"], 340,
+                                     f"The plane as {name.lower()} sees it"), unsafe_allow_html=True)
+    side.caption(f"Axes: {t.axes[0]} across, {t.axes[1]} up." + (
+        " A wider layer is drawn by the two directions its values spread most (principal components)."
+        if t.method == "pca" else ""))
+
+
+# ---------------------------------------------------------------- convergence odds
+def _start_odds(s: Session) -> None:
+    try:
+        s.start_odds(int(st.session_state["odds_seeds"]))
+        st.session_state.pop("odds_error", None)
+    except ValueError as e:
+        st.session_state["odds_error"] = str(e)
+
+
+def odds(s: Session, main, side) -> None:
+    most = max_seeds(s.config, page=True)
+    if most < 1:
+        side.caption("This experiment is too large to train from many seeds on this page; the command line can: "
+                   "`python -m nn_core odds --seeds N` with the same flags.")
+        return
+    if st.session_state.get("odds_seeds", 0) > most:
+        st.session_state["odds_seeds"] = most
+    if "odds_seeds" not in st.session_state or st.session_state["odds_seeds"] > most:
+        st.session_state["odds_seeds"] = min(100, most)
+    side.number_input("Seeds", 1, most, step=10, key="odds_seeds",
+                      help=f"Network seeds {s.config.seed} onwards; at most {min(most, MAX_PAGE_SEEDS):,} here")
+    if s.odds_running:
+        compat.button(side, "Stop", key="odds_stop", on_click=s.stop_odds)
+    else:
+        compat.button(side, f"Train {int(st.session_state['odds_seeds']):,} seeds", key="odds_start",
+                      type="primary", on_click=_start_odds, args=(s,))
+    error = st.session_state.pop("odds_error", None)
+    if error:
+        side.error(error)
+    o = s.odds
+    if o is None:
+        side.caption(_converged_means(s.config))
+        return
+    r = o.result()
+    state = "training…" if s.odds_running else "done" if o.done else "stopped"
+    main.markdown(f"**{r.converged:,} of {r.seeds:,} seeds converged ({r.percent:.0f}%)** by epoch {r.epochs:,} "
+                  f"of {o.config.epochs:,} · {state}" + (f" · {r.diverged:,} diverged" if r.diverged else ""))
+    main.markdown(views.odds_figure(r, WIDTH), unsafe_allow_html=True)
+    if r.epochs_median is not None:
+        side.caption(f"Epochs to converge: median {r.epochs_median:,.0f} (quartiles {r.epochs_q1:,.0f} to "
+                     f"{r.epochs_q3:,.0f}).")
+    side.caption(_converged_means(o.config, r.threshold))
+    if o.config != s.config:
+        side.warning("These odds are for the settings before your last change: train the seeds again for these.")
+
+
+def _converged_means(c: Config, threshold: float | None = None) -> str:
+    if c.task == "regression":
+        at = f" ({threshold:.3g})" if threshold is not None else ""
+        return f"Converged means: training loss under 1% of always guessing the mean{at}."
+    return "Converged means: every training point on the right side (100% training accuracy)."
+
+
+# ---------------------------------------------------------------- A/B
+@dataclass
+class Pinned:
+    """Run A: its settings, where it stopped, its loss curve and its surface (pictures made once)."""
+
+    config: Config
+    epoch: int
+    epochs: np.ndarray
+    loss: np.ndarray
+    picture: str
+    overlay: str
+
+
+def pinned_from(s: Session) -> Pinned:
+    """The session's run as it is now, as A."""
+    exp = s.exp
+    history = charts.history_frame(exp.trainer.history)
+    per = len(exp.train) if charts.loss_per_point(exp.config.loss_name) else 1
+    bounds = charts.square_bounds(data_bounds(exp.data.X))
+    return Pinned(exp.config, s.epoch, np.asarray(history["epoch"], dtype=np.float64),
+                  np.asarray(history["train_loss"], dtype=np.float64) / per, _picture(exp, bounds),
+                  _overlay(exp, bounds))
+
+
+def _picture(exp, bounds) -> str:
+    grid = evaluate_grid(exp.network, bounds, 60)
+    value_range = (float(np.max(np.abs(exp.data.y))) or 1.0) if exp.config.task == "regression" else 1.0
+    return charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, value_range, False))
+
+
+def _overlay(exp, bounds) -> str:
+    value_range = (float(np.max(np.abs(exp.data.y))) or 1.0) if exp.config.task == "regression" else 1.0
+    points = charts.points_frame(exp.train)
+    return views.points_overlay(points, bounds, exp.config.task, value_range, SMALL)
+
+
+def rebuild(config: Config, epoch: int, seconds: float = AB_SECONDS) -> Pinned:
+    """Run A from a link: ``config`` trained from its seed for ``epoch`` epochs (or as far as ``seconds``
+    allow)."""
+    s = Session(config)
+    s.train(epoch, seconds)
+    return pinned_from(s)
+
+
+def differences(a: Config, b: Config) -> str:
+    """The settings B changes from A, as "label: A's value → B's value", or "" if none."""
+    out = []
+    for name in b.diff(a):
+        st_ = SETTINGS[name]
+        out.append(f"{st_.label}: {st_.text(getattr(a, name))} → {st_.text(getattr(b, name))}")
+    return "; ".join(out)
+
+
+def _pin(s: Session) -> None:
+    s.pinned = pinned_from(s)
+    controls.write_url(s.config)
+
+
+def _unpin(s: Session) -> None:
+    s.pinned = None
+    controls.write_url(s.config)
+
+
+def ab(s: Session, cache: dict, picture: str | None, log: bool, main, side) -> None:
+    a = s.pinned
+    compat.button(side, "Pin this run as A" if a is None else "Pin this run as A instead", key="pin", on_click=_pin,
+                  args=(s,), help="Keep this run to compare the next one with; then change any setting and train")
+    if a is None:
+        side.caption("Pin a run, change a setting (the learning rate, the layers…), train again: the page "
+                     "draws both runs.")
+        return
+    compat.button(side, "Unpin A", key="unpin", on_click=_unpin, args=(s,))
+    diff = differences(a.config, s.config)
+    side.markdown(f"**B differs from A in** {diff}." if diff else "**B has A's settings**: change one to compare.")
+    exp = s.exp
+    per = len(exp.train) if charts.loss_per_point(exp.config.loss_name) else 1
+    history = charts.history_frame(exp.trainer.history)
+    b = {"epoch": np.asarray(history["epoch"], dtype=np.float64),
+         "loss": np.asarray(history["train_loss"], dtype=np.float64) / per}
+    label = f"{exp.config.loss_name} loss{' per point' if per > 1 else ''}"
+    main.markdown(views.ab_curves({"epoch": a.epochs, "loss": a.loss}, b, label, log, WIDTH),
+                  unsafe_allow_html=True)
+    if "ab_overlay" not in cache:
+        cache["ab_overlay"] = _overlay(exp, cache["bounds"])
+    pictures = views.small_surface(f"A at epoch {a.epoch:,}", a.picture, a.overlay, SMALL)
+    if picture is not None:
+        pictures += views.small_surface(f"B at epoch {s.epoch:,}", picture, cache["ab_overlay"], SMALL)
+    main.markdown(f'<div style="display:flex;gap:1rem;flex-wrap:wrap">{pictures}</div>', unsafe_allow_html=True)
+
+
+# ---------------------------------------------------------------- export
+def export(s: Session, main, side) -> None:
+    text = script(s.config)
+    compat.download_button(side, "Download run.py", lambda: text, file_name="run.py", mime="text/x-python",
+                           key="script")
+    side.caption("Run it with `python run.py`: it prints the final loss, the one this page gets after the "
+                 "epoch budget. `python -m nn_core export-script` with the same flags writes the same file.")
+    main.code(text, language="python")
+
+
+# ---------------------------------------------------------------- the section
+def section(s: Session, cache: dict, network, picture: str | None, log: bool, hidden) -> None:
+    """The view picker and the open view (``network``: the one the figures show)."""
+    st.pills("Explore", VIEWS, selection_mode="single", key="explore", on_change=controls.view_changed)
+    view = chosen()
+    if view is None:
+        return
+    if view == "Timeline":
+        timeline(s)
+        side = st
+    else:
+        main, side = st.columns([WIDTH + 20, 520], gap="medium")
+        if view == "Gradients":
+            gradients(s, main, side)
+        elif view == "Transformed space":
+            space(s, cache, network, main, side)
+        elif view == "Convergence odds":
+            odds(s, main, side)
+        elif view == "A/B":
+            ab(s, cache, picture, log, main, side)
+        else:
+            export(s, main, side)
+    if "help" not in hidden:
+        with side.expander("What am I looking at?"):
+            st.caption(HELP[view])
