@@ -93,5 +93,6 @@ if model is not None:
         st.error(f"Could not use {upload.name}: {e}")
 controls.write_url(session.config)
 
+panel.still(session, hidden)  # what the fragment's redraws leave as it is
 session.timer = session.interval if session.busy else None
 compat.fragment(panel.panel, run_every=session.timer, key="panel")(session)

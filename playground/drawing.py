@@ -162,21 +162,27 @@ def surface_legend(task: str, n_classes: int, value_range: float, has_test: bool
     return f'<div class="legend">{colours}{shapes}</div>'
 
 
-def overlay_style(overlay: str) -> str:
-    """The style that lays ``overlay`` (from :func:`surface_overlay`) over the surface's picture.
+def overlay_style(train: str, test: str | None = None) -> str:
+    """The style that lays an overlay (from :func:`surface_overlay`) over the surface's picture: ``train``
+    (the training points), or ``test`` (all the points) over a figure that shows the test points.
 
-    Apart from the figure, in an element of its own that stays the same from one redraw to the next: with
-    2,000 points the overlay is over 100 kB, and inside the figure the browser would parse it again at
-    every redraw."""
-    return f'<style>.nnp-surface .over{{background-image:url("{overlay}")}}</style>'
+    Apart from the figure, in an element the page draws outside the fragment that redraws while training:
+    with 2,000 points an overlay is over 100 kB, which would otherwise be sent, and parsed by the browser,
+    at every redraw."""
+    rules = f'.nnp-surface .over{{background-image:url("{train}")}}'
+    if test is not None:
+        rules += f'.nnp-surface[data-points="test"] .over{{background-image:url("{test}")}}'
+    return f"<style>{rules}</style>"
 
 
-def surface_figure(title: str, subtitle: str, picture: str, legend: str, size: int) -> str:
+def surface_figure(title: str, subtitle: str, picture: str, legend: str, size: int, tests: bool = False) -> str:
     """The surface figure: ``picture`` (a PNG data URL of the output, top row the highest x2) filling the
-    plot, the axes and points over it (:func:`overlay_style`), the title above and ``legend`` below."""
+    plot, the axes and points over it (:func:`overlay_style`; the test points too if ``tests``), the title
+    above and ``legend`` below."""
     box = SurfaceBox(size)
     w, h = box.width, box.height
-    return (f'<div class="nnp-fig nnp-surface" style="width:{w}px">'
+    points = ' data-points="test"' if tests else ""
+    return (f'<div class="nnp-fig nnp-surface"{points} style="width:{w}px">'
             f'<div class="t">{html.escape(title)}</div><div class="s">{html.escape(subtitle)}</div>'
             f'<div class="p" style="aspect-ratio:{w}/{h}">'
             f'<img class="map" alt="the network\'s output over the plane" src="{picture}" '

@@ -219,20 +219,34 @@ def surface(s: Session, cache: dict, grid: Grid, discretize: bool, show_test: bo
     exp, c = s.exp, s.exp.config
     picture = charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, cache["value_range"], discretize))
     cache["picture"] = picture
-    has_test = exp.test is not None and len(exp.test) > 0
-    show_test = show_test and has_test
-    if ("overlay", show_test) not in cache:  # the axes and points: the same at every redraw
-        p = cache["points"]
-        points = p if show_test else charts.rows_where(p, p["split"] == "train")
-        radius = 7.5 if len(exp.data) <= 20 else 3.6  # the 4-point truth tables get big dots
-        cache["overlay", show_test] = drawing.surface_overlay(points, cache["bounds"], c.task, cache["value_range"],
-                                                              SURFACE_PX, radius)
+    show_test = show_test and exp.test is not None and len(exp.test) > 0
+    if ("legend", show_test) not in cache:
         cache["legend", show_test] = drawing.surface_legend(c.task, c.n_classes, cache["value_range"], show_test)
     title, subtitle = (("Output", "the network's value at each point: orange low, blue high") if c.task == "regression"
                        else ("Decision surface", "the network's class at each point; pale where unsure"))
-    st.markdown(drawing.surface_figure(title, subtitle, picture, cache["legend", show_test], SURFACE_PX),
+    st.markdown(drawing.surface_figure(title, subtitle, picture, cache["legend", show_test], SURFACE_PX, show_test),
                 unsafe_allow_html=True)
-    cache["overlay"] = cache["overlay", show_test]
+
+
+def still(s: Session, hidden) -> None:
+    """What the main area draws that stays the same from one redraw to the next, drawn by the page outside
+    the fragment that redraws while training (so those redraws neither send it again nor make the browser
+    read it again): the page's style, and the surface's axes and points (over 100 kB with 2,000 points),
+    one picture with the test points and one without."""
+    st.markdown(STYLE + drawing.STYLE, unsafe_allow_html=True)
+    if "surface" in hidden:
+        return
+    cache, exp = _cached(s), s.exp
+    if "overlays" not in cache:
+        p, c = cache["points"], exp.config
+        radius = 7.5 if len(exp.data) <= 20 else 3.6  # the 4-point truth tables get big dots
+
+        def overlay(points) -> str:
+            return drawing.surface_overlay(points, cache["bounds"], c.task, cache["value_range"], SURFACE_PX, radius)
+
+        has_test = exp.test is not None and len(exp.test) > 0
+        cache["overlays"] = (overlay(charts.rows_where(p, p["split"] == "train")), overlay(p) if has_test else None)
+    st.markdown(drawing.overlay_style(*cache["overlays"]), unsafe_allow_html=True)
 
 
 def curves(s: Session, log: bool, n_train: int, n_test: int, mark: int | None = None) -> None:
@@ -329,18 +343,25 @@ def files(s: Session) -> None:
 
 def panel(s: Session) -> None:
     """Everything in the main area. While the session runs, each run of this fragment (on a timer)
-    trains a time slice, then draws; the runs of different visitors take turns."""
+    draws, then trains a time slice; the runs of different visitors take turns.
+
+    Drawing first lets the browser draw the new picture while the server trains, rather than after: the
+    browser's timer then finds it idle and asks for the next run on time. (Trained first, a large network's
+    pictures reached the browser at the end of each run, and its timer fired a tenth of an interval late on
+    average while the browser drew them.)"""
     called = time.perf_counter()
     with turns.turn(s.drawn if s.running else 0.0):  # a visitor's click goes first
         _panel(s, called, time.perf_counter())
 
 
-def _panel(s: Session, called: float, turn: float) -> None:
-    s.tick()
+def _rerun_if_changed(s: Session) -> None:
     if s.busy != bool(s.timer) or s.timer and s.timer != s.interval:
         st.rerun()  # started, finished, paused, diverged, or the timer needs another interval: the whole page
+
+
+def _panel(s: Session, called: float, turn: float) -> None:
+    _rerun_if_changed(s)
     hidden = st.session_state.get("hidden", frozenset())
-    st.markdown(STYLE + drawing.STYLE, unsafe_allow_html=True)
     buttons(s)
     if s.current_notice:
         st.info(s.current_notice)
@@ -353,8 +374,8 @@ def _panel(s: Session, called: float, turn: float) -> None:
     charts_area(s, hidden)
     if "files" not in hidden:
         files(s)
-    if "overlay" in s.cache:  # the surface's axes and points, the same from one redraw to the next
-        st.markdown(drawing.overlay_style(s.cache["overlay"]), unsafe_allow_html=True)
+    s.tick()
+    _rerun_if_changed(s)  # a run that ended in this slice is drawn as it ended
     if s.timer:
         now = time.perf_counter()
         s.ran(now - called, now - turn)

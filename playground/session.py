@@ -5,9 +5,9 @@ live training are testable on their own. The page keeps one
 :class:`Session` in ``st.session_state``.
 
 Live training has no thread: each redraw of the page (a run of its fragment,
-on a timer) first trains for a time slice with :meth:`Session.tick`, then
-draws. The slice leaves room in each cycle for the drawing, and shrinks when
-the server is busy: the CPU is shared by training less per redraw, never by
+on a timer) draws, then trains for a time slice with :meth:`Session.tick`.
+The slice leaves room in each cycle for the drawing, and shrinks when the
+server is busy: the CPU is shared by training less per redraw, never by
 redrawing less. Redraws of different visitors take turns (:class:`Turns`).
 """
 
@@ -35,6 +35,7 @@ INTERVALS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)  # the page's timer
 TRAIN_SHARE = 0.75  # of a cycle, the most spent training, when nothing else is going on
 MIN_SLICE = 0.002  # however busy the server, each redraw trains at least this long
 SPARE = 1.2  # the timer's interval over the time a round of redraws needs
+MARGIN = 0.02  # seconds a session training alone leaves free in each interval, besides its measured redraw
 SETTLE = 10.0  # seconds an interval stays before it may go down: each change costs a run of the whole page
 RAMP = 1.6  # from epoch 0, a run may be at most RAMP ** (4 t) epochs in at t seconds after Train: the first
 # epochs, where the network changes most, play out over seconds (about 15 frames for the first thousand)
@@ -248,7 +249,7 @@ class Session:
         what a run needs besides training is its own too, measured whole (Streamlit's part included)."""
         n = self._sessions = _sessions_training(id(self), time.perf_counter())
         if n == 1:
-            alone = min(self.interval - CYCLE * (1 - TRAIN_SHARE), self.interval / SPARE - self._overhead)
+            alone = min(self.interval - CYCLE * (1 - TRAIN_SHARE), self.interval - MARGIN - self._overhead)
             return max(MIN_SLICE, alone)
         interval = min(self.interval, _step(_need(n), 0.0))
         budget = min(interval - CYCLE * (1 - TRAIN_SHARE), interval / SPARE - n * turns.draw)

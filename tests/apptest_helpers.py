@@ -121,10 +121,12 @@ def figure(at: AppTest, name: str) -> str | None:
 
 def surface(at: AppTest) -> dict:
     """The surface figure: its picture's pixels, the SVG over it, and the <img> attributes of both."""
-    imgs = {i["class"]: i for i in _images(figure(at, "surface"))}
+    html_ = figure(at, "surface")
+    imgs = {i["class"]: i for i in _images(html_)}
     styles = [m.value for m in at.markdown if m.value.startswith("<style>.nnp-surface .over")]
     assert len(styles) == 1, "the surface's overlay is laid over it once"
-    overlay = re.search(r'url\("([^"]+)"\)', styles[0]).group(1)
+    urls = re.findall(r'url\("([^"]+)"\)', styles[0])  # the training points', then all the points'
+    overlay = urls[1] if 'data-points="test"' in html_ else urls[0]
     return {"pixels": decode_png(imgs["map"]["src"]), "overlay": decode_svg(overlay), "map": imgs["map"],
             "html": figure(at, "surface")}
 

@@ -293,7 +293,7 @@ def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy(monkey
     s._overhead = 0.02  # alone: what its own runs need besides training
     assert s.slice_seconds() == pytest.approx(cycle * share)  # quick to draw: the most a cycle gives
     s._overhead = 0.1
-    assert s.slice_seconds() == pytest.approx(cycle / spare - 0.1)  # room for the drawing, and to spare
+    assert s.slice_seconds() == pytest.approx(cycle - session_module.MARGIN - 0.1)  # room for the drawing, a margin
     s._overhead = cycle
     assert s.slice_seconds() == session_module.MIN_SLICE
     monkeypatch.setattr(session_module.turns, "draw", 0.02)  # with others: the server's average redraw
