@@ -100,10 +100,14 @@ def gradients(s: Session, main, side) -> None:
     stats = s.exp.trainer.gradient_stats
     main.markdown(views.gradients_figure(stats.record(), WIDTH), unsafe_allow_html=True)
     side.caption("Try it: a deep sigmoid network whose first layers hardly learn, then the same with ReLU.")
-    compat.button(side, "Example: vanishing gradients", key="vanishing", on_click=_preset, args=(VANISHING,),
-                  help="8 layers of 8 sigmoid neurons on two blobs: the first layers barely learn")
-    compat.button(side, "The same with ReLU", key="vanishing_relu", on_click=_preset, args=(VANISHING_RELU,),
-                  help="The same network with ReLU: every layer's gradient is about the same size")
+    clicked = [compat.button(side, "Example: vanishing gradients", key="vanishing", on_click=_preset,
+                             args=(VANISHING,), help="8 layers of 8 sigmoid neurons on two blobs: the first layers "
+                                                     "barely learn"),
+               compat.button(side, "The same with ReLU", key="vanishing_relu", on_click=_preset,
+                             args=(VANISHING_RELU,), help="The same network with ReLU: every layer's gradient is "
+                                                          "about the same size")]
+    if any(clicked):  # new settings: the page (outside this fragment) builds them
+        st.rerun()
 
 
 # ---------------------------------------------------------------- transformed space
@@ -275,11 +279,12 @@ def ab(s: Session, cache: dict, picture: str | None, log: bool, main, side) -> N
 # ---------------------------------------------------------------- export
 def export(s: Session, main, side) -> None:
     text = script(s.config)
-    compat.download_button(side, "Download run.py", lambda: text, file_name="run.py", mime="text/x-python",
+    compat.download_button(main, "Download run.py", lambda: text, file_name="run.py", mime="text/x-python",
                            key="script")
-    side.caption("Run it with `python run.py`: it prints the final loss, the one this page gets after the "
-                 "epoch budget. `python -m nn_core export-script` with the same flags writes the same file.")
-    main.code(text, language="python")
+    side.caption(f"{len(text.splitlines())} lines. Run it with `python run.py`: it prints the final loss, the one "
+                 "this page gets after the epoch budget. `python -m nn_core export-script` with the same flags "
+                 "writes the same file.")
+    st.code(text, language="python")  # the whole width: its lines are up to 110 characters
 
 
 # ---------------------------------------------------------------- the section

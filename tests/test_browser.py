@@ -1,5 +1,6 @@
 """The page in a real headless Chromium against `streamlit run` (Debian's chromium, pip playwright)."""
 
+import base64
 import json
 import re
 import time
@@ -279,3 +280,33 @@ def test_layout_laptop_and_phone(server, browser):
                for name in ("▶ Train", "Step", "+100", "Reset")]
     assert len({round(b["y"]) for b in buttons}) == 1  # the four buttons on one row
     phone.close()
+
+
+def test_explore_views_in_chromium(server, browser):
+    """The explore row: the vanishing-gradients example (a button inside the redrawing fragment that changes
+    the settings) builds its experiment, trains, and the gradient view draws a line per layer; the odds of
+    the tutorial's network over 20 seeds train in the page's slices to the end."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(server)
+    wait_ready(page)
+    page.get_by_text("Gradients", exact=True).click()
+    page.get_by_role("button", name="Example: vanishing gradients").click()
+    page.wait_for_function("() => location.search.includes('ds=blobs')", timeout=30_000)
+    page.get_by_text("of 1,000 · ready").wait_for(timeout=30_000)
+    page.get_by_role("button", name="+100").click()
+    page.get_by_text("100 of 1,000").wait_for(timeout=30_000)
+    wait_ready(page)
+    svg = page.locator(".nnp-gradients img.grad").get_attribute("src")
+    lines = base64.b64decode(svg.split(",", 1)[1]).decode().count("<polyline")
+    assert lines == 9  # 8 hidden layers and the output
+    page.get_by_role("button", name="Tutorial preset").click()
+    page.get_by_text("of 10,000 · ready").wait_for(timeout=30_000)
+    page.get_by_text("Convergence odds", exact=True).click()
+    seeds = page.get_by_test_id("stNumberInput").filter(has_text="Seeds").locator("input")
+    seeds.fill("20")
+    seeds.press("Enter")
+    page.get_by_role("button", name="Train 20 seeds").click()
+    page.get_by_text("· done").first.wait_for(timeout=120_000)
+    text = page.get_by_text("of 20 seeds converged").first.inner_text()
+    assert re.search(r"\b(1[89]|20) of 20 seeds converged", text), text  # the tutorial's net: almost always
+    page.close()

@@ -211,3 +211,22 @@ def test_export_view_offers_the_script_of_these_settings():
     at = open_view(at, "Export script")
     no_errors(at)
     assert at.code[0].value == script(session(at).config).rstrip("\n")
+
+
+def test_a_large_diagram_is_drawn_at_every_other_redraw_while_training():
+    from nn_core import Config
+    from playground.session import Session
+
+    big = Session(Config(hidden=(8,) * 6, samples=60))  # 51 tiles
+    small = Session(Config(hidden=(8, 8), samples=60))  # 19
+    for s in (big, small):
+        cache = {"diagram": "<div>the last drawing</div>"}
+        assert panel.diagram_due(s, cache)  # at rest, always
+        s.running = True
+        due = []
+        for tick in range(4):
+            s.live_ticks = tick
+            due.append(panel.diagram_due(s, cache))
+        s.running = False
+        assert due == ([True, False, True, False] if s is big else [True] * 4)
+        assert panel.diagram_due(s, {})  # never drawn yet: drawn now

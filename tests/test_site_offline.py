@@ -111,6 +111,34 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     assert selected(fresh, "Dataset") == "Moons"
     no_errors(fresh, fresh_console, fresh_leaks)
 
+    # the explore views: each opens and draws in the browser's own Python
+    fresh.get_by_role("button", name="+100").click()
+    fresh.get_by_text("100 of").first.wait_for(timeout=60_000)
+    idle(fresh)
+    views = {"Gradients": ".nnp-gradients img.grad", "Transformed space": ".nnp-space img.space",
+             "Timeline": "[data-testid=stSlider]", "Export script": "[data-testid=stCode]"}
+    for name, selector in views.items():
+        fresh.get_by_text(name, exact=True).click()
+        fresh.locator(selector).first.wait_for(timeout=60_000)
+        idle(fresh)
+    assert "import numpy as np" in fresh.locator("[data-testid=stCode]").first.inner_text()
+    assert "x=script" in fresh.url
+    fresh.get_by_text("Convergence odds", exact=True).click()
+    fresh.get_by_test_id("stNumberInput").filter(has_text="Seeds").locator("input").fill("12")
+    fresh.get_by_test_id("stNumberInput").filter(has_text="Seeds").locator("input").press("Enter")
+    idle(fresh)
+    fresh.get_by_role("button", name="Train 12 seeds").click()
+    fresh.get_by_text("of 12 seeds converged").first.wait_for(timeout=120_000)
+    fresh.get_by_text("· done").first.wait_for(timeout=120_000)
+    idle(fresh)
+    fresh.get_by_text("A/B", exact=True).click()
+    fresh.get_by_role("button", name="Pin this run as A").click()
+    fresh.get_by_text("B has A's settings").wait_for(timeout=60_000)
+    idle(fresh)
+    assert "pin=" in fresh.url
+    no_errors(fresh, fresh_console, fresh_leaks)
+    fresh.screenshot(path=str(ARTIFACTS / "site-offline-explore.png"), full_page=True)
+
 
 def test_online_page_boots_from_its_cdn_urls(browser):
     """The online site's index.html, with the pinned CDN URLs answered from the offline site's files (the
