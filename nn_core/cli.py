@@ -1,8 +1,12 @@
 """Command line: ``python -m nn_core train ...``, ``tutorial``, ``datasets``, ``export-script`` and ``odds``.
 
 Every setting's flag comes from its declaration (:mod:`nn_core.settings`), and
-its value is checked by that declaration. Bad arguments or files end with one
-short line on stderr and exit status 2; a diverged run exits with status 1.
+its value is checked by that declaration. A flag for a dataset's source setting
+(``--formula``, ``--points``) picks that dataset when ``--dataset`` is not given;
+``--data FILE.csv`` reads a CSV file into ``--points`` (up to
+:data:`nn_core.userdata.MAX_POINTS` rows) and prints what it did to the points
+once. Bad arguments or files end with one short line on stderr and exit status
+2; a diverged run exits with status 1.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from .diagnose import diagnose
 from .export import script
 from .modelio import ModelFileError, read_model, save_model
 from .odds import MAX_SEEDS, Odds
-from .settings import SETTINGS, Choice, ConfigError, Names, Number, SettingError, Widths
+from .settings import SETTINGS, Choice, ConfigError, Names, Number, SettingError, Text, Widths
 from .text import format_number, format_percent, printable, shorten
+from .userdata import DataFileError, read_csv_file
 
 PROG = "python -m nn_core"
 
@@ -46,13 +51,15 @@ def _help(s) -> str:
         extra = f"one of: {', '.join(k.choices)}"
     elif isinstance(k, Names):
         extra = f"from: {', '.join(k.choices)}"
+    elif isinstance(k, Text):
+        extra = k.about
     else:
         extra = "none for no hidden layer"
     return f"{s.label}: {s.help} ({extra})" if s.help else f"{s.label} ({extra})"
 
 
 _NARGS = {Widths: "*", Names: "+"}
-_METAVAR = {Widths: "WIDTH", Names: "NAME", Choice: "NAME", Number: "X"}
+_METAVAR = {Widths: "WIDTH", Names: "NAME", Choice: "NAME", Number: "X", Text: "TEXT"}
 
 
 def _flags(p: argparse.ArgumentParser, files: bool = True) -> None:
@@ -63,6 +70,8 @@ def _flags(p: argparse.ArgumentParser, files: bool = True) -> None:
         kind = type(s.kind)
         groups[s.group].add_argument(s.flag, dest=s.name, nargs=_NARGS.get(kind), metavar=_METAVAR[kind],
                                      help=_help(s).replace("%", "%%"))
+    groups["data"].add_argument("--data", metavar="FILE.csv", help="the custom dataset's points from a CSV file: "
+                                "x1,x2,label or x1,x2,value rows, a header optional (as --points)")
     if not files:
         return
     f = p.add_argument_group("files and output")
@@ -98,12 +107,42 @@ def config_from_args(args: argparse.Namespace, base: Config | None = None) -> Co
             raw = getattr(args, s.name)
             if raw is not None:
                 changes[s.name] = s.check(s.parse(raw))
+        _source_dataset(changes)
         for s in SETTINGS.values():
             if s.follows in changes and s.name not in changes:
                 changes[s.name] = s.default
         return replace(base, **changes).check()
     except SettingError as e:
         raise ConfigError(f"{SETTINGS[e.name].flag}{e.joiner}{e.reason}") from None
+
+
+def _source_dataset(changes: dict) -> None:
+    """A dataset's source flag (--formula, --points) picks that dataset unless --dataset names another,
+    which is an error: the flag would do nothing."""
+    for name, spec in DATASETS.items():
+        if spec.source in changes:
+            if changes.setdefault("dataset", name) != name:
+                raise ConfigError(f"{SETTINGS[spec.source].flag} goes with --dataset {name}, not "
+                                  f"{changes['dataset']}")
+
+
+def read_data_flag(args: argparse.Namespace) -> list[str]:
+    """``--data FILE.csv`` read into ``args.points`` (as if given by --points); the notes on what was done
+    to the points. DataFileError naming the file, the row and the problem."""
+    path = getattr(args, "data", None)
+    if path is None:
+        return []
+    if args.points is not None:
+        raise ConfigError("give --data or --points, not both")
+    if args.dataset not in (None, "custom"):
+        raise ConfigError(f"--data goes with --dataset custom, not {printable(shorten(args.dataset))}")
+    name = printable(shorten(str(path), 80))
+    try:
+        data = read_csv_file(path)
+    except DataFileError as e:
+        raise DataFileError(f"{name}: {e}") from None
+    args.points = data.text
+    return [f"{name}: {note}" for note in data.notes]
 
 
 class Progress:
@@ -146,7 +185,8 @@ def truth_table(exp) -> str:
 def describe(exp) -> str:
     """One line: the data, the network and how it trains."""
     c, a = exp.config, exp.network.arch
-    return (f"{c.dataset}: {len(exp.train)} training and {len(exp.test)} test points; network "
+    name = f"{c.dataset} {c.formula}" if DATASETS[c.dataset].source == "formula" else c.dataset
+    return (f"{name}: {len(exp.train)} training and {len(exp.test)} test points; network "
             f"{'-'.join(map(str, a.sizes))} ({', '.join(a.activations) or 'no hidden'} -> {a.output}), "
             f"{a.n_params} parameters; {c.loss_name} loss, {c.optimizer} lr {c.lr:g}, "
             f"{'full batch' if not c.batch_size else f'batches of {c.batch_size}'}, {c.epochs} epochs")
@@ -306,6 +346,13 @@ def run(argv=None, out=sys.stdout, err=sys.stderr) -> int:
         for name, spec in DATASETS.items():
             out.write(f"{name:12s} {spec.task:10s} {spec.title}\n")
         return 0
+    try:
+        notes = read_data_flag(args)
+    except (DataFileError, ConfigError) as e:
+        err.write(f"{PROG}: error: {printable(str(e))}\n")
+        return 2
+    if notes:  # where the command's words go: the script and the JSON object keep stdout to themselves
+        (out if args.command in ("train", "tutorial") else err).write("\n".join(notes) + "\n")
     if args.command == "export-script":
         return _export_script(args, out, err)
     if args.command == "odds":

@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass, field, fields, make_dataclass, replac
 
 import numpy as np
 
-from .datasets import DATASETS, Dataset, make_dataset, train_test_split
+from .datasets import DATASETS, Dataset, data_kind, make_dataset, train_test_split
 from .network import Architecture, Network, layer_activations
 from .optimizers import make_optimizer
 from .settings import SETTINGS, ConfigError, SettingError, loss_kind, loss_options, output_kind, output_options
 from .training import Trainer, TrainerState
+from .userdata import PointsError, parse_points
 
 
 class _ConfigMethods:
@@ -31,11 +32,19 @@ class _ConfigMethods:
 
     @property
     def task(self) -> str:
-        return DATASETS[self.dataset].task
+        """"binary", "multiclass" or "regression": the dataset's, or what its formula or points make."""
+        return data_kind(self.values())[0]
 
     @property
     def n_classes(self) -> int:
-        return DATASETS[self.dataset].n_classes
+        """The classes of the data (0 for regression): the dataset's, or its formula's or points'."""
+        return data_kind(self.values())[1]
+
+    @property
+    def n_points(self) -> int:
+        """How many points the data has: 4 for a truth table, the points given, or the samples drawn."""
+        spec = DATASETS[self.dataset]
+        return 4 if spec.fixed else len(parse_points(self.points)) if spec.source == "points" else self.samples
 
     @property
     def output_kind(self) -> str:
@@ -82,11 +91,19 @@ class _ConfigMethods:
 
 
 def check_together(c) -> None:
-    """The rules between settings: activations per layer, output for the task, loss for the output."""
+    """The rules between settings: activations per layer, points to learn for the custom dataset, output
+    for the task, loss for the output."""
     try:
         layer_activations(c.activations, len(c.hidden))
     except ValueError as e:
         raise SettingError("activations", str(e), ": ") from None
+    if DATASETS[c.dataset].source == "points":
+        try:
+            problem = parse_points(c.points).problem()
+        except PointsError as e:  # values not checked one by one (a caller's own rules)
+            problem = str(e)
+        if problem:
+            raise SettingError("points", problem, ": ")
     values = c.values()
     for name, options in (("output", output_options), ("loss", loss_options)):
         if values[name] not in options(values):
@@ -146,8 +163,17 @@ class Experiment:
 
 
 def build_data(c: Config) -> tuple[Dataset, Dataset, Dataset]:
-    """(all points, train, test). The 4-point truth tables are trained on whole and have no test set."""
-    data = make_dataset(c.dataset, c.samples, c.noise, c.data_seed)
+    """(all points, train, test). The 4-point truth tables are trained on whole and have no test set.
+
+    SettingError (a ConfigError) naming the formula if it is not defined at a point drawn (the checks
+    evaluate it on a grid only)."""
+    try:
+        data = make_dataset(c.dataset, c.samples, c.noise, c.data_seed, formula=c.formula, points=c.points)
+    except ValueError as e:
+        source = DATASETS[c.dataset].source
+        if not source:
+            raise
+        raise SettingError(source, str(e), ": ") from None
     if DATASETS[c.dataset].fixed or c.test_ratio == 0:
         return data, data, data.subset(slice(0, 0))
     train, test = train_test_split(data, c.test_ratio, c.data_seed)

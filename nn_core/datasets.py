@@ -3,14 +3,22 @@
 Every generator returns float64 points ``X`` (n, 2) and labels ``y`` (n,):
 int64 class indices for classification, float64 values for regression.
 ``noise`` is the standard deviation of Gaussian noise in the data's own units.
+
+Two datasets are made from a setting's text (their ``source``): ``formula`` draws points on [-1, 1]^2
+and labels them by a formula of x1 and x2 (:mod:`nn_core.formula`), and ``custom`` holds the points a
+person drew or loaded (:mod:`nn_core.userdata`); their task and classes depend on that text
+(:func:`data_kind`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
+
+from .formula import DEFAULT_FORMULA, FormulaError, check_formula, parse
+from .userdata import DEFAULT_POINTS, MAX_POINTS, PointsError, parse_points
 
 MAX_SAMPLES = 5000
 MAX_NOISE = 2.0
@@ -54,13 +62,22 @@ class Dataset:
 
 @dataclass(frozen=True)
 class DatasetSpec:
+    """A dataset: ``make(n, noise, rng)`` (and the source's text, if it has one) -> (X, y)."""
+
     name: str
     title: str
-    make: Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
-    task: str
+    make: Callable[..., tuple[np.ndarray, np.ndarray]]
+    task: str  # for a dataset made from a setting, the task of that setting's default
     n_classes: int
     noise: float  # default noise
-    fixed: bool = False  # an exact truth table: sample count and noise do not apply
+    fixed: bool = False  # an exact truth table: sample count and noise do not apply, and it has no test set
+    source: str = ""  # the setting the data is made from ("formula", "points"), if any
+    kind: Callable[[str], tuple[str, int]] | None = None  # (task, n_classes) of the source's text
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the points are drawn from the data seed, so that the sample count and the noise apply."""
+        return not self.fixed and self.source != "points"
 
 
 def _truth_table(fn):
@@ -154,6 +171,35 @@ def _bumps(n, noise, rng):
     return X, np.exp(-d2 / 0.18) @ signs + noise * rng.standard_normal(n)
 
 
+def _formula(n, noise, rng, text):
+    # Uniform on the square, labelled by the formula; noise moves a comparison's points (as the other
+    # classification sets') and is added to any other formula's values (as plane's and bumps').
+    f = check_formula(text)
+    X = rng.uniform(-1, 1, (n, 2))
+    y = f.labels(X)
+    if f.classes:
+        return X + noise * rng.standard_normal((n, 2)), y
+    return X, y + noise * rng.standard_normal(n)
+
+
+def _custom(n, noise, rng, text):
+    points = parse_points(text, MAX_POINTS)
+    return points.X.copy(), points.y.copy()
+
+
+def _formula_kind(text: str) -> tuple[str, int]:
+    f = parse(text)
+    return f.task, f.n_classes
+
+
+def _points_kind(text: str) -> tuple[str, int]:
+    points = parse_points(text, MAX_POINTS)
+    return points.task, points.n_classes
+
+
+SOURCE_DEFAULTS = {"formula": DEFAULT_FORMULA, "points": DEFAULT_POINTS}
+"""Each source setting's default, the text a dataset made from it has when none is given."""
+
 _XOR, _AND, _OR = (lambda a, b: a ^ b), (lambda a, b: a & b), (lambda a, b: a | b)
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -175,23 +221,48 @@ DATASETS: dict[str, DatasetSpec] = {
                     "multiclass", 3, 0.25),
         DatasetSpec("plane", "Plane (regression)", _plane, "regression", 0, 0.05),
         DatasetSpec("bumps", "Gaussian bumps (regression)", _bumps, "regression", 0, 0.05),
+        DatasetSpec("formula", "Formula", _formula, *_formula_kind(DEFAULT_FORMULA), 0.0, source="formula",
+                    kind=_formula_kind),
+        DatasetSpec("custom", "Your data", _custom, *_points_kind(DEFAULT_POINTS), 0.0, source="points",
+                    kind=_points_kind),
     )
 }
 
 
-def make_dataset(name: str, n_samples: int = 200, noise: float | None = None, seed=0) -> Dataset:
+def data_kind(values: Mapping) -> tuple[str, int]:
+    """(task, n_classes) of the data that settings ``values`` (a Config's, by name) make: the dataset's
+    own, or what its source's text makes (a comparison: two classes). A text that cannot be read counts as
+    the source's default (the settings' checks refuse it)."""
+    spec = DATASETS[values["dataset"]]
+    if not spec.source:
+        return spec.task, spec.n_classes
+    try:
+        return spec.kind(values[spec.source])
+    except (FormulaError, PointsError, TypeError):
+        return spec.task, spec.n_classes
+
+
+def make_dataset(name: str, n_samples: int = 200, noise: float | None = None, seed=0, *,
+                 formula: str | None = None, points: str | None = None) -> Dataset:
     """Draw ``n_samples`` points of dataset ``name`` (``noise`` None: the dataset's default).
 
-    The 4-point truth tables ignore ``n_samples`` and ``noise``. The sizes a
-    visitor may ask for are bounded by the settings (:mod:`nn_core.settings`).
+    The 4-point truth tables ignore ``n_samples`` and ``noise``, and ``custom`` holds ``points`` (a points
+    text, :mod:`nn_core.userdata`); ``formula`` labels the formula dataset. None: the setting's default.
+    A formula or points text that is refused raises FormulaError or PointsError (ValueErrors). The
+    sizes a visitor may ask for are bounded by the settings (:mod:`nn_core.settings`).
     """
     spec = DATASETS.get(name)
     if spec is None:
         raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
     noise = spec.noise if noise is None else float(noise)
-    X, y = spec.make(int(n_samples), noise, np.random.default_rng(seed))
-    y = y.astype(np.float64 if spec.task == "regression" else LABEL_DTYPE, copy=False)
-    return Dataset(name, np.ascontiguousarray(X, dtype=np.float64), y, spec.task, spec.n_classes)
+    extra = ()
+    if spec.source:
+        text = {"formula": formula, "points": points}[spec.source]
+        extra = (SOURCE_DEFAULTS[spec.source] if text is None else text,)
+    X, y = spec.make(int(n_samples), noise, np.random.default_rng(seed), *extra)
+    task, n_classes = spec.kind(extra[0]) if spec.source else (spec.task, spec.n_classes)
+    y = y.astype(np.float64 if task == "regression" else LABEL_DTYPE, copy=False)
+    return Dataset(name, np.ascontiguousarray(X, dtype=np.float64), y, task, n_classes)
 
 
 def train_test_split(data: Dataset, test_ratio: float = 0.5, seed=0) -> tuple[Dataset, Dataset]:

@@ -87,7 +87,7 @@ def _unfinished(record, start: float) -> bool:
 # ---------------------------------------------------------------- messages
 def _batch_points(c) -> int:
     """Points per step under ``c``: its batch size, or the size of its training set."""
-    n = 4 if DATASETS[c.dataset].fixed else c.samples - round(c.samples * c.test_ratio)
+    n = c.n_points if DATASETS[c.dataset].fixed else c.n_points - round(c.n_points * c.test_ratio)
     return min(c.batch_size or n, n)
 
 

@@ -36,13 +36,15 @@ from string import Template
 from . import activations
 from .activations import ELU_ALPHA, LEAKY_SLOPE
 from .config import Config, build_data
-from .datasets import DATASETS
+from .datasets import DATASETS, SOURCE_DEFAULTS
 from .features import DEFAULT_FEATURES
+from .formula import check_formula
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .settings import SETTINGS
 from .text import number_text
 from .training import EXPLODE_FACTOR
+from .userdata import CLASSES, parse_points
 
 RULE = "# " + "-" * 64
 
@@ -143,6 +145,62 @@ def make_data(n, noise, rng):
     return X, np.exp(-d2 / 0.18) @ signs + noise * rng.standard_normal(n)
 '''
 
+_FORMULA_CLASSES = Template('''\
+def make_data(n, noise, rng):
+    """Formula: points uniform on [-1, 1]^2, of class 1 where $text holds and 0 elsewhere; the noise
+    moves the points."""
+    X = rng.uniform(-1, 1, (n, 2))
+    x1, x2 = X[:, 0], X[:, 1]
+    y = ($code).astype(np.int64)
+    return X + noise * rng.standard_normal((n, 2)), y
+''')
+
+_FORMULA_VALUES = Template('''\
+def make_data(n, noise, rng):
+    """Formula: points uniform on [-1, 1]^2, each valued $text, plus noise."""
+    X = rng.uniform(-1, 1, (n, 2))
+    x1, x2 = X[:, 0], X[:, 1]
+    y = $code
+    return X, y + noise * rng.standard_normal(n)
+''')
+
+_POINTS = Template('''\
+POINTS = (
+$lines
+)  # the points as x1,x2,$label triples after a kind mark ($kind)
+
+
+def make_data():
+    """Your data: the points given, $n of them."""
+    table = np.array([p.split(",") for p in POINTS.split(";")[1:]], dtype=np.float64).reshape(-1, 3)
+    return table[:, :2].copy(), $labels
+''')
+
+
+def _formula_code(text: str) -> str:
+    """The formula dataset's make_data for formula ``text`` (checked: it holds no quote, backslash, # or
+    line break, so it reads safely inside a docstring)."""
+    f = check_formula(text)
+    return (_FORMULA_CLASSES if f.classes else _FORMULA_VALUES).substitute(text=f.text, code=f.code())
+
+
+def _points_code(text: str) -> str:
+    """The custom dataset's make_data: its points text, in lines of 90 characters at most (it holds digits,
+    signs, points, e, commas and semicolons only), read as the engine reads it."""
+    points = parse_points(text)
+    lines, line = [], ""
+    for part in points.text.split(";"):
+        if line and len(line) + len(part) > 84:
+            lines.append(line)
+            line = ""
+        line += part + ";"
+    lines.append(line.rstrip(";"))
+    classes = points.text.startswith(CLASSES)
+    return _POINTS.substitute(lines="\n".join(f'    "{x}"' for x in lines), label="class" if classes else "value",
+                              kind="c: classes" if classes else "v: values", n=len(points),
+                              labels="table[:, 2].astype(np.int64)" if classes else "table[:, 2].copy()")
+
+
 _GATES = {"xor": ("XOR", "^"), "and": ("AND", "&"), "or": ("OR", "|")}
 DATA_CODE = {
     **{g: _TRUTH_TABLE.substitute(title=w, word=w, op=op) for g, (w, op) in _GATES.items()},
@@ -156,8 +214,22 @@ DATA_CODE = {
     "blobs3": _BLOBS.substitute(centres="[[0.0, 0.6], [-0.52, -0.3], [0.52, -0.3]]"),
     "plane": _PLANE,
     "bumps": _BUMPS,
+    "formula": _formula_code(SOURCE_DEFAULTS["formula"]),
+    "custom": _points_code(SOURCE_DEFAULTS["points"]),
 }
-"""``make_data(n, noise, rng) -> (X (n, 2), y (n,))`` per dataset; ``make_data()`` for a truth table."""
+"""``make_data(n, noise, rng) -> (X (n, 2), y (n,))`` per dataset; ``make_data()`` for a truth table and
+the custom dataset. A dataset made from a setting has its code for that setting's default here;
+:func:`data_code` writes it for a config's formula or points."""
+
+
+def data_code(c: Config) -> str:
+    """The make_data of ``c``'s dataset, for its formula or points if it is made from one."""
+    source = DATASETS[c.dataset].source
+    if source == "formula":
+        return _formula_code(c.formula)
+    if source == "points":
+        return _points_code(c.points)
+    return DATA_CODE[c.dataset]
 
 _SPLIT = '''\
 def split(n, test_ratio, rng):
@@ -599,7 +671,7 @@ class _Plan:
     def uses(self, name: str) -> bool:
         """Whether the script has a constant for setting ``name``."""
         c = self.c
-        if name in _DATA_ONLY and self.spec.fixed:
+        if name in _DATA_ONLY and self.spec.fixed or name in ("samples", "noise") and not self.spec.drawn:
             return False
         if name in _HYPERPARAMETERS:
             return name in OPTIMIZERS[c.optimizer].hyperparameters
@@ -656,6 +728,7 @@ def _setting_text(plan: _Plan, name: str) -> str:
     v, s = getattr(plan.c, name), SETTINGS[name]
     special = {
         "dataset": lambda: f"{v}, {plan.spec.title}",
+        "points": lambda: f"{plan.n_train + plan.n_test} points, in POINTS below",
         "noise": lambda: f"{plan.spec.noise!r} (the dataset's own)" if v is None else s.text(v),
         "test_ratio": lambda: f"{s.text(v)} ({plan.n_train} training and {plan.n_test} test points)",
         "features": lambda: ", ".join(v),
@@ -672,7 +745,8 @@ def _header(plan: _Plan) -> str:
     c, values = plan.c, plan.c.values()
     rows = []
     for s in SETTINGS.values():
-        hidden = (s.shown and not s.shown(values)) or (s.name in _DATA_ONLY and plan.spec.fixed)
+        hidden = (s.shown and not s.shown(values)) or (s.name in _DATA_ONLY and plan.spec.fixed) or (
+            s.name in ("samples", "noise") and not plan.spec.drawn)
         if not hidden and not (s.name == "activations" and not c.hidden):
             rows.append(f"    {s.name:<12} {_setting_text(plan, s.name)}")
     sizes = "-".join(map(str, c.architecture().sizes))
@@ -710,9 +784,10 @@ def _constants(plan: _Plan) -> str:
 
 def _data(plan: _Plan) -> list[str]:
     c, parts = plan.c, []
-    if "balanced_labels" in DATA_CODE[c.dataset]:
+    code = data_code(c)
+    if "balanced_labels" in code:
         parts.append(_BALANCED)
-    parts.append(DATA_CODE[c.dataset])
+    parts.append(code)
     if plan.n_test:
         parts.append(_SPLIT)
     if c.features != DEFAULT_FEATURES:
@@ -754,7 +829,7 @@ def _network(plan: _Plan) -> list[str]:
 
 def _data_run(plan: _Plan) -> str:
     c = plan.c
-    make = "make_data()" if plan.spec.fixed else "make_data(SAMPLES, NOISE, np.random.default_rng(DATA_SEED))"
+    make = "make_data(SAMPLES, NOISE, np.random.default_rng(DATA_SEED))" if plan.spec.drawn else "make_data()"
     lines = [f"X, y = {make}  # points (n, 2) and labels (n,)"]
     if plan.n_test:
         lines += ["train, test = split(len(X), TEST_RATIO, np.random.default_rng(DATA_SEED))",

@@ -48,7 +48,9 @@ from .training import MAX_EPOCHS_TRAINED, TrainerState
 FORMAT = "nn_core.model"
 VERSION = 2
 VERSIONS = (1, 2)  # the versions this reads
-MAX_FILE_BYTES = 4_000_000  # the largest network (8 layers of 64, 20 outputs) with Adam's state: 2.7 MB at most
+# the largest network (8 layers of 64, 20 outputs) with Adam's state takes 2.7 MB at most, and the custom
+# dataset's points (a setting, so the file carries them) 2.5 MB at most (100,000 points)
+MAX_FILE_BYTES = 8_000_000
 MAX_NESTING = 16  # a model file nests 5 deep (file, layers, layer, weights, row)
 
 

@@ -8,6 +8,9 @@ page's widgets, the command line, model files and the page's keep-or-reset
 rule are all made from :data:`SETTINGS`; none keeps a list of its own. Adding
 a setting is one declaration here plus its use in the engine.
 
+A dataset made from a setting's text (its ``source``: the formula, the points) has a task and classes
+that depend on that text, so the rules between settings ask :func:`nn_core.datasets.data_kind`.
+
 Values arrive by four doors, each checked by the same declaration:
 ``kind.check`` takes a Python value (code, a model file's JSON, a widget) and
 ``kind.parse`` takes text (a URL, a flag). Both raise :class:`SettingError`
@@ -25,12 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .datasets import DATASETS, MAX_NOISE, MAX_SAMPLES, TASKS
+from .datasets import DATASETS, MAX_NOISE, MAX_SAMPLES, SOURCE_DEFAULTS, TASKS, data_kind
 from .features import FEATURES, check_features
+from .formula import MAX_LENGTH, check_formula
 from .losses import LOSSES, OUTPUTS
 from .network import INIT_SCHEMES, MAX_HIDDEN_LAYERS, MAX_WIDTH, check_activations, check_widths
 from .optimizers import OPTIMIZERS
 from .text import format_number, number_text, show
+from .userdata import MAX_POINTS, PAGE_POINTS, fits_url, parse_points
 
 MAX_SEED = 2**32 - 1
 MAX_EPOCHS = 1_000_000
@@ -223,6 +228,44 @@ class Widths:
         return "-".join(map(str, v)) if v else "none"
 
 
+class Text:
+    """Free text of at most ``max_length`` characters (``page_length`` in the page), read by ``rule(text,
+    page)``, which returns the text in its canonical form or raises a ValueError saying what is wrong."""
+
+    def __init__(self, max_length: int, rule: Callable[[str, bool], str], about: str, *,
+                 page_length: int | None = None, widget: str = "text"):
+        self.max_length, self.rule, self.about, self.widget = max_length, rule, about, widget
+        self.page_length = page_length or max_length
+
+    def check(self, v, name: str, page: bool = False) -> str:
+        if not isinstance(v, str):
+            raise SettingError(name, f"must be text, not {show(v)}")
+        limit = self.page_length if page else self.max_length
+        if len(v) > limit:
+            raise SettingError(name, f"is longer than {limit:,} characters")
+        try:
+            return self.rule(v, page)
+        except ValueError as e:
+            raise SettingError(name, str(e), ": ") from None
+
+    def parse(self, raw, name: str) -> str:
+        return _one(raw, name).strip()
+
+    def nearest(self, v, page: bool = True):
+        return v
+
+    def text(self, v) -> str:
+        return v
+
+
+def _formula_rule(text: str, page: bool) -> str:
+    return check_formula(text).text
+
+
+def _points_rule(text: str, page: bool) -> str:
+    return parse_points(text, PAGE_POINTS if page else MAX_POINTS).text
+
+
 def _one(raw, name: str) -> str:
     """The text of a single-valued setting (a flag given once, a URL key once)."""
     if isinstance(raw, (list, tuple)):
@@ -233,13 +276,13 @@ def _one(raw, name: str) -> str:
 
 
 # ---------------------------------------------------------------- the rules between settings
-def auto_output(dataset: str) -> str:
-    """The output layer a dataset gets when none is chosen."""
-    return TASKS[DATASETS[dataset].task].outputs[0]
+def auto_output(values: Mapping) -> str:
+    """The output layer the data of settings ``values`` gets when none is chosen."""
+    return TASKS[data_kind(values)[0]].outputs[0]
 
 
 def output_kind(values: Mapping) -> str:
-    return auto_output(values["dataset"]) if values["output"] == AUTO else values["output"]
+    return auto_output(values) if values["output"] == AUTO else values["output"]
 
 
 def loss_kind(values: Mapping) -> str:
@@ -248,7 +291,7 @@ def loss_kind(values: Mapping) -> str:
 
 def output_options(values: Mapping) -> tuple[str, ...]:
     """The outputs that fit the dataset's task."""
-    return (AUTO, *TASKS[DATASETS[values["dataset"]].task].outputs)
+    return (AUTO, *TASKS[data_kind(values)[0]].outputs)
 
 
 def loss_options(values: Mapping) -> tuple[str, ...]:
@@ -261,6 +304,14 @@ def _not_fixed(values: Mapping) -> bool:
     return not DATASETS[values["dataset"]].fixed
 
 
+def _drawn(values: Mapping) -> bool:
+    return DATASETS[values["dataset"]].drawn
+
+
+def _source(name: str) -> Callable[[Mapping], bool]:
+    return lambda values: DATASETS[values["dataset"]].source == name
+
+
 def _optimizer_uses(name: str) -> Callable[[Mapping], bool]:
     return lambda values: name in OPTIMIZERS[values["optimizer"]].hyperparameters
 
@@ -271,7 +322,7 @@ class Setting:
     """One setting, declared once (see the module's docstring)."""
 
     name: str
-    kind: Number | Choice | Names | Widths
+    kind: Number | Choice | Names | Widths | Text
     default: object
     group: str  # the page's block: "data", "network" or "training"
     resets: str  # what a change resets: "data", "network", or "nothing" (the trained network is kept)
@@ -284,6 +335,7 @@ class Setting:
     enabled: Callable[[Mapping], bool] | None = None  # the widget is usable only when this holds
     options: Callable[[Mapping], tuple[str, ...]] | None = None  # the choices that fit the other settings
     follows: str = ""  # goes back to its default when this other setting changes
+    in_url: Callable[[object], bool] | None = None  # a link carries the value only when this holds of it
 
     @property
     def widget_kind(self) -> str:
@@ -300,19 +352,32 @@ class Setting:
     def text(self, v) -> str:
         return self.kind.text(v)
 
+    def fits_url(self, v) -> bool:
+        """Whether a link carries the value ``v`` (a large one would make it too long)."""
+        return self.in_url is None or self.in_url(v)
 
+
+_FORMULA = Text(MAX_LENGTH, _formula_rule, f"at most {MAX_LENGTH} characters")
+_POINTS = Text(MAX_POINTS * 40, _points_rule, f"at most {MAX_POINTS:,} points", page_length=PAGE_POINTS * 40,
+               widget="points")
 _FEATURE_CODES = {"x1^2": "x1sq", "x2^2": "x2sq", "x1*x2": "x1x2", "sin(x1)": "sin1", "sin(x2)": "sin2"}
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in (
     # data
     Setting("dataset", Choice(DATASETS, lambda n: DATASETS[n].title), "circles", "data", "data", "ds", "--dataset",
             "Dataset"),
+    Setting("formula", _FORMULA, SOURCE_DEFAULTS["formula"], "data", "data", "fx", "--formula", "Formula",
+            "The formula dataset's labels, of x1 and x2: a comparison such as x1*x2 > 0 gives two classes, "
+            "anything else values, such as sin(3*x1) + x2.", shown=_source("formula")),
+    Setting("points", _POINTS, SOURCE_DEFAULTS["points"], "data", "data", "pts", "--points", "Your points",
+            "The custom dataset's points: c;x1,x2,class;... or v;x1,x2,value;... (--data reads a CSV file).",
+            shown=_source("points"), in_url=fits_url),
     Setting("samples", Number(4, MAX_SAMPLES, integer=True, page=(4, 2000)), 300, "data", "data", "n", "--samples",
             "Samples", "Number of points (the 4-point truth tables always have 4).", widget="slider",
-            enabled=_not_fixed),
+            enabled=_drawn),
     Setting("noise", Number(0.0, MAX_NOISE, optional=True), None, "data", "data", "nz", "--noise", "Noise",
             "Standard deviation of the Gaussian noise, in the data's units (default: the dataset's own).",
-            widget="slider", enabled=_not_fixed, follows="dataset"),
+            widget="slider", enabled=_drawn, follows="dataset"),
     Setting("test_ratio", Number(0.0, 0.9, step=0.05), 0.3, "data", "data", "tr", "--test-ratio", "Test ratio",
             "Fraction of points held out to measure generalisation.", widget="slider", enabled=_not_fixed),
     Setting("data_seed", Number(0, MAX_SEED, integer=True), 0, "data", "data", "dseed", "--data-seed", "Data seed",

@@ -340,8 +340,10 @@ def _separator(line: str, row: int) -> str:
 def _cells(line: str, row: int, sep: str, first: int) -> list[str]:
     other = next((s for s in SEPARATORS if s != sep and s in line), None)
     if other is not None:
+        comma = any(re.fullmatch(r"[+-]?\d*,\d+", c.strip()) for c in line.split(sep))
+        hint = " (write decimals with a point)" if comma else ""
         raise DataFileError(f"row {row} has {SEPARATORS[other]} but row {first} is separated by "
-                            f"{SEPARATORS[sep]}: a file takes one separator throughout")
+                            f"{SEPARATORS[sep]}: a file takes one separator throughout{hint}")
     return [c.strip().strip('"').strip() for c in line.split(sep)]
 
 
@@ -399,8 +401,7 @@ def _cell(text: str, row: int, column: int) -> float:
         raise DataFileError(f"{where}: infinite values are not allowed")
     if not text:
         raise DataFileError(f"{where} is empty")
-    hint = " (write decimals with a point)" if re.fullmatch(r"[+-]?\d+,\d+", text) else ""
-    raise DataFileError(f"{where}: {show(printable(text))} is not a number{hint}")
+    raise DataFileError(f"{where}: {show(printable(text))} is not a number")
 
 
 def _kind(table: _Table) -> tuple[bool, list[str]]:

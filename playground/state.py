@@ -41,9 +41,10 @@ def explicit(c: Config) -> Config:
 
 # ---------------------------------------------------------------- URL
 def config_to_query(c: Config) -> dict[str, str]:
-    """Every setting of ``c`` under its URL key, as plain strings that read back exactly."""
+    """Every setting of ``c`` under its URL key, as plain strings that read back exactly; but a value a link
+    does not carry (``Setting.fits_url``: more points than nn_core.userdata.URL_POINTS) is left out."""
     c = explicit(c)
-    return {s.url: s.text(getattr(c, s.name)) for s in SETTINGS.values()}
+    return {s.url: s.text(getattr(c, s.name)) for s in SETTINGS.values() if s.fits_url(getattr(c, s.name))}
 
 
 def _first(v) -> str:
@@ -153,7 +154,8 @@ def pinned_to_query(a: Config, epoch: int, b: Config) -> str:
     """Run A in one query value: the settings where it differs from ``b`` (as ``key=value`` pairs joined
     by ``&``, URL-encoded once more in the page's URL) and the epoch it was pinned at."""
     diff = explicit(a)
-    pairs = {SETTINGS[n].url: SETTINGS[n].text(getattr(diff, n)) for n in diff.diff(explicit(b))}
+    pairs = {SETTINGS[n].url: SETTINGS[n].text(getattr(diff, n)) for n in diff.diff(explicit(b))
+             if SETTINGS[n].fits_url(getattr(diff, n))}
     pairs[AT_KEY] = str(int(epoch))
     return urlencode(pairs)
 

@@ -372,7 +372,7 @@ def test_data_pieces_are_the_engines_bit_for_bit(tmp_path):
     factories.update({f"init_{s}": (export._INIT.substitute(what=what, draw=draw), "init_layers")
                       for s, (what, draw) in export.INIT_CODE.items()})
     calls = "out = {}\n" + "".join(
-        f"X, y = make_{name.replace('-', '_')}()" + ("()" if spec.fixed else f"(37, {spec.noise + 0.05!r}, "
+        f"X, y = make_{name.replace('-', '_')}()" + ("()" if not spec.drawn else f"(37, {spec.noise + 0.05!r}, "
                                                        "np.random.default_rng(3))")
         + f"\nout[{name!r}] = [X.tolist(), y.tolist()]\n" for name, spec in DATASETS.items())
     calls += (f"out['split'] = [[a.tolist() for a in make_split()(n, r, np.random.default_rng(4))]"

@@ -10,6 +10,7 @@ from nn_core.features import FEATURES
 from nn_core.modelio import MAX_FILE_BYTES, model_to_dict, parse_model
 from nn_core.optimizers import Adam
 from nn_core.training import Trainer
+from nn_core.userdata import MAX_POINTS, parse_points
 
 
 def trained():
@@ -132,7 +133,7 @@ def test_non_finite_and_binary():
     with pytest.raises(ModelFileError, match="UTF-8"):
         loads(b"\xff\xfe\x00")
     with pytest.raises(ModelFileError, match="larger"):
-        loads(b" " * 5_000_000)
+        loads(b" " * (MAX_FILE_BYTES + 1))
 
 
 def test_missing_file(tmp_path):
@@ -165,7 +166,8 @@ def test_documented_layout_of_the_state():
 
 def test_largest_model_with_adam_state_fits():
     """8 hidden layers of 64 over every feature, 20 outputs, Adam's moments: every number written at its
-    longest (-d.ddddddddddddddddde-100) still fits in MAX_FILE_BYTES, and loads back exactly."""
+    longest (-d.ddddddddddddddddde-100) still fits in MAX_FILE_BYTES, with the custom dataset's most points,
+    each written at its longest too, and loads back exactly."""
     arch = Architecture((64,) * 8, "tanh", "softmax", 20, tuple(FEATURES))
     net = Network.create(arch, "xavier", 0)
     data = make_dataset("spiral3", 30)
@@ -175,8 +177,11 @@ def test_largest_model_with_adam_state_fits():
     rng = np.random.default_rng(1)
     longest = lambda: -(1 + rng.random(arch.n_params)) * 1e-100  # noqa: E731
     state.slots["m"][:], state.slots["v"][:], net.params[:] = longest(), -longest(), longest()
-    text = dumps(net, {"epochs_trained": 2}, state)
+    points = "v" + ";-9.999,-9.999,-1.235e-100" * MAX_POINTS
+    assert parse_points(points).text == points and len(parse_points(points)) == MAX_POINTS
+    text = dumps(net, {"epochs_trained": 2, "dataset": "custom", "points": points}, state)
     assert 0.5 * MAX_FILE_BYTES < len(text.encode()) < MAX_FILE_BYTES
     model = parse_model(text)
+    assert model.training["points"] == points
     assert np.array_equal(model.network.params, net.params)
     assert all(np.array_equal(model.state.slots[k], state.slots[k]) for k in ("m", "v"))

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn_core import OPTIMIZERS, SETTINGS, Config, build, config_from, dumps, loads
+from nn_core import DATASETS, OPTIMIZERS, SETTINGS, Config, build, config_from, dumps, loads
 from nn_core.cli import config_from_args, parser
-from nn_core.settings import Choice, Names, Number, Widths
+from nn_core.settings import Choice, Names, Number, Text, Widths
+from nn_core.userdata import add_point
 from playground.session import Session
 from playground.state import (
     DEFAULT,
@@ -32,10 +33,17 @@ BASE = Config(dataset="circles", samples=40, test_ratio=0.25, hidden=(3,), epoch
 
 
 def base_for(s, base: Config = BASE) -> Config | None:
-    """A base where setting ``s`` applies (an optimizer that uses it, say); None if there is none."""
+    """A base where setting ``s`` applies (an optimizer that uses it, a dataset made from it); None if there
+    is none."""
     if s.shown is None or s.shown(base.values()):
         return base
-    return next((base.replace(optimizer=o) for o in OPTIMIZERS if s.shown(base.replace(optimizer=o).values())), None)
+    candidates = [base.replace(optimizer=o) for o in OPTIMIZERS] + [base.replace(dataset=d) for d in DATASETS]
+    return next((c for c in candidates if s.shown(c.values())), None)
+
+
+def implied(s) -> dict:
+    """The dataset a flag for setting ``s`` picks when --dataset is not given: the one made from ``s``."""
+    return dict(("dataset", n) for n, d in DATASETS.items() if d.source == s.name)
 
 
 def other_value(s, base: Config):
@@ -60,6 +68,8 @@ def other_value(s, base: Config):
     if isinstance(k, Names):
         extra = next(c for c in k.choices if c not in current)
         return (*current, extra) if s.name == "features" else (extra,)
+    if isinstance(k, Text):  # a formula of its own; the points with one more
+        return add_point(current, 0.1, 0.2, 1) if s.name == "points" else {"formula": "x1 + x2**2 > 0.25"}[s.name]
     assert isinstance(k, Widths)
     return (*current, 2)
 
@@ -133,7 +143,7 @@ def test_widgets_round_trip(s, base, changed):
 def test_command_line_flag(s, base, changed):
     v = getattr(changed, s.name)
     words = [str(x) for x in v] if isinstance(v, tuple) else [s.text(v)]
-    expect = Config().replace(**{s.name: v})
+    expect = Config().replace(**{s.name: v}, **implied(s))
     assert config_from_args(parser().parse_args(["train", s.flag, *words])) == expect
 
 
