@@ -23,7 +23,7 @@ under Pyodide. The pieces, each usable alone:
 """
 
 from .activations import ACTIVATIONS
-from .config import TUTORIAL, VANISHING, VANISHING_RELU, Config, Experiment, build, config_from
+from .config import TUTORIAL, VANISHING, VANISHING_RELU, Config, Experiment, build, config_from, data_csv
 from .datasets import DATASETS, TASKS, Dataset, data_kind, make_dataset, train_test_split
 from .diagnose import Hint, diagnose
 from .export import script as export_script
@@ -68,7 +68,7 @@ __all__ = [
     "load_model", "loads", "make_dataset", "make_optimizer", "parse_model", "read_model", "save_model",
     "train_command", "train_test_split",
     "MAX_PAGE_SEEDS", "Odds", "OddsResult", "SeedOutcome", "convergence_odds", "default_threshold", "max_seeds",
-    "Formula", "FormulaError", "check_formula", "parse_formula", "data_kind",
+    "Formula", "FormulaError", "check_formula", "parse_formula", "data_kind", "data_csv",
     "PAGE_FILE_BYTES", "PAGE_POINTS", "URL_POINTS", "DataFileError", "Points", "PointsError", "UserData", "add_point",
     "fits_url", "parse_points", "points_text", "read_csv", "read_csv_file", "to_csv", "undo_point",
 ]

@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass, field, fields, make_dataclass, replac
 
 import numpy as np
 
-from .datasets import DATASETS, Dataset, data_kind, make_dataset, train_test_split
+from .datasets import DATASETS, Dataset, data_kind, make_dataset, split_indices, train_test_split
 from .network import Architecture, Network, layer_activations
 from .optimizers import make_optimizer
 from .settings import SETTINGS, ConfigError, SettingError, loss_kind, loss_options, output_kind, output_options
 from .training import Trainer, TrainerState
-from .userdata import PointsError, parse_points
+from .userdata import PointsError, parse_points, to_csv
 
 
 class _ConfigMethods:
@@ -226,3 +226,14 @@ def build(c: Config, network: Network | None = None, state: TrainerState | None 
         except ValueError as e:
             raise ConfigError(f"the training state does not fit: {e}") from None
     return Experiment(c, data, train, test, network, trainer)
+
+
+def data_csv(exp: Experiment) -> str:
+    """The experiment's points as a CSV file (:func:`nn_core.userdata.to_csv`): in the data's order, with a
+    split column (train or test). Its own points, loaded again as the custom dataset with the same test
+    ratio and data seed, read back exactly and split the same way."""
+    c, n = exp.config, len(exp.data)
+    split = np.full(n, "train", dtype=object)
+    if not DATASETS[c.dataset].fixed and c.test_ratio > 0:
+        split[split_indices(n, c.test_ratio, c.data_seed)[1]] = "test"
+    return to_csv(exp.data.X, exp.data.y, c.task, split.tolist())

@@ -265,16 +265,21 @@ def make_dataset(name: str, n_samples: int = 200, noise: float | None = None, se
     return Dataset(name, np.ascontiguousarray(X, dtype=np.float64), y, task, n_classes)
 
 
-def train_test_split(data: Dataset, test_ratio: float = 0.5, seed=0) -> tuple[Dataset, Dataset]:
-    """Split into (train, test) by a seeded shuffle; ``test_ratio`` of the points go to test.
-
-    Both parts keep at least one point when the data has two or more.
-    """
+def split_indices(n: int, test_ratio: float = 0.5, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, test) of ``n`` points, each sorted: a seeded shuffle sends ``test_ratio`` of them
+    to test. Both parts keep at least one point when there are two or more."""
     if not 0.0 <= test_ratio < 1.0:
         raise ValueError(f"the test ratio must lie in [0, 1), not {test_ratio}")
-    n = len(data)
     n_test = int(round(n * test_ratio))
     if test_ratio > 0 and n >= 2:
         n_test = min(max(n_test, 1), n - 1)
     order = np.random.default_rng(seed).permutation(n)
-    return data.subset(np.sort(order[n_test:])), data.subset(np.sort(order[:n_test]))
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
+def train_test_split(data: Dataset, test_ratio: float = 0.5, seed=0) -> tuple[Dataset, Dataset]:
+    """Split into (train, test) by a seeded shuffle (:func:`split_indices`); ``test_ratio`` of the points
+    go to test. Both parts keep at least one point when the data has two or more.
+    """
+    train, test = split_indices(len(data), test_ratio, seed)
+    return data.subset(train), data.subset(test)

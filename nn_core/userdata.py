@@ -9,7 +9,7 @@ holds its data and a link, a model file and a flag carry it like any other setti
     v;x1,x2,value;x1,x2,value;...     values, for regression
 
 ``c;-.5,.25,1;.3,.4,0`` is two points, of classes 1 and 0. Coordinates are in the plane's units (the
-built-in datasets lie within ±1.5; at most ±10 here), rounded to 3 decimals; values are rounded to 4
+built-in datasets lie within ±2, their noise included; at most ±10 here), rounded to 3 decimals; values are rounded to 4
 significant digits; every number is written as short as it reads back (``.5``, ``-1.25``, ``1.235e6``).
 Blanks around the parts, and empty parts (a trailing ``;``), are ignored. ``c`` or ``v`` alone holds no
 points yet. :func:`parse_points` reads a text (:class:`PointsError` naming the point and the problem),
@@ -27,7 +27,7 @@ those, whole numbers of at most 20 kinds are classes and anything else values. A
 ``split`` (the page's download has one) is ignored: the test ratio and data seed split the data. Class
 labels that are not 0 to k-1 (-1 and 1, say) become 0 to k-1 in sorted order. The points are moved into
 the plane as the built-in datasets lie: centred and scaled, proportions kept, so that the wider of x1 and x2
-spans -1 to 1; unless they already lie within ±1.5 and spread over 1 at least (a file the page wrote reads
+spans -1 to 1; unless they already lie within ±2 and spread over 1 at least (a file the page wrote reads
 back unchanged). The result's notes say in a sentence each what was done. A bad file raises
 :class:`DataFileError`, one message naming the row (counted from 1, as a spreadsheet shows it) and the
 problem; nothing is pickled or evaluated. :func:`to_csv` writes the file back.
@@ -51,7 +51,7 @@ URL_POINTS = 100  # points a link carries
 MAX_CLASSES = 20
 MAX_COORDINATE = 10.0  # in the plane's units
 MAX_VALUE = 1e6  # a regression value's size
-PLANE = 1.5  # points within ±PLANE that spread over MIN_SPREAD at least are kept as they are
+PLANE = 2.0  # points within ±PLANE that spread over MIN_SPREAD at least are kept as they are
 MIN_SPREAD = 1.0
 MAX_FILE_BYTES = 20_000_000  # a CSV file the command line reads (100,000 rows take some 5 MB)
 PAGE_FILE_BYTES = 1_000_000  # one the page reads (2,000 rows take some 100 kB)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn_core import Config, ConfigError, build, config_from, dumps, loads
+from nn_core import Config, ConfigError, build, config_from, data_csv, dumps, loads
 from nn_core.userdata import (
     DEFAULT_POINTS,
     MAX_CLASSES,
@@ -219,6 +219,23 @@ def test_drawn_points_survive_a_csv_round_trip():
         text = add_point(text, x, y, k)
     points = parse_points(text)
     assert read_csv(to_csv(points.X, points.y, points.task)).text == points.text
+
+
+def test_an_experiments_csv_loads_again_as_the_same_data_and_split():
+    c = Config(dataset="custom", points=points(37), test_ratio=0.3, data_seed=5)
+    exp = build(c)
+    text = data_csv(exp)
+    assert text.splitlines()[0] == "x1,x2,label,split" and text.count(",test\n") == len(exp.test) == 11
+    again = build(c.replace(points=read_csv(text).text))
+    assert again.config == c and np.array_equal(again.test.X, exp.test.X) and np.array_equal(again.train.y, exp.train.y)
+    tests = [line.split(",")[:2] for line in text.splitlines()[1:] if line.endswith(",test")]
+    assert np.array_equal(np.array(tests, dtype=float), exp.test.X)
+    moons = build(Config(dataset="moons", samples=50, test_ratio=0.2))  # a built-in set's, to 3 decimals
+    back = build(Config(dataset="custom", points=read_csv(data_csv(moons)).text, test_ratio=0.2))
+    assert np.allclose(back.test.X, moons.test.X, atol=5e-4) and np.array_equal(back.test.y, moons.test.y)
+    regression = data_csv(build(Config(dataset="bumps", samples=20)))
+    assert regression.splitlines()[0] == "x1,x2,value,split" and read_csv(regression).task == "regression"
+    assert ",test" not in data_csv(build(Config(dataset="xor", test_ratio=0.5)))  # a truth table has no test set
 
 
 # ---------------------------------------------------------------- the points text
