@@ -225,11 +225,3 @@ def markdown_table(table: Columns, digits: int = 6) -> str:
     lines = ["| " + " | ".join(table) + " |", "|" + "---:|" * len(table)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in zip(*table.values())]
     return "\n".join(lines)
-
-
-def dataset_csv(train: Dataset, test: Dataset) -> str:
-    """The data as CSV: x1, x2, label, split (numbers written so that they read back exactly)."""
-    p = points_frame(train, test)
-    lines = ["x1,x2,label,split"] + [f"{x!r},{y!r},{label!r},{split}" for x, y, label, split in
-                                     zip(p["x"].tolist(), p["y"].tolist(), p["label"].tolist(), p["split"].tolist())]
-    return "\n".join(lines) + "\n"

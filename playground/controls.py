@@ -13,7 +13,7 @@ import streamlit as st
 from nn_core import DATASETS, SETTINGS, TUTORIAL
 from nn_core.network import MAX_HIDDEN_LAYERS, MAX_WIDTH
 
-from . import compat, thumbnails
+from . import compat, owndata, thumbnails
 from .state import VIEW_DEFAULT, own_value, page_query, widget_key, widget_state, widget_values
 
 GROUPS = {"data": "Data", "network": "Network", "training": "Training"}
@@ -156,7 +156,13 @@ def _pills(s, values) -> None:
     st.pills(s.label, list(s.kind.choices), key=widget_key(s.name), selection_mode="multi", help=s.help or None)
 
 
+def _text(s, values) -> None:
+    st.text_input(s.label, key=widget_key(s.name), max_chars=s.kind.page_length, help=s.help or None)
+
+
 WIDGETS = {
+    "text": _text,
+    "points": owndata.points_ui,
     "number": lambda s, v: _number(s, v, slider=False),
     "slider": lambda s, v: _number(s, v, slider=True),
     "select": _select,

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from nn_core import DATASETS, Grid, data_bounds, diagnose, dumps, evaluate_grid
+from nn_core import DATASETS, Grid, data_bounds, data_csv, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
 from . import charts, compat, controls, drawing, explore
@@ -331,8 +331,8 @@ def files(s: Session) -> None:
     def model_file() -> str:  # the trainer's state too: an upload goes on exactly from here
         return dumps(exp.network, exp.config.to_dict(), exp.trainer.state())
 
-    def data_file() -> str:
-        return charts.dataset_csv(exp.train, exp.test)
+    def data_file() -> str:  # loads again as "Your data", split the same way
+        return data_csv(exp)
 
     c1, c2 = st.columns(2)
     compat.download_button(c1, "Download model (JSON)", model_file, file_name="model.json", mime="application/json",

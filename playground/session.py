@@ -165,6 +165,11 @@ class Session:
             return ""
         resets = {SETTINGS[n].resets for n in changed}
         self.config = new
+        if changed == ["points"] and new.architecture() == old.architecture():  # points drawn or removed
+            self.exp = build(new, self.exp.network, self.exp.trainer.state())
+            self.exp.trainer.gradient_stats = GradientStats()
+            self.cache = {}
+            return self.say(f"Your points changed ({new.n_points:,} now): the network goes on training on them.")
         if self.pinned is not None and resets == {"nothing"}:  # run B of an A/B comparison starts afresh
             self.reset()
             return self.say(f"Changed {', '.join(changed)}: run B starts from epoch 0, as A did.")

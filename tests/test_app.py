@@ -384,6 +384,11 @@ def test_every_setting_has_its_widget(s, base, changed):
     elif s.widget_kind == "layer_activations":
         assert at.selectbox(key="w_act_all").value == want[0]
         at.selectbox(key="w_act_all").set_value(back[0]).run()
+    elif s.widget_kind == "points":  # the sidebar counts them; the pad and an upload write the setting's state
+        n = len(want.split(";")) - 1
+        assert any(c.value.startswith(f"{n:,} point") for c in at.caption), [c.value for c in at.caption]
+        at.session_state["w_points"] = back
+        at.run()
     else:
         w = widget(at, s.widget_kind, f"w_{s.name}")
         assert w.value == (list(want) if isinstance(want, tuple) else want)

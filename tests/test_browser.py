@@ -310,3 +310,50 @@ def test_explore_views_in_chromium(server, browser):
     text = page.get_by_text("of 20 seeds converged").first.inner_text()
     assert re.search(r"\b(1[89]|20) of 20 seeds converged", text), text  # the tutorial's net: almost always
     page.close()
+
+
+def test_your_own_data_upload_and_draw(server, browser, tmp_path):
+    """A CSV file uploads into "Your data" (scaled into the plane, and said so); a bad one gets one message
+    naming the row and changes nothing; a click on the pad adds a point where it lands."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{server}/?ds=custom&tr=0")
+    wait_ready(page)
+    good = tmp_path / "mine.csv"
+    rows = [f"{x},{y},{int(x * y > 0)}" for x in range(-20, 21, 4) for y in range(-20, 21, 4)]
+    good.write_text("x1,x2,label\n" + "\n".join(rows) + "\n")
+    uploader = page.get_by_role("region", name="Upload a CSV").get_by_test_id("stFileUploaderDropzoneInput")
+    uploader.set_input_files(str(good))
+    page.get_by_text("Loaded 121 points from mine.csv").wait_for(timeout=30_000)
+    wait_ready(page)
+    text = page.get_by_text("Loaded 121 points from mine.csv").inner_text()
+    assert "scaled" in text and "download the data" in text  # moved into the plane; too many for a link
+    assert "pts=" not in page.url and "ds=custom" in page.url
+    assert page.get_by_text("121 points.").count()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n1,2,0\n3,oops,1\n")
+    uploader.set_input_files(str(bad))
+    page.get_by_text("Could not use bad.csv").wait_for(timeout=30_000)
+    message = page.get_by_text("Could not use bad.csv").inner_text()
+    assert "row 3" in message, message
+    assert page.get_by_text("121 points.").count()  # nothing else changed
+    # the pad: clear, then a click in its upper right quarter adds a point there
+    page.get_by_role("button", name="Clear").click()
+    page.get_by_text("0 points.").wait_for(timeout=30_000)
+    wait_ready(page)
+    pad = page.locator("[data-testid=stVegaLiteChart]").filter(has=page.locator("canvas, svg")).last
+    pad.scroll_into_view_if_needed()
+    box = page.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks").last
+    b = box.bounding_box()
+    page.mouse.click(b["x"] + b["width"] * 0.75, b["y"] + b["height"] * 0.3)
+    page.get_by_text("1 point.").wait_for(timeout=30_000)
+    wait_ready(page)
+    page.get_by_test_id("stSidebar").get_by_text("class 1", exact=True).click()
+    wait_ready(page)
+    page.mouse.click(b["x"] + b["width"] * 0.3, b["y"] + b["height"] * 0.75)
+    page.get_by_text("2 points.").wait_for(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('pts=')", timeout=30_000)
+    pts = parse_qs(urlparse(page.url).query)["pts"][0]
+    (a1, a2, la), (b1, b2, lb) = ([float(v) for v in p.split(",")] for p in pts.split(";")[1:])
+    assert a1 > 0.2 and a2 > 0.2 and la == 0, pts  # where each landed, of the class chosen then
+    assert b1 < -0.2 and b2 < -0.2 and lb == 1, pts
+    page.close()

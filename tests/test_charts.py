@@ -40,17 +40,6 @@ def test_short_numbers_keep_six_digits_and_write_short():
 
 
 
-def test_dataset_csv_reads_back_exactly():
-    from nn_core import make_dataset, train_test_split
-
-    data = make_dataset("moons", 20, seed=1)
-    train, test = train_test_split(data, 0.25, 1)
-    lines = charts.dataset_csv(train, test).splitlines()
-    assert lines[0] == "x1,x2,label,split" and len(lines) == 21
-    x1, x2, label, split = lines[1].split(",")
-    assert (float(x1), float(x2), int(label), split) == (train.X[0, 0], train.X[0, 1], train.y[0], "train")
-
-
 def test_markdown_table():
     text = charts.markdown_table({"x1": np.array([0.0, 1.0]), "output": np.array([0.25, 0.123456789])})
     assert text.splitlines() == ["| x1 | output |", "|---:|---:|", "| 0 | 0.250000 |", "| 1 | 0.123457 |"]

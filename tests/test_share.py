@@ -15,7 +15,8 @@ from playground.share import HIDEABLE
 from playground.state import MAX_WARNINGS, VIEW_DEFAULT, VIEW_KEYS, config_to_query
 from test_settings import base_for
 
-SIDEBAR_KINDS = ("selectbox", "slider", "number_input", "toggle", "button", "multiselect", "file_uploader")
+SIDEBAR_KINDS = ("selectbox", "slider", "number_input", "toggle", "button", "multiselect", "file_uploader",
+                 "text_input", "radio")
 
 
 def query(at) -> dict[str, str]:
@@ -37,6 +38,8 @@ def setting_keys(s, at) -> set[str]:
         return {"add_layer", "remove_layer", *(f"w_width_{i}" for i in range(len(n)))}
     if s.widget_kind == "layer_activations":
         return {"w_same_act", "w_act_all"}
+    if s.widget_kind == "points":  # upload, what to draw, undo and clear (the pad is in the main area)
+        return {"csv_upload", "draw_kind", "draw_class", "undo_point", "clear_points"}
     return {f"w_{s.name}"}
 
 
