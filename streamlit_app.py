@@ -11,7 +11,7 @@ The URL also holds the view options and the parts a teacher's link hides
 import streamlit as st
 
 from nn_core import ConfigError, ModelFileError, parse_model
-from playground import compat, controls, explore, owndata, panel, share
+from playground import compat, controls, explore, panel, share
 from playground.session import Session
 from playground.state import (
     config_for_model,
@@ -96,4 +96,3 @@ controls.write_url(session.config)
 panel.still(session, hidden)  # what the fragment's redraws leave as it is
 session.timer = session.interval if session.busy else None
 compat.fragment(panel.panel, run_every=session.timer, key="panel")(session)
-owndata.pad_ui(session, hidden)  # outside the fragment: a click reruns the page, which builds the new points

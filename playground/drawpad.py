@@ -17,7 +17,7 @@ import numpy as np
 from .charts import CLASS_COLORS, NEG, POS
 
 GRID = 40  # cells a side: a click lands on a cell's centre, 1/40 of the plane's width apart
-SIZE = 300  # px of the pad's plot
+SIZE = 270  # px of the pad's plot: with its axes, as wide as the output surface's column
 SELECTION = "add"
 
 

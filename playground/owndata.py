@@ -4,8 +4,8 @@ text box the settings declare).
 The points live in the ``points`` setting (``st.session_state["w_points"]``, the points text of
 :mod:`nn_core.userdata`), so they go into the URL (up to 100 points), the model file and the CSV
 download like every other setting. The sidebar part (:func:`points_ui`) is the ``points`` setting's widget;
-the pad (:func:`pad_ui`) is drawn under the figures, outside the fragment that redraws while training, so
-that a click reruns the page, which builds the new data.
+the pad (:func:`pad_ui`) is drawn under the output surface, and a click on it reruns the whole page (not
+only the fragment the pad is in), which builds the new data.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from . import compat, drawpad
 from .state import widget_key
 
 KEY = widget_key("points")
+CLICKED = "pad_clicked"  # set by a click on the pad: the page, not only the panel, runs next
 MAX_DRAW_CLASSES = 6  # classes offered for drawing (a file may bring up to 20)
 
 
@@ -131,10 +132,11 @@ def _clicked() -> None:
             st.session_state[KEY] = points_text(points.X[keep], points.y[keep], points.classes)
     except PointsError as e:
         _say("error", str(e))
+    st.session_state[CLICKED] = True  # the fragment the pad is in reruns the whole page: see panel._panel
 
 
 def pad_ui(session, hidden) -> None:
-    """The pad under the figures, when the dataset is your own points."""
+    """The pad, when the dataset is your own points (under the output surface)."""
     c = session.config
     if c.dataset != "custom" or SETTINGS["points"].url in hidden or "data" in hidden:
         return
@@ -142,8 +144,8 @@ def pad_ui(session, hidden) -> None:
     bounds = (-1.5, 1.5, -1.5, 1.5)  # the plane the built-in sets lie in, and some room around
     st.session_state["pad_bounds"] = bounds
     value_range = float(abs(points.y).max()) if not points.classes and len(points.y) else 1.0
-    st.subheader("Draw your points")
-    st.caption("Click to add a point of the class (or value) chosen in the sidebar; click a point to remove it. "
-               "The network keeps training on the new points.")
+    st.markdown("**Draw your points**")
+    st.caption("Click to add a point of the class (or value) chosen in the sidebar, click a point to remove "
+               "it: the network keeps training on them.")
     compat.picker_chart(drawpad.pad_spec(points.X, points.y, bounds, "binary" if points.classes else "regression",
                                          value_range or 1.0), "pad", _clicked, drawpad.SELECTION)

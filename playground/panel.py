@@ -17,7 +17,7 @@ import streamlit as st
 from nn_core import DATASETS, Grid, data_bounds, data_csv, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
-from . import charts, compat, controls, drawing, explore
+from . import charts, compat, controls, drawing, explore, owndata
 from .session import Session, turns
 from .state import VIEW_DEFAULT
 
@@ -314,6 +314,7 @@ def charts_area(s: Session, hidden) -> None:
                 surface(s, cache, surface_grid, discretize, show_test)
                 if "view" not in hidden:
                     view_options(n_test)
+                owndata.pad_ui(s, hidden)
             else:
                 curves(s, log, n_train, n_test, back)
             explain(part, hidden)
@@ -360,6 +361,8 @@ def _rerun_if_changed(s: Session) -> None:
 
 
 def _panel(s: Session, called: float, turn: float) -> None:
+    if st.session_state.pop(owndata.CLICKED, False):
+        st.rerun()  # a click on the pad changed the points: the page builds them
     _rerun_if_changed(s)
     hidden = st.session_state.get("hidden", frozenset())
     buttons(s)

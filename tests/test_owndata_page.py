@@ -124,11 +124,11 @@ def test_the_pad_is_valid_vega_lite():
 
 def test_the_page_draws_the_pad_for_your_points_only():
     at = run_app({"ds": "custom"})
-    assert any(h.value == "Draw your points" for h in at.subheader)
+    assert any(m.value == "**Draw your points**" for m in at.markdown)
     at = run_app({"ds": "moons"})
-    assert not any(h.value == "Draw your points" for h in at.subheader)
+    assert not any(m.value == "**Draw your points**" for m in at.markdown)
     at = run_app({"ds": "custom", "hide": "pts"})
-    assert not any(h.value == "Draw your points" for h in at.subheader)
+    assert not any(m.value == "**Draw your points**" for m in at.markdown)
 
 
 def test_the_data_download_loads_again_as_your_data():
