@@ -325,7 +325,8 @@ class Setting:
     kind: Number | Choice | Names | Widths | Text
     default: object
     group: str  # the page's block: "data", "network" or "training"
-    resets: str  # what a change resets: "data", "network", or "nothing" (the trained network is kept)
+    resets: str  # what a change resets: "data", "network", or "nothing" (the trained network is kept); "points":
+    # the data changes but the trained network goes on with it, unless the output layer must change
     url: str  # the query key
     flag: str  # the command-line flag
     label: str
@@ -369,7 +370,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("formula", _FORMULA, SOURCE_DEFAULTS["formula"], "data", "data", "fx", "--formula", "Formula",
             "The formula dataset's labels, of x1 and x2: a comparison such as x1*x2 > 0 gives two classes, "
             "anything else values, such as sin(3*x1) + x2.", shown=_source("formula")),
-    Setting("points", _POINTS, SOURCE_DEFAULTS["points"], "data", "data", "pts", "--points", "Your points",
+    Setting("points", _POINTS, SOURCE_DEFAULTS["points"], "data", "points", "pts", "--points", "Your points",
             "The custom dataset's points: c;x1,x2,class;... or v;x1,x2,value;... (--data reads a CSV file).",
             shown=_source("points"), in_url=fits_url),
     Setting("samples", Number(4, MAX_SAMPLES, integer=True, page=(4, 2000)), 300, "data", "data", "n", "--samples",

@@ -125,7 +125,7 @@ def _layer_count(s, values) -> None:
     n = int(st.session_state["w_layers"])
     st.markdown(f"**{n} hidden layer{'s' if n != 1 else ''}**", help=s.help)
     c2, c3 = st.columns(2)
-    compat.button(c2, "＋ Add layer", key="add_layer", on_click=_add_layer, disabled=n >= MAX_HIDDEN_LAYERS,
+    compat.button(c2, "+ Add layer", key="add_layer", on_click=_add_layer, disabled=n >= MAX_HIDDEN_LAYERS,
                   help="Add a hidden layer")
     compat.button(c3, "− Remove layer", key="remove_layer", on_click=_remove_layer, disabled=n == 0,
                   help="Remove the last hidden layer")

@@ -165,7 +165,7 @@ class Session:
             return ""
         resets = {SETTINGS[n].resets for n in changed}
         self.config = new
-        if changed == ["points"] and new.architecture() == old.architecture():  # points drawn or removed
+        if resets == {"points"} and new.architecture() == old.architecture():  # points drawn or removed
             self.exp = build(new, self.exp.network, self.exp.trainer.state())
             self.exp.trainer.gradient_stats = GradientStats()
             self.cache = {}
@@ -175,7 +175,8 @@ class Session:
             return self.say(f"Changed {', '.join(changed)}: run B starts from epoch 0, as A did.")
         if resets != {"nothing"}:
             self.reset()
-            what = "data and network" if resets >= {"data", "network"} else "data" if "data" in resets else "network"
+            what = ("data and network" if resets & {"data", "points"} and "network" in resets
+                    else "data" if resets & {"data", "points"} else "network")
             return self.say(f"The {what} changed ({', '.join(changed)}): the network was reset to epoch 0.")
         retune(self.exp.trainer, old, new)
         self.exp.config = new

@@ -42,9 +42,15 @@ def explicit(c: Config) -> Config:
 # ---------------------------------------------------------------- URL
 def config_to_query(c: Config) -> dict[str, str]:
     """Every setting of ``c`` under its URL key, as plain strings that read back exactly; but a value a link
-    does not carry (``Setting.fits_url``: more points than nn_core.userdata.URL_POINTS) is left out."""
+    does not carry (``Setting.fits_url``: more points than nn_core.userdata.URL_POINTS) is left out, and so is
+    a dataset's text (the formula, the points) while another dataset is chosen: it would lengthen every link."""
     c = explicit(c)
-    return {s.url: s.text(getattr(c, s.name)) for s in SETTINGS.values() if s.fits_url(getattr(c, s.name))}
+    values = c.values()
+    return {s.url: s.text(getattr(c, s.name)) for s in SETTINGS.values() if s.fits_url(getattr(c, s.name))
+            and (s.name not in _SOURCES or s.shown(values))}
+
+
+_SOURCES = {d.source for d in DATASETS.values() if d.source}  # the settings a dataset is made from
 
 
 def _first(v) -> str:

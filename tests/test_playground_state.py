@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pytest
 
-from nn_core import SETTINGS, TUTORIAL, Config, ConfigError, ModelFileError, build, dumps, loads
+from nn_core import DATASETS, SETTINGS, TUTORIAL, Config, ConfigError, ModelFileError, build, dumps, loads
 from nn_core.settings import BY_URL, Names, Number, Widths
 from playground.session import Session
 from playground.state import (
@@ -22,6 +22,7 @@ from playground.state import (
     config_from_widgets,
     config_to_query,
     escape_markdown,
+    explicit,
     page_from_query,
     page_query,
     warning_text,
@@ -40,10 +41,20 @@ EXAMPLES = [
 ]
 
 
+@pytest.mark.parametrize("c", [Config(dataset="formula", formula="sin(3*x1) + x2"),
+                               Config(dataset="custom", points="v;.1,.2,-3;.5,-.5,2")])
+def test_a_dataset_made_from_text_carries_it_in_the_link(c):
+    q = config_to_query(c)
+    assert ("fx" in q) == (c.dataset == "formula") and ("pts" in q) == (c.dataset == "custom")
+    back, warnings = config_from_query(q)
+    assert warnings == [] and back == explicit(c)
+
+
 @pytest.mark.parametrize("c", EXAMPLES)
 def test_url_round_trip(c):
     q = config_to_query(c)
-    assert set(q) == {s.url for s in SETTINGS.values()} and all(isinstance(v, str) for v in q.values())
+    sources = {"fx", "pts"}  # the formula and the points travel only with the dataset made from them
+    assert set(q) == {s.url for s in SETTINGS.values()} - sources and all(isinstance(v, str) for v in q.values())
     back, warnings = config_from_query(q)
     assert warnings == [] and back == c
 
@@ -130,8 +141,10 @@ def test_every_changed_url_value_is_named(key):
     """Fuzz every key with negative, huge, empty, rounded and garbage values: the page keeps the value as
     written, or a warning names the key and says what it used instead."""
     s = BY_URL[key]
+    made = [d for d, spec in DATASETS.items() if spec.source == s.name]  # a formula or points: with its dataset
+    dataset = {"ds": made[0]} if made else {}
     for raw in JUNK:
-        c, warnings = config_from_query({key: raw})
+        c, warnings = config_from_query({**dataset, key: raw})
         c.check(page=True)
         kept = config_to_query(c)[key]
         named = [w for w in warnings if w.startswith(f"{key}=")]

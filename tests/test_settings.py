@@ -115,7 +115,7 @@ def test_every_setting_is_declared_completely():
     assert len(set(urls)) == len(urls) and len(set(flags)) == len(flags)
     assert list(SETTINGS) == [f for f in Config.__dataclass_fields__]
     for s in SETTINGS.values():
-        assert s.group in ("data", "network", "training") and s.resets in ("data", "network", "nothing")
+        assert s.group in ("data", "network", "training") and s.resets in ("data", "points", "network", "nothing")
         assert s.label and s.flag.startswith("--") and s.url
         assert getattr(Config(), s.name) == s.default
         s.check(s.default)  # the default is a valid value
@@ -166,6 +166,10 @@ def test_session_resets_or_keeps_as_declared(s, base, changed):
     session.train(2)
     params = session.exp.network.params.copy()
     note = session.apply(changed)
+    if s.resets == "points" and changed.architecture() == base.architecture():  # the network goes on, on them
+        assert "goes on training" in note and session.epoch == 2
+        assert np.array_equal(session.exp.network.params, params) and len(session.exp.data) == changed.n_points
+        return
     if s.resets != "nothing":
         assert "reset" in note and session.epoch == 0
         assert np.array_equal(session.exp.network.params, build(changed).network.params)
