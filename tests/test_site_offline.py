@@ -3,6 +3,7 @@ the page boots on stlite/Pyodide, trains, draws, shares and loads model files wi
 
 import json
 import os
+import re
 import time
 
 import pytest
@@ -128,8 +129,11 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     fresh.get_by_test_id("stNumberInput").filter(has_text="Seeds").locator("input").press("Enter")
     idle(fresh)
     fresh.get_by_role("button", name="Train 12 seeds").click()
-    fresh.get_by_text("of 12 seeds converged").first.wait_for(timeout=120_000)
-    fresh.get_by_text("· done").first.wait_for(timeout=120_000)
+    try:
+        fresh.get_by_text("of 12 seeds converged").first.wait_for(timeout=120_000)
+        fresh.get_by_text(re.compile(r"seeds converged .* · done")).first.wait_for(timeout=120_000)
+    finally:
+        fresh.screenshot(path=str(ARTIFACTS / "site-offline-odds.png"), full_page=True)
     idle(fresh)
     fresh.get_by_text("A/B", exact=True).click()
     fresh.get_by_role("button", name="Pin this run as A").click()
@@ -138,6 +142,27 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     assert "pin=" in fresh.url
     no_errors(fresh, fresh_console, fresh_leaks)
     fresh.screenshot(path=str(ARTIFACTS / "site-offline-explore.png"), full_page=True)
+
+    # your own points: cleared, then two clicks on the pad (a class each) make a dataset the link carries
+    fresh.get_by_role("combobox", name="Dataset").click()
+    fresh.keyboard.type("Your data")  # the list shows a few options at a time: type to find it
+    fresh.keyboard.press("Enter")
+    fresh.get_by_text("Draw your points").wait_for(timeout=60_000)
+    idle(fresh)
+    fresh.get_by_role("button", name="Clear").click()
+    fresh.get_by_text("0 points.").wait_for(timeout=60_000)
+    idle(fresh)
+    pad = fresh.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks").last
+    pad.scroll_into_view_if_needed()
+    for label, (fx, fy), count in (("class 0", (0.7, 0.3), "1 point."), ("class 1", (0.3, 0.7), "2 points.")):
+        fresh.get_by_test_id("stSidebar").get_by_text(label, exact=True).click()
+        idle(fresh)
+        b = pad.bounding_box()
+        fresh.mouse.click(b["x"] + b["width"] * fx, b["y"] + b["height"] * fy)
+        fresh.get_by_text(count).wait_for(timeout=60_000)
+        idle(fresh)
+    fresh.wait_for_function("() => location.search.includes('pts=')", timeout=60_000)
+    no_errors(fresh, fresh_console, fresh_leaks)
 
 
 def test_online_page_boots_from_its_cdn_urls(browser):
