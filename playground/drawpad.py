@@ -29,10 +29,12 @@ def _round(v: np.ndarray) -> list[float]:
     return [float(f"{x:.4g}") for x in np.asarray(v, dtype=np.float64).tolist()]
 
 
-def pad_spec(X: np.ndarray, y: np.ndarray, bounds, task: str, value_range: float = 1.0) -> dict:
+def pad_spec(X: np.ndarray, y: np.ndarray, bounds, task: str, value_range: float = 1.0,
+             ground: list[str] | None = None) -> dict:
     """The pad for points X (n, 2) with labels y (n,) over ``bounds`` (x0, x1, y0, y1, a square): rows
     0 .. GRID**2 - 1 are the cells (row i: column i % GRID, row i // GRID from the bottom), then one row per
-    point. Classes are coloured as on the surface; values from orange (-value_range) to blue."""
+    point. Classes are coloured as on the surface; values from orange (-value_range) to blue. ``ground``:
+    a colour per cell (the network's output there, as the surface draws it), else the cells are blank."""
     x0, x1, y0, y1 = (float(b) for b in bounds)
     n_cells, n = GRID * GRID, len(X)
     dx, dy = (x1 - x0) / GRID, (y1 - y0) / GRID
@@ -52,7 +54,8 @@ def pad_spec(X: np.ndarray, y: np.ndarray, bounds, task: str, value_range: float
             {"calculate": f"{point} ? {py}[datum.i - {n_cells}] : {y0} + ({dy}) * (floor(datum.i / {GRID}) + 0.5)",
              "as": "y"},
             {"calculate": f"{point} ? {labels}[datum.i - {n_cells}] : null", "as": "label"},
-            {"calculate": f"{point} ? 'point' : 'cell'", "as": "kind"}],
+            {"calculate": f"{point} ? 'point' : 'cell'", "as": "kind"},
+            {"calculate": f"{point} ? null : {_array(ground) if ground else '[]'}[datum.i]", "as": "ground"}],
         "mark": {"type": "point", "filled": True, "cursor": "crosshair", "strokeWidth": 1},
         "encoding": {
             "x": {"field": "x", "type": "quantitative", "scale": {"domain": [x0, x1], "nice": False},
@@ -62,8 +65,9 @@ def pad_spec(X: np.ndarray, y: np.ndarray, bounds, task: str, value_range: float
             "shape": {"field": "kind", "type": "nominal", "legend": None,
                       "scale": {"domain": ["cell", "point"], "range": ["square", "circle"]}},
             "size": {"condition": {"test": point, "value": 46}, "value": (SIZE / GRID) ** 2},
-            "color": {"condition": {"test": point, **colour}, "value": "#ffffff"},
-            "opacity": {"condition": {"test": point, "value": 1}, "value": 0.01},
+            "color": ({"condition": {"test": point, **colour}, "field": "ground", "type": "nominal", "scale": None}
+                      if ground else {"condition": {"test": point, **colour}, "value": "#ffffff"}),
+            "opacity": {"condition": {"test": point, "value": 1}, "value": 0.9 if ground else 0.01},
             "stroke": {"condition": {"test": point, "value": "#000000"}, "value": None},
             "tooltip": {"condition": {"test": point, "value": "click to remove"}, "value": "click to add a point"}},
         "params": [{"name": SELECTION, "select": {"type": "point", "fields": ["i"], "clear": False,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nn_core import SETTINGS
+from nn_core import SETTINGS, evaluate_grid
 from nn_core.userdata import (
     PAGE_FILE_BYTES,
     PAGE_POINTS,
@@ -27,7 +27,7 @@ from nn_core.userdata import (
     undo_point,
 )
 
-from . import compat, drawpad
+from . import charts, compat, drawpad
 from .state import widget_key
 
 KEY = widget_key("points")
@@ -145,7 +145,11 @@ def pad_ui(session, hidden) -> None:
     st.session_state["pad_bounds"] = bounds
     value_range = float(abs(points.y).max()) if not points.classes and len(points.y) else 1.0
     st.markdown("**Draw your points**")
-    st.caption("Click to add a point of the class (or value) chosen in the sidebar, click a point to remove "
-               "it: the network keeps training on them.")
+    st.caption("The network's output, coarser than above, to click on: a click adds a point of the class (or "
+               "value) chosen in the sidebar, a click on a point removes it; the network keeps training on them.")
+    net = session.exp.network
+    rgb = charts.surface_rgb(evaluate_grid(net, bounds, drawpad.GRID), net.arch.output,
+                             session.cache.get("value_range", 1.0))[::-1]  # the bottom row first, as the cells
+    ground = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.reshape(-1, 3).tolist()]
     compat.picker_chart(drawpad.pad_spec(points.X, points.y, bounds, "binary" if points.classes else "regression",
-                                         value_range or 1.0), "pad", _clicked, drawpad.SELECTION)
+                                         value_range or 1.0, ground), "pad", _clicked, drawpad.SELECTION)

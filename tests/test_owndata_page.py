@@ -141,3 +141,21 @@ def test_the_data_download_loads_again_as_your_data():
     again = build(s.config.replace(dataset="custom", points=data.text))
     assert np.allclose(again.data.X, s.exp.data.X, atol=1e-3) and np.array_equal(again.data.y, s.exp.data.y)
     assert widget(at, "select", "w_dataset").value == "moons"
+
+
+def test_the_pad_shows_the_networks_output_under_the_points():
+    """The pad's cells are coloured as the surface colours the network's output there (a coarse surface
+    to click on); read back from the page's chart."""
+    from nn_core import evaluate_grid
+    from playground import charts
+
+    at = run_app({"ds": "custom", "h": "4"})
+    at.button(key="step100").click().run()
+    spec = json.loads(next(e.proto.spec for e in at.get("vega_lite_chart") if '"add"' in e.proto.spec))
+    expr = next(t["calculate"] for t in spec["transform"] if t["as"] == "ground")
+    colours = json.loads(expr.split(" : ", 1)[1].rsplit("[datum.i]", 1)[0])
+    s = session(at)
+    grid = evaluate_grid(s.exp.network, (-1.5, 1.5, -1.5, 1.5), drawpad.GRID)
+    rgb = charts.surface_rgb(grid, s.exp.network.arch.output)[::-1].reshape(-1, 3)
+    assert colours == [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()]
+    assert len(set(colours)) > 20  # a picture, not a blank
