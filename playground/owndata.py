@@ -65,23 +65,29 @@ def _draw_label():
     return float(st.session_state.get("draw_value", 1.0))
 
 
+def _set(text: str) -> None:
+    """New points from a widget beside the pad: the page, not only the panel the pad is in, runs next."""
+    st.session_state[KEY] = text
+    st.session_state[CLICKED] = True
+
+
 def _undo() -> None:
-    st.session_state[KEY] = undo_point(st.session_state[KEY])
+    _set(undo_point(st.session_state[KEY]))
 
 
 def _clear() -> None:
-    st.session_state[KEY] = st.session_state[KEY].split(";", 1)[0]  # the kind marker alone: no points
+    _set(st.session_state[KEY].split(";", 1)[0])  # the kind marker alone: no points
 
 
 def _kind_changed() -> None:
     marker = "c" if st.session_state["draw_kind"] == "Classes" else "v"
     if not st.session_state[KEY].startswith(marker):
-        st.session_state[KEY] = marker  # switching between classes and values starts an empty pad
+        _set(marker)  # switching between classes and values starts an empty pad
 
 
 def points_ui(s, values) -> None:
-    """The ``points`` setting's widget in the sidebar: upload a CSV, what to draw, undo and clear, and
-    whether the link can carry the points."""
+    """The ``points`` setting's widget in the sidebar: upload a CSV, how many points there are and whether
+    the link can carry them (the drawing tools are beside the pad, under the output surface)."""
     st.file_uploader("Upload a CSV", type=["csv", "txt", "tsv"], key="csv_upload", on_change=_uploaded,
                      help="Columns x1, x2 and label (classes 0, 1, ...) or value (a number); a header line "
                           f"is optional; comma, semicolon or tab. Up to {PAGE_POINTS:,} rows here.")
@@ -93,20 +99,6 @@ def points_ui(s, values) -> None:
     except PointsError as e:
         st.error(str(e))
         return
-    st.radio("Draw", ["Classes", "Values"], index=0 if points.classes else 1, key="draw_kind", horizontal=True,
-             on_change=_kind_changed, help="Click the pad under the figures to add a point; click a point to "
-                                           "remove it")
-    if points.classes:
-        shown = max(2, min(MAX_DRAW_CLASSES, points.n_classes + 1))
-        st.pills("Class to add", list(range(shown)), key="draw_class", selection_mode="single", default=0,
-                 format_func=lambda k: f"class {k}")
-    else:
-        st.slider("Value to add", -1.0, 1.0, 1.0, 0.1, key="draw_value")
-    c1, c2 = st.columns(2)
-    compat.button(c1, "Undo", key="undo_point", on_click=_undo, disabled=not len(points.X),
-                  help="Remove the last point")
-    compat.button(c2, "Clear", key="clear_points", on_click=_clear, disabled=not len(points.X),
-                  help="Remove every point")
     n = len(points.X)
     link = ("The link carries them." if fits_url(points.text) else
             f"Too many for the link (at most {URL_POINTS}): download the data (CSV) to keep them.")
@@ -146,10 +138,23 @@ def pad_ui(session, hidden) -> None:
     value_range = float(abs(points.y).max()) if not points.classes and len(points.y) else 1.0
     st.markdown("**Draw your points**")
     st.caption("The network's output, coarser than above, to click on: a click adds a point of the class (or "
-               "value) chosen in the sidebar, a click on a point removes it; the network keeps training on them.")
+               "value) chosen here, a click on a point removes it; the network keeps training on them.")
+    st.radio("Draw", ["Classes", "Values"], index=0 if points.classes else 1, key="draw_kind", horizontal=True,
+             on_change=_kind_changed, label_visibility="collapsed")
+    if points.classes:
+        shown = max(2, min(MAX_DRAW_CLASSES, points.n_classes + 1))
+        st.pills("Class to add", list(range(shown)), key="draw_class", selection_mode="single", default=0,
+                 format_func=lambda k: f"class {k}", label_visibility="collapsed")
+    else:
+        st.slider("Value to add", -1.0, 1.0, 1.0, 0.1, key="draw_value")
     net = session.exp.network
     rgb = charts.surface_rgb(evaluate_grid(net, bounds, drawpad.GRID), net.arch.output,
                              session.cache.get("value_range", 1.0))[::-1]  # the bottom row first, as the cells
     ground = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.reshape(-1, 3).tolist()]
     compat.picker_chart(drawpad.pad_spec(points.X, points.y, bounds, "binary" if points.classes else "regression",
                                          value_range or 1.0, ground), "pad", _clicked, drawpad.SELECTION)
+    c1, c2 = st.columns(2)
+    compat.button(c1, "Undo", key="undo_point", on_click=_undo, disabled=not len(points.X),
+                  help="Remove the last point")
+    compat.button(c2, "Clear", key="clear_points", on_click=_clear, disabled=not len(points.X),
+                  help="Remove every point")

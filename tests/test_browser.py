@@ -347,7 +347,7 @@ def test_your_own_data_upload_and_draw(server, browser, tmp_path):
     page.mouse.click(b["x"] + b["width"] * 0.75, b["y"] + b["height"] * 0.3)
     page.get_by_text("1 point.").wait_for(timeout=30_000)
     wait_ready(page)
-    page.get_by_test_id("stSidebar").get_by_text("class 1", exact=True).click()
+    page.locator("[data-testid=stButtonGroup]").get_by_text("class 1", exact=True).click()
     wait_ready(page)
     page.mouse.click(b["x"] + b["width"] * 0.3, b["y"] + b["height"] * 0.75)
     page.get_by_text("2 points.").wait_for(timeout=30_000)

@@ -38,8 +38,8 @@ def setting_keys(s, at) -> set[str]:
         return {"add_layer", "remove_layer", *(f"w_width_{i}" for i in range(len(n)))}
     if s.widget_kind == "layer_activations":
         return {"w_same_act", "w_act_all"}
-    if s.widget_kind == "points":  # upload, what to draw, undo and clear (the pad is in the main area)
-        return {"csv_upload", "draw_kind", "draw_class", "undo_point", "clear_points"}
+    if s.widget_kind == "points":  # the upload (the pad and its tools are in the main area)
+        return {"csv_upload"}
     return {f"w_{s.name}"}
 
 

@@ -155,7 +155,7 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     pad = fresh.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks").last
     pad.scroll_into_view_if_needed()
     for label, (fx, fy), count in (("class 0", (0.7, 0.3), "1 point."), ("class 1", (0.3, 0.7), "2 points.")):
-        fresh.get_by_test_id("stSidebar").get_by_text(label, exact=True).click()
+        fresh.locator("[data-testid=stButtonGroup]").get_by_text(label, exact=True).click()
         idle(fresh)
         b = pad.bounding_box()
         fresh.mouse.click(b["x"] + b["width"] * fx, b["y"] + b["height"] * fy)
