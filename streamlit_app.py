@@ -22,7 +22,7 @@ from playground.state import (
     warning_text,
 )
 
-MAX_UPLOAD_MB = 5  # a model file is at most 4 MB (nn_core.modelio.MAX_FILE_BYTES)
+MAX_UPLOAD_MB = 5  # a model file the page writes (2,000 points at most) is well under this
 
 # While training, the fragment's timer reruns it once a cycle: each run trains a slice, then draws
 # (playground.session). The timer is never shorter than a redraw: when redraws get slower, the panel

@@ -79,6 +79,12 @@ def history_data(history: Sequence, counts: tuple[int, int] | None = None) -> di
 
 
 # ---------------------------------------------------------------- decision surface
+def value_range(data: Dataset, task: str) -> float:
+    """The colour range of a regression surface and its points: the targets' largest size (symmetric about
+    0); 1 for classes (probabilities)."""
+    return (float(np.max(np.abs(data.y))) or 1.0) if task == "regression" else 1.0
+
+
 def square_bounds(bounds) -> tuple[float, float, float, float]:
     """``bounds`` widened about their centre to a square, so one unit spans as many pixels on both axes
     (:func:`short`, as the charts write them)."""

@@ -501,9 +501,7 @@ def curves_figure(history: dict[str, np.ndarray], loss_label: str, log: bool, ha
     epoch marked on both (the timeline's)."""
     splits = ("train", "test") if has_test else ("train",)
     epochs = history["epoch"]
-    legend = ('<div class="legend">' + "".join(
-        f'<span><span class="sw" style="background:{CURVE_COLOURS[s]};height:3px;border:0;vertical-align:3px">'
-        f'</span>{s}</span>' for s in splits) + "</div>") if has_test else ""
+    legend = line_legend({s: CURVE_COLOURS[s] for s in splits}) if has_test else ""
     out = [f'<div class="nnp-fig nnp-curves" style="width:{width}px"><div class="t">Loss</div>{legend}']
     plots = [("loss", CurveBox(width, 160), {s: history[f"{s}_loss"] for s in splits}, log, False, loss_label)]
     if accuracy:
@@ -512,7 +510,20 @@ def curves_figure(history: dict[str, np.ndarray], loss_label: str, log: bool, ha
     for i, (name, box, series, lg, pc, label) in enumerate(plots):
         if i:
             out.append('<div class="t" style="margin-top:.3rem">Accuracy</div>')
-        url = svg_data_url(box.width, box.height, curve_svg(epochs, series, box, lg, pc, label, mark=mark))
-        out.append(f'<div class="p" style="aspect-ratio:{box.width}/{box.height}"><img class="{name}" alt="{name} '
-                   f'against epoch" src="{url}" style="left:0;top:0;width:100%;height:100%"></div>')
+        out.append(plot_img(name, box, curve_svg(epochs, series, box, lg, pc, label, mark=mark),
+                            f"{name} against epoch"))
     return "".join(out) + "</div>"
+
+
+def line_legend(colours: dict[str, str]) -> str:
+    """A legend of lines: each name beside a short bar of its colour."""
+    return '<div class="legend">' + "".join(
+        f'<span><span class="sw" style="background:{c};height:3px;border:0;vertical-align:3px"></span>'
+        f'{html.escape(name)}</span>' for name, c in colours.items()) + "</div>"
+
+
+def plot_img(name: str, box: CurveBox, svg: str, alt: str) -> str:
+    """One plot of a figure: the SVG body ``svg`` drawn in ``box``, as an <img> of class ``name``."""
+    url = svg_data_url(box.width, box.height, svg)
+    return (f'<div class="p" style="aspect-ratio:{box.width}/{box.height}"><img class="{name}" '
+            f'alt="{html.escape(alt)}" src="{url}" style="left:0;top:0;width:100%;height:100%"></div>')

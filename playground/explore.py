@@ -92,18 +92,14 @@ def timeline(s: Session) -> None:
 
 
 # ---------------------------------------------------------------- gradients
-def _preset(config: Config) -> None:
-    controls.set_widgets(config)
-
-
 def gradients(s: Session, main, side) -> None:
     stats = s.exp.trainer.gradient_stats
     main.markdown(views.gradients_figure(stats.record(), WIDTH), unsafe_allow_html=True)
     side.caption("Try it: a deep sigmoid network whose first layers hardly learn, then the same with ReLU.")
-    clicked = [compat.button(side, "Example: vanishing gradients", key="vanishing", on_click=_preset,
+    clicked = [compat.button(side, "Example: vanishing gradients", key="vanishing", on_click=controls.set_widgets,
                              args=(VANISHING,), help="8 layers of 8 sigmoid neurons on two blobs: the first layers "
                                                      "barely learn"),
-               compat.button(side, "The same with ReLU", key="vanishing_relu", on_click=_preset,
+               compat.button(side, "The same with ReLU", key="vanishing_relu", on_click=controls.set_widgets,
                              args=(VANISHING_RELU,), help="The same network with ReLU: every layer's gradient is "
                                                           "about the same size")]
     if any(clicked):  # new settings: the page (outside this fragment) builds them
@@ -117,15 +113,14 @@ def space(s: Session, cache: dict, network, main, side) -> None:
     layers["Output"] = len(arch.hidden) + 1
     if st.session_state.get("space_layer") not in layers:
         st.session_state["space_layer"] = next(iter(layers))
-    side.pills("Layer", list(layers), selection_mode="single", key="space_layer")
-    layer = layers.get(st.session_state.get("space_layer") or "", next(iter(layers.values())))
+    name = side.pills("Layer", list(layers), selection_mode="single", key="space_layer") or next(iter(layers))
+    layer = layers[name]
     points = cache["points"]
     X = np.column_stack([points["x"], points["y"]])
     reference = cache.get("space_reference", {}).get(layer)
     with np.errstate(over="ignore", invalid="ignore"):
         t = transformed_space(network, layer, X, cache["bounds"], reference=reference)
     cache.setdefault("space_reference", {})[layer] = t.components  # keeps the picture from flipping
-    name = next(k for k, v in layers.items() if v == layer)
     main.markdown(views.space_figure(t, points, s.exp.config.task, cache["value_range"], 340,
                                      f"The plane as {name.lower()} sees it"), unsafe_allow_html=True)
     side.caption(f"Axes: {t.axes[0]} across, {t.axes[1]} up." + (
@@ -199,27 +194,26 @@ class Pinned:
     overlay: str
 
 
+def _train_loss(exp) -> tuple[np.ndarray, np.ndarray]:
+    """The run's training loss against epoch, (epochs, losses), per point where the curves show it so."""
+    history = charts.history_data(exp.trainer.history, (len(exp.train), 1)
+                                  if charts.loss_per_point(exp.config.loss_name) else None)["history"]
+    return np.asarray(history["epoch"], dtype=np.float64), np.asarray(history["train_loss"], dtype=np.float64)
+
+
 def pinned_from(s: Session) -> Pinned:
     """The session's run as it is now, as A."""
     exp = s.exp
-    history = charts.history_frame(exp.trainer.history)
-    per = len(exp.train) if charts.loss_per_point(exp.config.loss_name) else 1
     bounds = charts.square_bounds(data_bounds(exp.data.X))
-    return Pinned(exp.config, s.epoch, np.asarray(history["epoch"], dtype=np.float64),
-                  np.asarray(history["train_loss"], dtype=np.float64) / per, _picture(exp, bounds),
-                  _overlay(exp, bounds))
-
-
-def _picture(exp, bounds) -> str:
     grid = evaluate_grid(exp.network, bounds, 60)
-    value_range = (float(np.max(np.abs(exp.data.y))) or 1.0) if exp.config.task == "regression" else 1.0
-    return charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, value_range, False))
+    picture = charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output,
+                                                     charts.value_range(exp.data, exp.config.task)))
+    return Pinned(exp.config, s.epoch, *_train_loss(exp), picture, _overlay(exp, bounds))
 
 
 def _overlay(exp, bounds) -> str:
-    value_range = (float(np.max(np.abs(exp.data.y))) or 1.0) if exp.config.task == "regression" else 1.0
-    points = charts.points_frame(exp.train)
-    return views.points_overlay(points, bounds, exp.config.task, value_range, SMALL)
+    return views.points_overlay(charts.points_frame(exp.train), bounds, exp.config.task,
+                                charts.value_range(exp.data, exp.config.task), SMALL)
 
 
 def rebuild(config: Config, epoch: int, seconds: float = AB_SECONDS) -> Pinned:
@@ -261,13 +255,10 @@ def ab(s: Session, cache: dict, picture: str | None, log: bool, main, side) -> N
     diff = differences(a.config, s.config)
     side.markdown(f"**B differs from A in** {diff}." if diff else "**B has A's settings**: change one to compare.")
     exp = s.exp
-    per = len(exp.train) if charts.loss_per_point(exp.config.loss_name) else 1
-    history = charts.history_frame(exp.trainer.history)
-    b = {"epoch": np.asarray(history["epoch"], dtype=np.float64),
-         "loss": np.asarray(history["train_loss"], dtype=np.float64) / per}
-    label = f"{exp.config.loss_name} loss{' per point' if per > 1 else ''}"
-    main.markdown(views.ab_curves({"epoch": a.epochs, "loss": a.loss}, b, label, log, WIDTH),
-                  unsafe_allow_html=True)
+    epochs, loss = _train_loss(exp)
+    label = f"{exp.config.loss_name} loss{' per point' if charts.loss_per_point(exp.config.loss_name) else ''}"
+    main.markdown(views.ab_curves({"epoch": a.epochs, "loss": a.loss}, {"epoch": epochs, "loss": loss}, label, log,
+                                  WIDTH), unsafe_allow_html=True)
     if "ab_overlay" not in cache:
         cache["ab_overlay"] = _overlay(exp, cache["bounds"])
     pictures = views.small_surface(f"A at epoch {a.epoch:,}", a.picture, a.overlay, SMALL)
@@ -277,8 +268,11 @@ def ab(s: Session, cache: dict, picture: str | None, log: bool, main, side) -> N
 
 
 # ---------------------------------------------------------------- export
-def export(s: Session, main, side) -> None:
-    text = script(s.config)
+def export(s: Session, cache: dict, main, side) -> None:
+    key = "script", s.config
+    if key not in cache:  # made once per experiment, not at every redraw while it trains (20 ms)
+        cache[key] = script(s.config)
+    text = cache[key]
     compat.download_button(main, "Download run.py", lambda: text, file_name="run.py", mime="text/x-python",
                            key="script")
     side.caption(f"{len(text.splitlines())} lines. Run it with `python run.py`: it prints the final loss, the one "
@@ -308,7 +302,7 @@ def section(s: Session, cache: dict, network, picture: str | None, log: bool, hi
         elif view == "A/B":
             ab(s, cache, picture, log, main, side)
         else:
-            export(s, main, side)
+            export(s, cache, main, side)
     if "help" not in hidden:
         with side.expander("What am I looking at?"):
             st.caption(HELP[view])

@@ -127,7 +127,7 @@ def _clicked() -> None:
     st.session_state[CLICKED] = True  # the fragment the pad is in reruns the whole page: see panel._panel
 
 
-def pad_ui(session, hidden) -> None:
+def pad_ui(session, cache: dict, hidden) -> None:
     """The pad, when the dataset is your own points (under the output surface)."""
     c = session.config
     if c.dataset != "custom" or SETTINGS["points"].url in hidden or "data" in hidden:
@@ -135,7 +135,7 @@ def pad_ui(session, hidden) -> None:
     points = parse_points(st.session_state.get(KEY, c.points), PAGE_POINTS)
     bounds = (-1.5, 1.5, -1.5, 1.5)  # the plane the built-in sets lie in, and some room around
     st.session_state["pad_bounds"] = bounds
-    value_range = float(abs(points.y).max()) if not points.classes and len(points.y) else 1.0
+    value_range = cache["value_range"]  # the surface's, so that the points and the ground share one scale
     st.markdown("**Draw your points**")
     st.caption("The network's output, coarser than above, to click on: a click adds a point of the class (or "
                "value) chosen here, a click on a point removes it; the network keeps training on them.")
@@ -149,10 +149,10 @@ def pad_ui(session, hidden) -> None:
         st.slider("Value to add", -1.0, 1.0, 1.0, 0.1, key="draw_value")
     net = session.exp.network
     rgb = charts.surface_rgb(evaluate_grid(net, bounds, drawpad.GRID), net.arch.output,
-                             session.cache.get("value_range", 1.0))[::-1]  # the bottom row first, as the cells
+                             value_range)[::-1]  # the bottom row first, as the cells
     ground = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.reshape(-1, 3).tolist()]
     compat.picker_chart(drawpad.pad_spec(points.X, points.y, bounds, "binary" if points.classes else "regression",
-                                         value_range or 1.0, ground), "pad", _clicked, drawpad.SELECTION)
+                                         value_range, ground), "pad", _clicked, drawpad.SELECTION)
     c1, c2 = st.columns(2)
     compat.button(c1, "Undo", key="undo_point", on_click=_undo, disabled=not len(points.X),
                   help="Remove the last point")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import streamlit as st
 
 from nn_core import DATASETS, Grid, data_bounds, data_csv, diagnose, dumps, evaluate_grid
@@ -164,11 +163,11 @@ def explain(name: str, hidden) -> None:
 def _cached(s: Session) -> dict:
     """What is drawn from the data, made once per dataset: the points, the square plot's bounds, the
     colour range of a regression surface (the targets', symmetric about 0)."""
-    exp, c = s.exp, s.exp.config
+    exp = s.exp
     if "points" not in s.cache:
         s.cache["points"] = charts.points_frame(exp.train, exp.test)
         s.cache["bounds"] = charts.square_bounds(data_bounds(exp.data.X))
-        s.cache["value_range"] = (float(np.max(np.abs(exp.data.y))) or 1.0) if c.task == "regression" else 1.0
+        s.cache["value_range"] = charts.value_range(exp.data, exp.config.task)
     return s.cache
 
 
@@ -314,7 +313,7 @@ def charts_area(s: Session, hidden) -> None:
                 surface(s, cache, surface_grid, discretize, show_test)
                 if "view" not in hidden:
                     view_options(n_test)
-                owndata.pad_ui(s, hidden)
+                owndata.pad_ui(s, cache, hidden)
             else:
                 curves(s, log, n_train, n_test, back)
             explain(part, hidden)

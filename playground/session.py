@@ -136,7 +136,6 @@ class Session:
     _ramp: float | None = field(default=None, init=False, repr=False)  # when a run from epoch 0 started
 
     def __post_init__(self):
-        self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
         self.timeline = Timeline(SNAPSHOTS, SNAPSHOT_BYTES)  # the network at log-spaced epochs, to go back to
         self.odds: Odds | None = None  # a convergence-odds run over many seeds, and whether it is going on
         self.odds_running = False
@@ -145,12 +144,15 @@ class Session:
         self.network = None
         self.target = self.config.epochs  # train until this epoch
 
-    def _built(self, exp) -> None:
-        """Take a newly built experiment: record its gradient statistics, start its timeline."""
+    def _built(self, exp, timeline: bool = True) -> None:
+        """Take a newly built experiment: record its gradient statistics, and (``timeline``) start its
+        timeline afresh; the session's data cache goes."""
         self.exp = exp
+        self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
         exp.trainer.gradient_stats = GradientStats()
-        self.timeline.clear()
-        self.timeline.offer(exp.trainer.epoch, exp.network.params)
+        if timeline:
+            self.timeline.clear()
+            self.timeline.offer(exp.trainer.epoch, exp.network.params)
 
     # ------------------------------------------------------------ settings
     def apply(self, new: Config) -> str:
@@ -166,9 +168,7 @@ class Session:
         resets = {SETTINGS[n].resets for n in changed}
         self.config = new
         if resets == {"points"} and new.architecture() == old.architecture():  # points drawn or removed
-            self.exp = build(new, self.exp.network, self.exp.trainer.state())
-            self.exp.trainer.gradient_stats = GradientStats()
-            self.cache = {}
+            self._built(build(new, self.exp.network, self.exp.trainer.state()), timeline=False)  # same network
             return self.say(f"Your points changed ({new.n_points:,} now): the network goes on training on them.")
         if self.pinned is not None and resets == {"nothing"}:  # run B of an A/B comparison starts afresh
             self.reset()
@@ -198,7 +198,6 @@ class Session:
         """A fresh network from the seed, epoch 0, not running; or ``network`` going on from ``state`` (a model
         file's): its epoch, optimizer state and shuffle, with a budget of the settings' epochs more."""
         self._built(build(self.config, network, state))
-        self.cache = {}
         self.pause()
         self.target = self.epoch + self.config.epochs
         self.live_ticks, self.live_epochs, self.live_seconds, self._live_start = 0, 0, 0.0, None
@@ -240,9 +239,14 @@ class Session:
             self.target = self.epoch + self.config.epochs
         self._ramp = time.perf_counter() if self.epoch == 0 else None
         self.running = True
-        self.drawn = 0.0  # not drawn since the click: its first redraw goes ahead of the others'
         self.live_ticks, self.live_epochs, self.live_seconds = 0, 0, 0.0
         self._live_start = time.perf_counter()
+        self._timer_on()
+
+    def _timer_on(self) -> None:
+        """The page's timer is to run: an interval with room for this session besides those training now,
+        and its first redraw ahead of the others' (it has not been drawn since the click)."""
+        self.drawn = 0.0
         others = sum(1 for k in _training if k != id(self))
         self.interval = _step(_need(others + 1), self.interval)
 
@@ -271,9 +275,8 @@ class Session:
         training); each redraw then trains it a slice. ValueError if the page's bounds refuse it."""
         odds = Odds(self.config, seeds, page=True)
         self.pause()
-        self.odds, self.odds_running, self.drawn = odds, True, 0.0
-        others = sum(1 for k in _training if k != id(self))
-        self.interval = _step(_need(others + 1), self.interval)
+        self.odds, self.odds_running = odds, True
+        self._timer_on()
 
     def stop_odds(self) -> None:
         self.odds_running = False

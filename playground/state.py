@@ -40,6 +40,9 @@ def explicit(c: Config) -> Config:
 
 
 # ---------------------------------------------------------------- URL
+_SOURCES = {d.source for d in DATASETS.values() if d.source}  # the settings a dataset is made from
+
+
 def config_to_query(c: Config) -> dict[str, str]:
     """Every setting of ``c`` under its URL key, as plain strings that read back exactly; but a value a link
     does not carry (``Setting.fits_url``: more points than nn_core.userdata.URL_POINTS) is left out, and so is
@@ -49,8 +52,6 @@ def config_to_query(c: Config) -> dict[str, str]:
     return {s.url: s.text(getattr(c, s.name)) for s in SETTINGS.values() if s.fits_url(getattr(c, s.name))
             and (s.name not in _SOURCES or s.shown(values))}
 
-
-_SOURCES = {d.source for d in DATASETS.values() if d.source}  # the settings a dataset is made from
 
 
 def _first(v) -> str:
@@ -136,7 +137,7 @@ def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = (), explore
                pinned: tuple[Config, int] | None = None) -> dict[str, str]:
     """The whole query string of the page: every setting of ``c``, each view option (on if in ``view``),
     ``hide=`` if a shared link hides parts of the page (``hide``: their names, in order), the open explore
-    view (``x=``) and run A of an A/B comparison (``a=``: its config and epoch, see :func:`pinned_to_query`)."""
+    view (``x=``) and run A of an A/B comparison (``pin=``: its config and epoch, see :func:`pinned_to_query`)."""
     query = config_to_query(c)
     query.update({key: "1" if option in view else "0" for option, key in VIEW_KEYS.items()})
     if hide:
@@ -152,7 +153,7 @@ def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = (), explore
 EXPLORE_KEY, PINNED_KEY = "x", "pin"
 EXPLORE_KEYS = {"Timeline": "timeline", "Gradients": "gradients", "Transformed space": "space",
                 "Convergence odds": "odds", "A/B": "ab", "Export script": "script"}  # playground.explore.VIEWS
-AT_KEY = "at"  # inside a=: the epoch run A was pinned at
+AT_KEY = "at"  # inside pin=: the epoch run A was pinned at
 MAX_PINNED_EPOCHS = 100_000  # a link's run A is trained again up to this epoch at most
 
 
@@ -179,8 +180,8 @@ def explore_from_query(params: Mapping[str, object], warnings: list[str]) -> str
 
 
 def pinned_from_query(params: Mapping[str, object], b: Config, warnings: list[str]) -> tuple[Config, int] | None:
-    """Run A from a URL's ``a=`` (its settings over ``b``'s, and its epoch), or None; its bad values are
-    named in ``warnings`` (as ``a.key=value``) and replaced as the page's own are."""
+    """Run A from a URL's ``pin=`` (its settings over ``b``'s, and its epoch), or None; its bad values are
+    named in ``warnings`` (as ``pin.key=value``) and replaced as the page's own are."""
     if PINNED_KEY not in params:
         return None
     inner = dict(parse_qsl(_first(params[PINNED_KEY])[:4000], keep_blank_values=True))

@@ -15,7 +15,7 @@ from nn_core.training import GradientRecord
 from nn_core.transform import Transformed
 
 from .charts import CLASS_COLORS, Columns
-from .drawing import FONT, CurveBox, _label, curve_svg, point_marks, svg_data_url, ticks
+from .drawing import FONT, CurveBox, _label, curve_svg, line_legend, plot_img, point_marks, svg_data_url, ticks
 
 # one colour per weight layer, first to last: a ramp from light to dark, so depth reads as darkness
 LAYER_COLOURS = ("#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#54278f", "#3f007d",
@@ -34,18 +34,6 @@ def layer_colours(n_layers: int) -> dict[str, str]:
     return dict(zip(layer_names(n_layers), (LAYER_COLOURS[i] for i in picks)))
 
 
-def _legend(colours: dict[str, str]) -> str:
-    return '<div class="legend">' + "".join(
-        f'<span><span class="sw" style="background:{c};height:3px;border:0;vertical-align:3px"></span>'
-        f'{html.escape(name)}</span>' for name, c in colours.items()) + "</div>"
-
-
-def _plot(name: str, box: CurveBox, svg: str, alt: str) -> str:
-    url = svg_data_url(box.width, box.height, svg)
-    return (f'<div class="p" style="aspect-ratio:{box.width}/{box.height}"><img class="{name}" '
-            f'alt="{html.escape(alt)}" src="{url}" style="left:0;top:0;width:100%;height:100%"></div>')
-
-
 def gradients_figure(record: GradientRecord, width: int) -> str:
     """Per weight layer, the gradient's norm and the update-to-weight ratio against epoch, both on log
     axes: vanishing gradients show as the first layers' lines orders of magnitude under the last's."""
@@ -54,7 +42,7 @@ def gradients_figure(record: GradientRecord, width: int) -> str:
     names = list(colours)
     out = [f'<div class="nnp-fig nnp-gradients" style="width:{width}px"><div class="t">Gradient per layer</div>'
            '<div class="s">the size of the loss&rsquo;s gradient for each layer&rsquo;s weights, ||dJ/dW||</div>',
-           _legend(colours)]
+           line_legend(colours)]
     if not len(record.epochs):
         return "".join(out) + '<div class="s">Train a step to see them.</div></div>'
     epochs = record.epochs.astype(np.float64)
@@ -67,7 +55,7 @@ def gradients_figure(record: GradientRecord, width: int) -> str:
                        f'<div class="s">{html.escape(sub)}</div>')
         box = CurveBox(width, 170)
         series = {n: values[:, l] for l, n in enumerate(names)}
-        out.append(_plot(name, box, curve_svg(epochs, series, box, log=True, label=label, colours=colours),
+        out.append(plot_img(name, box, curve_svg(epochs, series, box, log=True, label=label, colours=colours),
                          f"{label} per layer against epoch"))
     return "".join(out) + "</div>"
 
@@ -175,10 +163,10 @@ def odds_figure(result, width: int) -> str:
     box = CurveBox(width, 150)
     out.append('<div class="t">Epochs to converge</div>'
                f'<div class="s">{len(converged):,} of {result.seeds:,} runs converged</div>')
-    out.append(_plot("epochs", box, histogram_svg(converged, box, "epoch first converged", False, CLASS_COLORS[1]),
+    out.append(plot_img("epochs", box, histogram_svg(converged, box, "epoch first converged", False, CLASS_COLORS[1]),
                      "how many seeds converged at each epoch"))
     out.append('<div class="t" style="margin-top:.3rem">Final training loss</div><div class="s">every run</div>')
-    out.append(_plot("losses", box, histogram_svg(result.final_loss, box, "final loss (log scale)", True,
+    out.append(plot_img("losses", box, histogram_svg(result.final_loss, box, "final loss (log scale)", True,
                                                   "#555555"), "how many seeds ended at each loss"))
     return "".join(out) + "</div>"
 
@@ -190,8 +178,8 @@ def ab_curves(a: dict[str, np.ndarray], b: dict[str, np.ndarray], label: str, lo
               else np.full(len(epochs), np.nan) for k, r in (("A", a), ("B", b))}
     box = CurveBox(width, 180)
     return (f'<div class="nnp-fig nnp-ab" style="width:{width}px"><div class="t">Training loss, A and B</div>'
-            f'{_legend(AB_COLOURS)}'
-            + _plot("ab", box, curve_svg(epochs, series, box, log=log, label=label, colours=AB_COLOURS),
+            f'{line_legend(AB_COLOURS)}'
+            + plot_img("ab", box, curve_svg(epochs, series, box, log=log, label=label, colours=AB_COLOURS),
                     "training loss of runs A and B against epoch") + "</div>")
 
 
