@@ -150,7 +150,7 @@ def odds(s: Session, main, side) -> None:
     side.number_input("Seeds", 1, most, step=10, key="odds_seeds",
                       help=f"Network seeds {s.config.seed} onwards; at most {min(most, MAX_PAGE_SEEDS):,} here")
     if s.odds_running:
-        compat.button(side, "Stop", key="odds_stop", on_click=s.stop_odds)
+        compat.button(side, "Stop the seeds", key="odds_stop", on_click=s.stop_odds)
     else:
         compat.button(side, f"Train {int(st.session_state['odds_seeds']):,} seeds", key="odds_start",
                       type="primary", on_click=_start_odds, args=(s,))

@@ -131,7 +131,7 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     fresh.get_by_role("button", name="Train 12 seeds").click()
     try:  # they train in the page's slices (the budget is 5,000 epochs here: a while); stopping keeps the odds so far
         fresh.get_by_text(re.compile(r"of 12 seeds converged .* · training")).first.wait_for(timeout=120_000)
-        fresh.get_by_role("button", name="Stop").click()
+        fresh.get_by_role("button", name="Stop the seeds").click()
         fresh.get_by_text(re.compile(r"of 12 seeds converged .* · stopped")).first.wait_for(timeout=60_000)
     finally:
         fresh.screenshot(path=str(ARTIFACTS / "site-offline-odds.png"), full_page=True)
