@@ -359,7 +359,23 @@ def _rerun_if_changed(s: Session) -> None:
         st.rerun()  # started, finished, paused, diverged, or the timer needs another interval: the whole page
 
 
+# Widgets of this fragment whose value must outlast a run that reruns the whole page from inside it: on
+# Streamlit 1.40 (stlite) such a run, which has drawn none of them yet, can drop their values, and the open
+# explore view vanished after its odds were stopped. Each run keeps a copy, and puts back one that went.
+KEPT = ("explore", "view", "continuous", "space_layer", "odds_seeds", "timeline_epoch")
+
+
+def _keep_values() -> None:
+    state = st.session_state
+    for key in KEPT:
+        if key in state:
+            state["kept:" + key] = state[key]
+        elif "kept:" + key in state:
+            state[key] = state["kept:" + key]
+
+
 def _panel(s: Session, called: float, turn: float) -> None:
+    _keep_values()
     if st.session_state.pop(owndata.CLICKED, False):
         st.rerun()  # a click on the pad changed the points: the page builds them
     _rerun_if_changed(s)
