@@ -42,6 +42,7 @@ RAMP = 1.6  # from epoch 0, a run may be at most RAMP ** (4 t) epochs in at t se
 RAMP_SECONDS = 6.0  # ... for this long at most (by then the ramp allows 80,000 epochs)
 SNAPSHOTS, SNAPSHOT_BYTES = 200, 16_000_000  # the timeline keeps at most this many networks, and this much memory
 ABANDONED = 30.0  # a running session that has not redrawn for this long (its tab was closed) no longer counts
+clock = time.perf_counter  # the pacing's clock (a test gives it a fake one: no test may depend on speed)
 _training: dict[int, float] = {}  # id of each running session -> when it last trained, across this server
 
 
@@ -216,13 +217,13 @@ class Session:
         that would end past ``seconds`` (at the pace of the last one) is not started: a large network's
         epochs are long, and a slice that overshoots makes the page's timer miss its next tick."""
         tr, timeline, params = self.exp.trainer, self.timeline, self.exp.network.params
-        start, n = time.perf_counter(), 0
+        start, n = clock(), 0
         last = start
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the trainer
             for record in tr.run(epochs):
                 n += 1
                 timeline.offer(record.epoch, params)
-                now = time.perf_counter()
+                now = clock()
                 if seconds is not None and 2 * now - last - start > seconds:  # now + (now - last) past the end
                     break
                 last = now
@@ -237,10 +238,10 @@ class Session:
         self.odds_running = False  # one thing trains at a time
         if self.done:
             self.target = self.epoch + self.config.epochs
-        self._ramp = time.perf_counter() if self.epoch == 0 else None
+        self._ramp = clock() if self.epoch == 0 else None
         self.running = True
         self.live_ticks, self.live_epochs, self.live_seconds = 0, 0, 0.0
-        self._live_start = time.perf_counter()
+        self._live_start = clock()
         self._timer_on()
 
     def _timer_on(self) -> None:
@@ -257,7 +258,7 @@ class Session:
         With others, the interval is the one every training session should have now: a session whose
         timer is still longer does not get a longer turn. Alone, the interval is this session's own and
         what a run needs besides training is its own too, measured whole (Streamlit's part included)."""
-        n = self._sessions = _sessions_training(id(self), time.perf_counter())
+        n = self._sessions = _sessions_training(id(self), clock())
         if n == 1:
             alone = min(self.interval - CYCLE * (1 - TRAIN_SHARE), self.interval - MARGIN - self._overhead)
             return max(MIN_SLICE, alone)
@@ -286,21 +287,21 @@ class Session:
         """One redraw's training while running (or while an odds run goes on): a time slice; returns the
         epochs the network trained."""
         if self.odds_running:
-            start = time.perf_counter()
+            start = clock()
             self.odds.run(seconds=self.slice_seconds())
-            self._trained_seconds = time.perf_counter() - start
+            self._trained_seconds = clock() - start
             if self.odds.done:
                 self.stop_odds()
             return 0
         if not self.running:
             return 0
-        start = time.perf_counter()
+        start = clock()
         n = self.train(self._allowed(start), self.slice_seconds())
-        self._trained_seconds = time.perf_counter() - start
+        self._trained_seconds = clock() - start
         self.live_ticks += 1
         self.live_epochs += n
         if self._live_start is not None:
-            self.live_seconds = time.perf_counter() - self._live_start
+            self.live_seconds = clock() - self._live_start
         return n
 
     def _allowed(self, now: float) -> int:
@@ -324,7 +325,7 @@ class Session:
         overtaken never redraws. So the interval is the shortest step over what a round of every training
         session's redraw needs (the server's average redraw and the least slice each), with a fifth to
         spare, and over this run's whole time. It goes up at once, and down only with room to spare."""
-        self.drawn = time.perf_counter()
+        self.drawn = clock()
         turns.drew(max(turn - self._trained_seconds, 0.0))
         late, self._late = self._late, whole > self.interval  # once is a hiccup (a dropped frame at worst)
         self._overhead += 0.3 * (max(whole - self._trained_seconds, 0.0) - self._overhead)

@@ -7,7 +7,6 @@ import json
 import shutil
 import sys
 import tarfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -171,9 +170,7 @@ def test_second_offline_build_uses_the_cache_only(tmp_path, monkeypatch):
         raise AssertionError(f"the second build ran {cmd}")
 
     monkeypatch.setattr(site, "run", no_network)
-    start = time.perf_counter()
     site.build(tmp_path / "site", offline=True, log=lambda *a: None)
-    assert time.perf_counter() - start < 30
     check_manifest(tmp_path / "site")
 
 
