@@ -11,15 +11,17 @@ The URL also holds the view options and the parts a teacher's link hides
 import streamlit as st
 
 from nn_core import ConfigError, ModelFileError, parse_model
-from playground import compat, controls, explore, panel, share
+from playground import compat, controls, panel, share
+from playground.messages import say
 from playground.session import Session
 from playground.state import (
+    DEFAULT,
     config_for_model,
     config_from_widgets,
     explore_from_query,
     page_from_query,
     pinned_from_query,
-    warning_text,
+    warning_lines,
 )
 
 MAX_UPLOAD_MB = 5  # a model file the page writes (2,000 points at most) is well under this
@@ -35,13 +37,22 @@ st.set_page_config(page_title="Neural network playground", page_icon="🧠", lay
 if "session" not in st.session_state:
     params = st.query_params.to_dict()
     config, view, hide, url_warnings = page_from_query(params, list(share.HIDEABLE))
-    controls.set_widgets(config)
-    st.session_state.update(session=Session(config), url_warnings=url_warnings, view=view, hidden=frozenset(hide),
+    try:
+        first = Session(config)
+    except ConfigError as e:  # the link's checks hold every rule known; should one still fail, the defaults
+        url_warnings.append(f"{e}; using the default experiment")
+        first = Session(DEFAULT)
+    controls.set_widgets(first.config)
+    st.session_state["link_config"] = first.config
+    st.session_state.update(session=first, url_warnings=url_warnings, view=view, hidden=frozenset(hide),
                             explore=explore_from_query(params, url_warnings))
     st.session_state[controls.HIDE_WIDGET] = hide
     a = pinned_from_query(params, config, url_warnings)
     if a is not None:  # run A of an A/B comparison: trained again from its settings
-        st.session_state["session"].pinned = explore.rebuild(*a)
+        try:
+            st.session_state["session"].rebuild_pinned(*a)  # trained in the page's slices, taking turns
+        except ConfigError as e:
+            url_warnings.append(f"pin: {e}; no run A")
 session: Session = st.session_state["session"]
 hidden: frozenset = st.session_state["hidden"]
 # Streamlit forgets the value of a widget that is not drawn in a run (momentum while Adam is chosen,
@@ -70,18 +81,19 @@ with st.sidebar:
 
 st.title("Neural network playground")
 st.caption("A from-scratch NumPy network. Pick a dataset, set the layers, click **Train** and watch it learn.")
-url_warnings = st.session_state.pop("url_warnings", [])
-if url_warnings:
-    st.warning(warning_text(url_warnings))
+link_warning = st.empty()  # filled below, once this run's settings are known
 if upload_error:
-    st.error(upload_error)
+    say("error", upload_error)
 
 try:
     config = config_from_widgets(st.session_state)
 except ConfigError as e:
-    st.error(f"These settings do not fit together: {e}. Still showing the previous experiment.")
+    say("error", f"These settings do not fit together: {e}. Still showing the previous experiment.")
     config = session.config
-session.apply(config)  # its notice shows in the main area until training moves on
+try:
+    session.apply(config)  # its notice shows in the main area until training moves on
+except ConfigError as e:  # nothing changed: the last good experiment stays, and so does its link
+    say("error", f"These settings cannot be used: {e}. Still showing the previous experiment.")
 if model is not None:
     try:
         session.reset(model.network, model.state)  # its weights, epoch, optimizer state and shuffle
@@ -90,8 +102,15 @@ if model is not None:
             model.afresh(session.config),
             "Changed to fit the page: " + "; ".join(upload_changes) + "." if upload_changes else ""])))
     except ConfigError as e:
-        st.error(f"Could not use {upload.name}: {e}")
+        say("error", f"Could not use {upload.name}: {e}")
 controls.write_url(session.config)
+# What the link changed stays said while its experiment is untouched: a run that reruns the page (a run A
+# trained again, say) would otherwise take it away before it was read.
+if session.epoch or session.running or session.config != st.session_state.get("link_config"):
+    st.session_state["url_warnings"] = []
+if st.session_state.get("url_warnings"):
+    say("warning", "Some of the link's settings were ignored or changed:",
+        items=warning_lines(st.session_state["url_warnings"]), where=link_warning)
 
 panel.still(session, hidden)  # what the fragment's redraws leave as it is
 session.timer = session.interval if session.busy else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -104,10 +105,25 @@ def check_together(c) -> None:
             problem = str(e)
         if problem:
             raise SettingError("points", problem, ": ")
+    source = DATASETS[c.dataset].source
+    if source:  # the data a text makes can be built: a formula defined on the grid may not be at the points drawn
+        problem = _data_problem(c.dataset, c.samples, c.noise, c.data_seed, c.formula, c.points)
+        if problem:
+            raise SettingError(source, problem, ": ")
     values = c.values()
     for name, options in (("output", output_options), ("loss", loss_options)):
         if values[name] not in options(values):
             raise SettingError(name, f"cannot be {values[name]!r} here; choose from {', '.join(options(values))}")
+
+
+@lru_cache(maxsize=16)
+def _data_problem(dataset: str, samples, noise, data_seed, formula, points) -> str:
+    """What stops the data of these settings being built, or "" (kept: every door checks the same data)."""
+    try:
+        make_dataset(dataset, samples, noise, data_seed, formula=formula, points=points)
+    except ValueError as e:
+        return str(e)
+    return ""
 
 
 Config = make_dataclass(

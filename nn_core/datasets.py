@@ -262,6 +262,8 @@ def make_dataset(name: str, n_samples: int = 200, noise: float | None = None, se
     X, y = spec.make(int(n_samples), noise, np.random.default_rng(seed), *extra)
     task, n_classes = spec.kind(extra[0]) if spec.source else (spec.task, spec.n_classes)
     y = y.astype(np.float64 if task == "regression" else LABEL_DTYPE, copy=False)
+    if not (np.isfinite(X).all() and np.isfinite(y).all()):  # what a person's text makes, checked as it is made
+        raise ValueError(f"the {name} data holds a value that is not a finite number")
     return Dataset(name, np.ascontiguousarray(X, dtype=np.float64), y, task, n_classes)
 
 

@@ -283,7 +283,10 @@ def read_csv(data: bytes | str, *, max_rows: int = MAX_POINTS, max_bytes: int = 
     notes = [f"Read {len(y):,} rows of {'classes' if classes else 'values'}.", *notes, where]
     if table.header is not None and len(table.header) == 4:
         notes.append(f"The {SPLIT_NAME} column is ignored: the test ratio and the data seed split the data.")
-    return UserData(parse_points(points_text(X, y, classes), MAX_POINTS), tuple(notes))
+    try:  # what the points text refuses is the file's problem: one kind of error from a file
+        return UserData(parse_points(points_text(X, y, classes), MAX_POINTS), tuple(notes))
+    except PointsError as e:
+        raise DataFileError(str(e)) from None
 
 
 def read_csv_file(path, *, max_rows: int = MAX_POINTS, max_bytes: int = MAX_FILE_BYTES) -> UserData:
@@ -464,7 +467,7 @@ def _to_plane(X: np.ndarray) -> tuple[np.ndarray, str]:
         raise DataFileError("the coordinates span more than a float can hold")
     if np.all(np.abs(X) <= PLANE) and 2 * half >= MIN_SPREAD:
         return X, f"x1 and x2 are kept as they are: they already lie in the plane (within ±{PLANE:g})."
-    centre = (lo + hi) / 2
+    centre = lo + (hi - lo) / 2  # (lo + hi) / 2 overflows for points near the largest float
     new_lo, new_hi = (lo - centre) / half, (hi - centre) / half
 
     def span(a, b):

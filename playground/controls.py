@@ -69,10 +69,9 @@ def write_url(config) -> None:
     """Put the page in the URL: every setting of ``config``, the view options, and the parts the shared
     link hides (as chosen in the share section)."""
     session, explore = st.session_state.get("session"), st.session_state.get("explore")
-    a = getattr(session, "pinned", None)
     st.query_params.from_dict(page_query(config, st.session_state.get("view", VIEW_DEFAULT) or (),
                                          st.session_state.get(HIDE_WIDGET, ()), explore,
-                                         None if a is None else (a.config, a.epoch)))
+                                         None if session is None else session.pinned_link))
 
 
 def view_changed():

@@ -25,13 +25,13 @@ from nn_core.export import script
 from nn_core.odds import MAX_PAGE_SEEDS, max_seeds
 
 from . import charts, compat, controls, views
+from .messages import markdown, say
 from .session import Session
 from .state import EXPLORE_KEYS
 
 VIEWS = tuple(EXPLORE_KEYS)  # Timeline, Gradients, Transformed space, Convergence odds, A/B, Export script
 WIDTH = 420  # px of an explore figure
 SMALL = 200  # px of each surface in A/B
-AB_SECONDS = 5.0  # the most a link's run A may take to rebuild when the page opens
 HELP = {
     "Timeline": "The run is kept at log-spaced epochs (every early one, then ever fewer: at most 200). Pick one "
                 "and the surface, the diagram and its neuron maps show the network as it was then; the curves "
@@ -156,7 +156,7 @@ def odds(s: Session, main, side) -> None:
                       type="primary", on_click=_start_odds, args=(s,))
     error = st.session_state.pop("odds_error", None)
     if error:
-        side.error(error)
+        say("error", error, where=side)
     o = s.odds
     if o is None:
         side.caption(_converged_means(s.config))
@@ -171,7 +171,8 @@ def odds(s: Session, main, side) -> None:
                      f"{r.epochs_q3:,.0f}).")
     side.caption(_converged_means(o.config, r.threshold))
     if o.config != s.config:
-        side.warning("These odds are for the settings before your last change: train the seeds again for these.")
+        say("warning", "These odds are for the settings before your last change: train the seeds again for these.",
+            where=side)
 
 
 def _converged_means(c: Config, threshold: float | None = None) -> str:
@@ -216,12 +217,11 @@ def _overlay(exp, bounds) -> str:
                                 charts.value_range(exp.data, exp.config.task), SMALL)
 
 
-def rebuild(config: Config, epoch: int, seconds: float = AB_SECONDS) -> Pinned:
-    """Run A from a link: ``config`` trained from its seed for ``epoch`` epochs (or as far as ``seconds``
-    allow)."""
-    s = Session(config)
-    s.train(epoch, seconds)
-    return pinned_from(s)
+def take_rebuilt(s: Session) -> None:
+    """Run A of a link as A, once the page's slices have trained it again (Session.rebuild_pinned)."""
+    a = s.rebuilt()
+    if a is not None:
+        s.pinned = pinned_from(a)
 
 
 def differences(a: Config, b: Config) -> str:
@@ -247,13 +247,17 @@ def ab(s: Session, cache: dict, picture: str | None, log: bool, main, side) -> N
     a = s.pinned
     compat.button(side, "Pin this run as A" if a is None else "Pin this run as A instead", key="pin", on_click=_pin,
                   args=(s,), help="Keep this run to compare the next one with; then change any setting and train")
+    if a is None and s.rebuilding is not None:
+        side.caption(f"Training run A of the link again: epoch {s.rebuilding.epoch:,} of {s.rebuild_epoch:,}…")
+        return
     if a is None:
         side.caption("Pin a run, change a setting (the learning rate, the layers…), train again: the page "
                      "draws both runs.")
         return
     compat.button(side, "Unpin A", key="unpin", on_click=_unpin, args=(s,))
     diff = differences(a.config, s.config)
-    side.markdown(f"**B differs from A in** {diff}." if diff else "**B has A's settings**: change one to compare.")
+    side.markdown(markdown(f"{diff}.", lead="**B differs from A in**") if diff
+                  else "**B has A's settings**: change one to compare.")
     exp = s.exp
     epochs, loss = _train_loss(exp)
     label = f"{exp.config.loss_name} loss{' per point' if charts.loss_per_point(exp.config.loss_name) else ''}"

@@ -28,6 +28,7 @@ from nn_core.userdata import (
 )
 
 from . import charts, compat, drawpad
+from .messages import say
 from .state import widget_key
 
 KEY = widget_key("points")
@@ -93,11 +94,11 @@ def points_ui(s, values) -> None:
                           f"is optional; comma, semicolon or tab. Up to {PAGE_POINTS:,} rows here.")
     message = st.session_state.pop("owndata_message", None)
     if message:
-        getattr(st, message[0])(message[1])
+        say(*message)
     try:
         points = parse_points(values["points"], PAGE_POINTS)
     except PointsError as e:
-        st.error(str(e))
+        say("error", str(e))
         return
     n = len(points.X)
     link = ("The link carries them." if fits_url(points.text) else
@@ -105,7 +106,7 @@ def points_ui(s, values) -> None:
     st.caption(f"{n:,} point{'s' if n != 1 else ''}. {link}")
     problem = points.problem()
     if problem:
-        st.warning(problem)
+        say("warning", problem)
 
 
 def _clicked() -> None:

@@ -17,6 +17,7 @@ from nn_core import DATASETS, Grid, data_bounds, data_csv, diagnose, dumps, eval
 from nn_core.text import format_number, format_percent
 
 from . import charts, compat, controls, drawing, explore, owndata
+from .messages import say
 from .session import Session, turns
 from .state import VIEW_DEFAULT
 
@@ -38,7 +39,6 @@ PANELS = {
     "explore": "the explore views (timeline, gradients, transformed space, odds, A/B, export)",
 }
 VIEW_OPTIONS = ("Discretize output", "Show test data", "Log scale")  # how the charts draw, in that order
-STEP_SECONDS = 2.0  # the most one click on "+100" may train (the other visitors wait their turn meanwhile)
 
 # Page-wide layout: less space above the title, and on a phone the buttons stay on one row and the
 # output surface comes first when the columns stack. (Selectors for Streamlit 1.40 and 1.5x+.)
@@ -91,11 +91,7 @@ def _pause(s: Session) -> None:
 
 
 def _step(s: Session, epochs: int) -> None:
-    s.pause()  # stepping stops a run: the page then shows each step
-    n = s.train(epochs, STEP_SECONDS)
-    s.target = max(s.target, s.epoch)  # past the budget, the budget moves: "Epoch 1,050 of 1,050", not "of 1,000"
-    if n < epochs and not s.exp.trainer.divergence:
-        st.session_state["step_note"] = f"Trained {n} epochs: one click trains for {STEP_SECONDS:g} s at most."
+    s.advance(epochs)  # stepping stops a run: the page then shows each step
 
 
 def _reset(s: Session) -> None:
@@ -125,9 +121,6 @@ def buttons(s: Session) -> None:
     budget = "" if s.continuous else f" of {s.target:,}"
     c[5].markdown(f'<span class="nnp-status"><b>Epoch {s.epoch:,}</b>{budget} · {status}</span>',
                   unsafe_allow_html=True)
-    note = st.session_state.pop("step_note", None)
-    if note:
-        st.toast(note)
 
 
 def metrics(s: Session, n_train: int, n_test: int) -> None:
@@ -300,7 +293,7 @@ def charts_area(s: Session, hidden) -> None:
     back = explore.timeline_epoch(s)  # the timeline's epoch, if it takes the figures back to one
     net = exp.network if back is None else s.timeline.network_at(back, exp.network)
     if back is not None:
-        st.info(f"Showing the network at epoch {back:,} (the timeline below); training goes on from epoch "
+        say("info", f"Showing the network at epoch {back:,} (the timeline below); training goes on from epoch "
                 f"{s.epoch:,}.")
     widths = {"diagram": DIAGRAM_PX + 10, "surface": SURFACE_PX + 50, "curves": CURVES_PX + 55}
     due = "diagram" in shown and (back is not None or diagram_due(s, cache))
@@ -382,17 +375,18 @@ def _panel(s: Session, called: float, turn: float) -> None:
     hidden = st.session_state.get("hidden", frozenset())
     buttons(s)
     if s.current_notice:
-        st.info(s.current_notice)
+        say("info", s.current_notice)
     tr = s.exp.trainer
     if tr.divergence is not None:
-        st.error(tr.divergence.message)
+        say("error", tr.divergence.message)
     hint = diagnose(tr.history, s.exp.config, tr.start_loss, tr.divergence)
     if hint is not None:
-        st.warning(f"**Hint:** {hint.message}")
+        say("warning", hint.message, lead="**Hint:**")
     charts_area(s, hidden)
     if "files" not in hidden:
         files(s)
     s.tick()
+    explore.take_rebuilt(s)
     _rerun_if_changed(s)  # a run that ended in this slice is drawn as it ended
     if s.timer:
         now = time.perf_counter()

@@ -41,6 +41,8 @@ RAMP = 1.6  # from epoch 0, a run may be at most RAMP ** (4 t) epochs in at t se
 # epochs, where the network changes most, play out over seconds (about 15 frames for the first thousand)
 RAMP_SECONDS = 6.0  # ... for this long at most (by then the ramp allows 80,000 epochs)
 SNAPSHOTS, SNAPSHOT_BYTES = 200, 16_000_000  # the timeline keeps at most this many networks, and this much memory
+STEP_SLICE = 0.5  # seconds Step or +100 may train at once, in the visitor's turn; the rest goes on in slices
+PINNED_SECONDS = 5.0  # the most a link's run A trains, in slices, to be rebuilt
 ABANDONED = 30.0  # a running session that has not redrawn for this long (its tab was closed) no longer counts
 clock = time.perf_counter  # the pacing's clock (a test gives it a fake one: no test may depend on speed)
 _training: dict[int, float] = {}  # id of each running session -> when it last trained, across this server
@@ -140,7 +142,11 @@ class Session:
         self.timeline = Timeline(SNAPSHOTS, SNAPSHOT_BYTES)  # the network at log-spaced epochs, to go back to
         self.odds: Odds | None = None  # a convergence-odds run over many seeds, and whether it is going on
         self.odds_running = False
+        self._rebuild_seconds = 0.0  # training time run A of a link has had so far
         self.pinned = None  # run A of an A/B comparison (playground.explore.Pinned)
+        self.rebuilding: Session | None = None  # run A of a link, being trained again in the page's slices ...
+        self.rebuild_epoch = 0  # ... up to this epoch
+        self.stop_at: int | None = None  # Step and +100: the epoch a run of them stops at
         self._built(build(self.config, self.network))
         self.network = None
         self.target = self.config.epochs  # train until this epoch
@@ -161,26 +167,28 @@ class Session:
         network, keep the trained network otherwise.
 
         Returns (and keeps in ``notice``) a sentence saying which happened, or "" if nothing changed.
+        ConfigError if the new settings' experiment cannot be built: then nothing changes.
         """
         old = self.config
         changed = new.diff(old)
         if not changed:
             return ""
         resets = {SETTINGS[n].resets for n in changed}
-        self.config = new
         if resets == {"points"} and new.architecture() == old.architecture():  # points drawn or removed
-            self._built(build(new, self.exp.network, self.exp.trainer.state()), timeline=False)  # same network
+            exp = build(new, self.exp.network, self.exp.trainer.state())  # the same network, built first
+            self.config = new
+            self._built(exp, timeline=False)
             return self.say(f"Your points changed ({new.n_points:,} now): the network goes on training on them.")
         if self.pinned is not None and resets == {"nothing"}:  # run B of an A/B comparison starts afresh
-            self.reset()
+            self.reset(config=new)
             return self.say(f"Changed {', '.join(changed)}: run B starts from epoch 0, as A did.")
         if resets != {"nothing"}:
-            self.reset()
+            self.reset(config=new)
             what = ("data and network" if resets & {"data", "points"} and "network" in resets
                     else "data" if resets & {"data", "points"} else "network")
             return self.say(f"The {what} changed ({', '.join(changed)}): the network was reset to epoch 0.")
         retune(self.exp.trainer, old, new)
-        self.exp.config = new
+        self.config = self.exp.config = new
         if new.epochs != old.epochs:
             self.target = new.epochs
         return self.say(f"Changed {', '.join(changed)}: the trained network is kept.")
@@ -195,10 +203,14 @@ class Session:
         """The last notice while it still holds: nothing has been trained since."""
         return self.notice if self.epoch == self.notice_epoch and not self.running else ""
 
-    def reset(self, network: Network | None = None, state: TrainerState | None = None) -> None:
+    def reset(self, network: Network | None = None, state: TrainerState | None = None,
+              config: Config | None = None) -> None:
         """A fresh network from the seed, epoch 0, not running; or ``network`` going on from ``state`` (a model
-        file's): its epoch, optimizer state and shuffle, with a budget of the settings' epochs more."""
-        self._built(build(self.config, network, state))
+        file's): its epoch, optimizer state and shuffle, with a budget of the settings' epochs more. With
+        ``config``, under those settings. Built before anything changes: ConfigError leaves the session as it was."""
+        exp = build(config or self.config, network, state)
+        self.config = exp.config
+        self._built(exp)
         self.pause()
         self.target = self.epoch + self.config.epochs
         self.live_ticks, self.live_epochs, self.live_seconds, self._live_start = 0, 0, 0.0, None
@@ -210,6 +222,8 @@ class Session:
 
     @property
     def done(self) -> bool:
+        if self.stop_at is not None:  # a run of Step or +100 stops there, Until paused or not
+            return self.epoch >= self.stop_at
         return not self.continuous and self.epoch >= self.target
 
     def train(self, epochs: int, seconds: float | None = None) -> int:
@@ -235,7 +249,7 @@ class Session:
     # ------------------------------------------------------------ live training
     def start(self) -> None:
         """Start running (a finished run goes on for another budget's worth); each redraw then trains a slice."""
-        self.odds_running = False  # one thing trains at a time
+        self.odds_running, self.stop_at = False, None  # one thing trains at a time
         if self.done:
             self.target = self.epoch + self.config.epochs
         self._ramp = clock() if self.epoch == 0 else None
@@ -269,7 +283,50 @@ class Session:
     @property
     def busy(self) -> bool:
         """Whether the page's timer runs: while training, or while an odds run goes on."""
-        return self.running or self.odds_running
+        return self.running or self.odds_running or self.rebuilding is not None
+
+    def advance(self, epochs: int) -> int:
+        """Step and +100: ``epochs`` more (after those still to go of an earlier click), then stop. What
+        :data:`STEP_SLICE` allows trains now, in this visitor's turn; the rest goes on in the page's slices,
+        as a run does. Returns the epochs trained now."""
+        stop = (self.stop_at if self.stop_at is not None else self.epoch) + epochs
+        self.pause()
+        self.odds_running = False
+        self.stop_at = stop
+        self.target = max(self.target, stop)  # past the budget, it moves: "Epoch 1,050 of 1,050", not "of 1,000"
+        with turns.turn(0.0):
+            n = self.train(stop - self.epoch, STEP_SLICE)
+        if self.epoch < stop and self.exp.trainer.divergence is None:
+            self.running, self._ramp = True, None
+            self._timer_on()
+        else:
+            self.stop_at = None
+        return n
+
+    def rebuild_pinned(self, config: Config, epoch: int) -> None:
+        """Run A of a link: ``config`` trained from its seed again up to ``epoch`` (or for
+        :data:`PINNED_SECONDS` of training at most), in the page's slices; :meth:`rebuilt` gives it when done."""
+        self.rebuilding, self.rebuild_epoch = Session(config), epoch
+        self._rebuild_seconds = 0.0
+        self._timer_on()
+
+    @property
+    def pinned_link(self) -> tuple[Config, int] | None:
+        """Run A as a link carries it (its settings and epoch), pinned or being trained again; else None."""
+        if self.pinned is not None:
+            return self.pinned.config, self.pinned.epoch
+        return None if self.rebuilding is None else (self.rebuilding.config, self.rebuild_epoch)
+
+    def rebuilt(self) -> Session | None:
+        """Run A of a link once it is trained again (then no longer kept here), else None."""
+        a = self.rebuilding
+        if a is None or a.epoch < self.rebuild_epoch and a.exp.trainer.divergence is None and \
+                self._rebuild_seconds < PINNED_SECONDS:
+            return None
+        self.rebuilding = None
+        if not self.busy:
+            _training.pop(id(self), None)
+        return a
 
     def start_odds(self, seeds: int) -> None:
         """Start a convergence-odds run of the current settings from ``seeds`` network seeds (it pauses
@@ -284,8 +341,15 @@ class Session:
         _training.pop(id(self), None)
 
     def tick(self) -> int:
-        """One redraw's training while running (or while an odds run goes on): a time slice; returns the
-        epochs the network trained."""
+        """One redraw's training while running (or while an odds run or run A of a link trains): a time
+        slice; returns the epochs the network trained."""
+        if self.rebuilding is not None:
+            start = clock()
+            a = self.rebuilding
+            a.train(self.rebuild_epoch - a.epoch, min(self.slice_seconds(), PINNED_SECONDS - self._rebuild_seconds))
+            self._trained_seconds = clock() - start
+            self._rebuild_seconds += self._trained_seconds
+            return 0
         if self.odds_running:
             start = clock()
             self.odds.run(seconds=self.slice_seconds())
@@ -308,6 +372,8 @@ class Session:
         """How many epochs the next slice may train: up to the budget (a million at a time until paused),
         and during the first seconds of a run from epoch 0, up to where the ramp has got (one at least)."""
         left = 1_000_000 if self.continuous else max(self.target - self.epoch, 0)
+        if self.stop_at is not None:
+            left = max(self.stop_at - self.epoch, 0)
         if self._ramp is not None:
             t = now - self._ramp
             if t > RAMP_SECONDS:
@@ -335,7 +401,7 @@ class Session:
             self.interval, self._changed = step, self.drawn
 
     def pause(self) -> None:
-        self.running = False
+        self.running, self.stop_at = False, None
         _training.pop(id(self), None)
 
     @property

@@ -242,24 +242,11 @@ def page_from_query(params: Mapping[str, object], names: Sequence[str], base: Co
     return c, view, hide_from_query(params, names, warnings), warnings
 
 
-def warning_text(warnings: Sequence[str], limit: int = MAX_WARNINGS) -> str:
-    """The page's one warning about a link's values, as Markdown: at most ``limit`` lines, then how many
-    more. The values quoted come from the URL, so Markdown in them is escaped (no pictures, no link with
-    a text of the URL's choosing)."""
-    lines = [escape_markdown(w) for w in warnings[:limit]]
-    if len(warnings) > limit:
-        lines.append(f"and {len(warnings) - limit:,} more")
-    return "Some of the link's settings were ignored or changed:\n" + "\n".join(f"- {line}" for line in lines)
-
-
-# What starts a link's text, a picture, HTML, maths, emphasis or an emoji in Streamlit's Markdown. (A bare
-# address still becomes a link: one that reads as where it goes.)
-_MARKDOWN = set("\\`*_[]()<>!#|~$:&{}")
-
-
-def escape_markdown(text: str) -> str:
-    """``text`` shown as it is by Streamlit's Markdown (a value quoted in a line of a list)."""
-    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in text)
+def warning_lines(warnings: Sequence[str], limit: int = MAX_WARNINGS) -> list[str]:
+    """The lines of the page's one warning about a link's values (plain text: playground.messages escapes
+    what the URL put in them): at most ``limit``, then how many more."""
+    more = [f"and {len(warnings) - limit:,} more"] if len(warnings) > limit else []
+    return [*warnings[:limit], *more]
 
 
 def make_consistent(c: Config, warnings: list[str]) -> Config:

@@ -48,6 +48,11 @@ def view(at: AppTest, *options: str) -> AppTest:
     return widget(at, "pills", "view").set_value(list(options)).run()
 
 
+def plain(markdown: str) -> str:
+    """A message's Markdown as it reads: escapes resolved (playground.messages escapes what it quotes)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]

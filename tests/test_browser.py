@@ -17,7 +17,7 @@ from browser_helpers import (
     surface_pixels,
     wait_ready,
 )
-from nn_core import build, load_model  # noqa: E402
+from nn_core import build, dumps, load_model  # noqa: E402
 from playground.state import config_from_query  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -357,3 +357,40 @@ def test_your_own_data_upload_and_draw(server, browser, tmp_path):
     assert a1 > 0.2 and a2 > 0.2 and la == 0, pts  # where each landed, of the class chosen then
     assert b1 < -0.2 and b2 < -0.2 and lb == 1, pts
     page.close()
+
+
+def test_a_hostile_model_file_stops_no_one_and_draws_nothing(server, browser, tmp_path):
+    """Issue 17: 120 kB of escaped quotes held the server's interpreter for 40 s (no other visitor got a
+    frame); a model file's value quoted in a message fetched a picture in every visitor's browser."""
+    watcher = browser.new_page(viewport={"width": 1366, "height": 768})
+    watcher.goto(f"{server}/?ds=spiral&n=300&h=16-16&ep=100000")
+    wait_ready(watcher)
+    watcher.get_by_role("button", name="▶ Train").click()
+    watcher.get_by_role("button", name="❚❚ Pause").wait_for(timeout=30_000)
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    fetched = []
+    ctx.on("request", lambda r: fetched.append(r.url) if "127.0.0.1:9/" in r.url else None)
+    page = ctx.new_page()
+    page.goto(server)
+    wait_ready(page)
+    hostile = tmp_path / "q.json"
+    hostile.write_bytes(b'"' + b'\\"' * 60_000)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(hostile))
+    seen, deadline = {metric(watcher, "Epoch")}, time.monotonic() + 20  # 40 s of nothing, before
+    while len(seen) < 4 or not page.get_by_text("Could not use q.json").is_visible():
+        assert time.monotonic() < deadline, f"the other visitor's page saw epochs {seen} in 20 s"
+        seen.add(metric(watcher, "Epoch"))
+        time.sleep(0.1)
+    # a value from a model file, quoted in the message, is shown as text: no picture, no link
+    exp = build(config_from_query({"ds": "xor", "h": "2"})[0])
+    doc = json.loads(dumps(exp.network, exp.config.to_dict()))
+    doc["training"]["dataset"] = "![t](http://127.0.0.1:9/t.png)"
+    injected = tmp_path / "t.json"
+    injected.write_text(json.dumps(doc))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(injected))
+    page.get_by_text("![t](http://127.0.0.1:9/t.png)").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    assert fetched == [] and page.locator("img[src*='127.0.0.1:9']").count() == 0
+    watcher.get_by_role("button", name="❚❚ Pause").click()
+    ctx.close()
+    watcher.close()

@@ -192,6 +192,10 @@ def test_ab_pins_a_run_and_compares_the_next():
     assert q[EXPLORE_KEY] == EXPLORE_KEYS["A/B"] and "at=200" in q[PINNED_KEY]
     again = run_app(q)
     no_errors(again)
+    assert session(again).pinned_link[1] == 200  # in the link while run A is trained again, in the page's slices
+    while session(again).rebuilding is not None:
+        session(again).tick()
+        again.run()  # the page's timer, by hand: each run trains a slice in its turn
     a = session(again).pinned
     assert a.config == session(at).pinned.config and a.epoch == 200
     assert np.allclose(a.loss, session(at).pinned.loss)

@@ -11,6 +11,7 @@ import pytest
 from nn_core import DATASETS, SETTINGS, TUTORIAL, Config, ConfigError, ModelFileError, build, dumps, loads
 from nn_core.settings import BY_URL, Names, Number, Widths
 from playground import session as session_module
+from playground.messages import escape_markdown, markdown
 from playground.session import Session
 from playground.state import (
     DEFAULT,
@@ -22,11 +23,10 @@ from playground.state import (
     config_from_query,
     config_from_widgets,
     config_to_query,
-    escape_markdown,
     explicit,
     page_from_query,
     page_query,
-    warning_text,
+    warning_lines,
     widget_state,
 )
 
@@ -204,11 +204,11 @@ def test_hide_names_settings_by_key_or_name_and_names_the_unknown():
 def test_warnings_are_capped_and_escaped():
     _, _, _, warnings = page_from_query({"hide": ",".join(f"bad{i}" for i in range(3000)), "h": "-1"}, PARTS)
     assert len(warnings) == 3001
-    text = warning_text(warnings)
+    text = markdown("Some of the link's settings were ignored or changed:", items=warning_lines(warnings))
     lines = text.splitlines()
     assert len(lines) == 1 + MAX_WARNINGS + 1 and lines[-1] == "- and 2,996 more"
     assert lines[1].startswith("- h='-1'\\: must be layer widths")  # the value in the link, named first
-    assert warning_text(warnings[:MAX_WARNINGS]).splitlines()[-1] != "- and 0 more"
+    assert warning_lines(warnings[:MAX_WARNINGS])[-1] != "and 0 more"
     link = escape_markdown("ds='![x](http://e.co/a.png)' <b> $x$ :red[y] `z` **w**")
     assert link == ("ds='\\!\\[x\\]\\(http\\://e.co/a.png\\)' \\<b\\> \\$x\\$ \\:red\\[y\\] \\`z\\` "
                     "\\*\\*w\\*\\*")

@@ -2,12 +2,11 @@
 controls that keep their values, the share section, and the one capped warning about a link's values."""
 
 import ast
-import re
 from types import SimpleNamespace
 
 import pytest
 
-from apptest_helpers import ROOT, no_errors, run_app, session, widget
+from apptest_helpers import ROOT, no_errors, plain, run_app, session, widget
 from nn_core import SETTINGS
 from playground import controls, panel, share
 from playground.controls import HIDE_WIDGET
@@ -41,11 +40,6 @@ def setting_keys(s, at) -> set[str]:
     if s.widget_kind == "points":  # the upload (the pad and its tools are in the main area)
         return {"csv_upload"}
     return {f"w_{s.name}"}
-
-
-def plain(markdown: str) -> str:
-    """Markdown as it reads: escapes resolved."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 # ---------------------------------------------------------------- view options
