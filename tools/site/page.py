@@ -6,7 +6,7 @@ import html
 import json
 from pathlib import Path
 
-from .pins import PYODIDE_VERSION, STLITE_VERSION
+from .pins import PYODIDE_VERSION, STLITE_SRI, STLITE_VERSION
 
 STREAMLIT_CONFIG = ".streamlit/config.toml"
 # What the app imports beyond Streamlit (whose own requirements come from its wheel in stlite's build).
@@ -45,6 +45,14 @@ def _flat_toml(text: str) -> dict:
     return data
 
 
+def _integrity(stlite: str, name: str) -> str:
+    """The attributes that make the browser check a file loaded from another origin (the CDN) against the
+    pinned npm file's sha384; none for the site's own files."""
+    if "://" not in stlite:
+        return ""
+    return f' integrity="{STLITE_SRI[name]}" crossorigin="anonymous"'
+
+
 def index_html(stlite: str, pyodide: str, files: list[str], size: str, app: Path) -> str:
     """The page: loads stlite from ``stlite`` and mounts the app on Pyodide from ``pyodide`` (URLs, relative
     to the page or absolute)."""
@@ -60,7 +68,7 @@ def index_html(stlite: str, pyodide: str, files: list[str], size: str, app: Path
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, shrink-to-fit=no">
 <title>Neural network playground</title>
-<link rel="stylesheet" href="{stlite}stlite.css">
+<link rel="stylesheet" href="{stlite}stlite.css"{_integrity(stlite, "stlite.css")}>
 <style>
   #loading {{ font-family: system-ui, sans-serif; max-width: 36rem; margin: 20vh auto; padding: 0 1rem;
              color: #31333f; line-height: 1.5; }}
@@ -72,7 +80,7 @@ def index_html(stlite: str, pyodide: str, files: list[str], size: str, app: Path
 <body>
 <div id="root"><div id="loading"><span class="dot"></span>{html.escape(LOADING.format(size=size))}</div></div>
 <!-- stlite {STLITE_VERSION} (Streamlit 1.40.1) on Pyodide {PYODIDE_VERSION}; built by python -m tools.site -->
-<script src="{stlite}stlite.js"></script>
+<script src="{stlite}stlite.js"{_integrity(stlite, "stlite.js")}></script>
 <script>
   const options = {json.dumps(options, indent=2)};
   options.pyodideUrl = new URL("{pyodide}pyodide.js", window.location.href).href;

