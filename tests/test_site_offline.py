@@ -10,7 +10,7 @@ import pytest
 from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
 
 from browser_helpers import check_trained_xor, loss_pixels, metric
-from playground import site
+from tools import site
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "artifacts"

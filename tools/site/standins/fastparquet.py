@@ -1,6 +1,6 @@
 """Stand-in for fastparquet (no wasm wheel reachable offline), which stlite's Streamlit writes DataFrames with.
 
-Test scaffolding for the site built with ``python -m playground.site --offline`` only: the online site gets
+Test scaffolding for the site built with ``python -m tools.site --offline`` only: the online site gets
 the real fastparquet (and cramjam) from Pyodide's CDN. Streamlit 1.40.1 as stlite 0.75.0 bundles it sends
 every DataFrame (chart data, ``st.dataframe``) as ``df.to_parquet(engine="fastparquet")``, which calls
 :func:`write`. This writes a plain Parquet file in pure Python: one row group, one uncompressed PLAIN page
@@ -116,6 +116,20 @@ def _column(series):
     raise NotImplementedError(f"the fastparquet stand-in cannot write {series.name!r} of dtype {series.dtype}")
 
 
+def _columns(df, write_index):
+    """(pandas "index_columns", [(name, series)]) of the columns to write, the index's first if written."""
+    import pandas as pd
+
+    n, index = len(df), df.index
+    default_range = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None
+    if write_index is False or (write_index is None and default_range):
+        index_columns = [{"kind": "range", "name": None, "start": 0, "stop": n, "step": 1}] if default_range else []
+        return index_columns, [(str(c), df.iloc[:, i]) for i, c in enumerate(df.columns)]
+    names = [name if name is not None else f"__index_level_{i}__" for i, name in enumerate(index.names)]
+    columns = [(str(x), index.get_level_values(i).to_series(index=range(n))) for i, x in enumerate(names)]
+    return [str(x) for x in names], columns + [(str(c), df.iloc[:, i]) for i, c in enumerate(df.columns)]
+
+
 def write(filename, data, compression=None, write_index=None, partition_on=None, **kwargs):
     """Writes DataFrame ``data`` as Parquet to ``filename`` (a path or a binary file object), as
     ``fastparquet.write`` does for the arguments pandas passes. Always uncompressed."""
@@ -123,18 +137,8 @@ def write(filename, data, compression=None, write_index=None, partition_on=None,
 
     if partition_on:
         raise NotImplementedError("the fastparquet stand-in writes single files only")
-    df, n = data, len(data)
-    index = df.index
-    default_range = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None
-    if write_index is False or (write_index is None and default_range):
-        index_columns = [{"kind": "range", "name": None, "start": 0, "stop": n, "step": 1}] if default_range else []
-        columns = [(str(c), df.iloc[:, i]) for i, c in enumerate(df.columns)]
-    else:
-        names = [name if name is not None else f"__index_level_{i}__" for i, name in enumerate(index.names)]
-        index_columns = [str(x) for x in names]
-        columns = [(str(x), index.get_level_values(i).to_series(index=range(n))) for i, x in enumerate(names)]
-        columns += [(str(c), df.iloc[:, i]) for i, c in enumerate(df.columns)]
-
+    n = len(data)
+    index_columns, columns = _columns(data, write_index)
     out = bytearray(b"PAR1")
     schema = [[(4, T_BINARY, "schema"), (5, T_I32, len(columns))]]
     chunks, pandas_columns = [], []
@@ -162,8 +166,12 @@ def write(filename, data, compression=None, write_index=None, partition_on=None,
                       (5, T_LIST, (T_STRUCT, [[(1, T_BINARY, "pandas"), (2, T_BINARY, json.dumps(pandas_meta))]])),
                       (6, T_BINARY, f"fastparquet stand-in {__version__}")])
     out += footer + struct.pack("<i", len(footer)) + b"PAR1"
+    _save(filename, bytes(out))
+
+
+def _save(filename, data: bytes) -> None:
     if hasattr(filename, "write"):
-        filename.write(bytes(out))
+        filename.write(data)
     else:
         with open(filename, "wb") as f:
-            f.write(bytes(out))
+            f.write(data)
