@@ -265,14 +265,21 @@ def make_dataset(name: str, n_samples: int = 200, noise: float | None = None, se
     return Dataset(name, np.ascontiguousarray(X, dtype=np.float64), y, task, n_classes)
 
 
-def split_indices(n: int, test_ratio: float = 0.5, seed=0) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (train, test) of ``n`` points, each sorted: a seeded shuffle sends ``test_ratio`` of them
-    to test. Both parts keep at least one point when there are two or more."""
+def split_sizes(n: int, test_ratio: float) -> tuple[int, int]:
+    """(training points, test points) of ``n`` points split with ``test_ratio``: the ratio's share, rounded,
+    goes to test, and both parts keep at least one point when there are two or more."""
     if not 0.0 <= test_ratio < 1.0:
         raise ValueError(f"the test ratio must lie in [0, 1), not {test_ratio}")
     n_test = int(round(n * test_ratio))
     if test_ratio > 0 and n >= 2:
         n_test = min(max(n_test, 1), n - 1)
+    return n - n_test, n_test
+
+
+def split_indices(n: int, test_ratio: float = 0.5, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, test) of ``n`` points, each sorted: a seeded shuffle sends ``test_ratio`` of them
+    to test. Both parts keep at least one point when there are two or more."""
+    n_test = n - split_sizes(n, test_ratio)[0]
     order = np.random.default_rng(seed).permutation(n)
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 

@@ -41,9 +41,9 @@ from .features import DEFAULT_FEATURES
 from .formula import check_formula
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
+from .recipe import EXPLODE_FACTOR
 from .settings import SETTINGS
 from .text import number_text
-from .training import EXPLODE_FACTOR
 from .userdata import CLASSES, parse_points
 
 RULE = "# " + "-" * 64

@@ -471,3 +471,17 @@ def test_the_function_takes_a_checked_config():
         export.script({"dataset": "xor"})
     with pytest.raises(ValueError, match="lr"):
         export.script(Config(lr=-1.0))
+
+
+def test_a_config_of_numpy_scalars_exports_a_script_that_runs(tmp_path):
+    """Config(hidden=(np.int8(64),) * 2) passed check() but its script said np.int8(64) and crashed: the checked
+    config holds plain numbers, and its script ends where the engine does."""
+    from test_settings import numpy_config
+
+    c = numpy_config()
+    text = export.script(c)
+    assert not re.search(r"np\.u?(int|float)\d+\(", text) and "HIDDEN = [64, 3]" in text  # no np.int8(64)
+    p = run_script(text, tmp_path)
+    assert p.returncode == 0 and p.stderr == "", p.stderr
+    want, _ = engine_results(c.check())
+    assert_same(results(p.stdout), want)

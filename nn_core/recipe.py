@@ -1,0 +1,118 @@
+"""What a run of an experiment needs besides its data and its weights, derived from a Config in one place.
+
+:func:`recipe` reads a :class:`nn_core.Config` once and says everything
+training does with it: the output layer and the loss, the optimizer and its
+hyperparameters, the batch rule, the penalties, the target encoding, and the
+limits above which a loss counts as a spike or as diverged. The
+:class:`nn_core.Trainer`, the convergence odds (:mod:`nn_core.odds`), the
+exported script (:mod:`nn_core.export`), ``retune`` and model files all read
+a :class:`Recipe`; none of them decides these for itself, so a setting that
+reaches the recipe reaches every one of them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .losses import check_pairing, get_loss
+from .optimizers import OPTIMIZERS, make_optimizer
+
+EXPLODE_FACTOR = 1e6  # a loss this many times its starting value counts as diverged: training stops
+SPIKE_FACTOR = 100.0  # a loss this many times its starting value is a spike: said once, training goes on
+LOSS_FLOOR = 1e-3  # the limits are factors of the start loss, or of this if it starts lower
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one experiment trains: everything but the data and the weights (see the module's docstring).
+
+    ``hyperparameters`` are the optimizer's own, as (name, value) pairs in its order; ``batch_size`` 0 means
+    the full batch (as does a size of at least the training set: :meth:`batch`); ``seed`` seeds the
+    mini-batch shuffle (run k of a stack of seeds shuffles with ``seed + k``).
+    """
+
+    output: str
+    n_outputs: int
+    loss: str
+    optimizer: str
+    hyperparameters: tuple[tuple[str, float], ...] = ()
+    batch_size: int = 0
+    l1: float = 0.0
+    l2: float = 0.0
+    seed: int = 0
+    explode_factor: float = EXPLODE_FACTOR
+    spike_factor: float = SPIKE_FACTOR
+
+    def __post_init__(self):
+        check_pairing(self.loss, self.output)
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
+
+    # ------------------------------------------------------------ the rules
+    def batch(self, n: int) -> int | None:
+        """Points per step on a training set of ``n`` points; None for the full batch (one step an epoch).
+        The full-batch rule, written once: a batch size of 0, or of ``n`` or more, is the full batch."""
+        return None if not self.batch_size or self.batch_size >= n else int(self.batch_size)
+
+    @property
+    def penalised(self) -> bool:
+        """Whether the weights carry an L1 or L2 penalty."""
+        return bool(self.l1 or self.l2)
+
+    def limits(self, start_loss: float) -> tuple[float, float]:
+        """(spike, explode): the training losses above which a run has spiked or diverged, ``spike_factor`` and
+        ``explode_factor`` times ``start_loss`` (or LOSS_FLOOR, if the start is lower); both infinite if the
+        start is not finite. A NaN loss is above every limit (written ``not loss <= limit``)."""
+        if not math.isfinite(start_loss):
+            return math.inf, math.inf
+        floor = max(start_loss, LOSS_FLOOR)
+        return self.spike_factor * floor, self.explode_factor * floor
+
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        """Labels or values y (n,) as the output layer sees them, (n, n_outputs): a column of 0/1 for a sigmoid,
+        one-hot rows for a softmax, a column of values for a linear output."""
+        y = np.asarray(y)
+        if self.output == "softmax":
+            labels = y.astype(np.int64)
+            if labels.size and (labels.min() < 0 or labels.max() >= self.n_outputs):
+                raise ValueError(f"class labels must lie in 0..{self.n_outputs - 1}")
+            return np.eye(self.n_outputs)[labels]
+        return y.astype(np.float64).reshape(-1, 1)
+
+    # ------------------------------------------------------------ what it makes
+    @property
+    def loss_function(self):
+        """The :class:`nn_core.losses.Loss` named ``loss``."""
+        return get_loss(self.loss)
+
+    def make_optimizer(self):
+        """A fresh optimizer of this recipe, with its hyperparameters."""
+        return make_optimizer(self.optimizer, **dict(self.hyperparameters))
+
+    def tune(self, optimizer) -> None:
+        """Give ``optimizer`` (of this recipe's kind) this recipe's hyperparameters, keeping its state."""
+        for name, value in self.hyperparameters:
+            setattr(optimizer, name, value)
+
+    def replace(self, **changes) -> Recipe:
+        return replace(self, **changes)
+
+
+def recipe(c) -> Recipe:
+    """The recipe of :class:`nn_core.Config` ``c``: its output (the chosen one or the data's), loss, optimizer with
+    the hyperparameters it uses, batch size, penalties and seed."""
+    arch = c.architecture()
+    used = OPTIMIZERS[c.optimizer].hyperparameters
+    return Recipe(arch.output, arch.n_outputs, c.loss_name, c.optimizer, tuple((h, getattr(c, h)) for h in used),
+                  c.batch_size, c.l1, c.l2, c.seed)
+
+
+def recipe_of(optimizer, output: str, n_outputs: int, loss: str, batch_size: int | None = None, l1: float = 0.0,
+              l2: float = 0.0, seed: int = 0) -> Recipe:
+    """The recipe of a Trainer made from its parts (``optimizer`` an instance): its hyperparameters as they are."""
+    used = type(optimizer).hyperparameters
+    return Recipe(output, n_outputs, loss, optimizer.name, tuple((h, getattr(optimizer, h)) for h in used),
+                  batch_size or 0, float(l1), float(l2), seed)
