@@ -708,7 +708,11 @@ def train_command(config) -> str:
     for s in SETTINGS.values():
         v = getattr(c, s.name)
         if v != s.default:
-            words += [s.flag, *(map(str, v) if isinstance(v, tuple) else [s.text(v)])]
+            text = s.text(v) if not isinstance(v, tuple) else ""
+            if text.startswith("-"):  # a formula such as -x1 > 0: --formula=... reads as a value
+                words.append(f"{s.flag}={text}")
+            else:
+                words += [s.flag, *(map(str, v) if isinstance(v, tuple) else [text])]
     return shlex.join(words)
 
 

@@ -41,6 +41,7 @@ import numpy as np
 from .checks import is_finite, is_number, is_whole
 from .network import Architecture, Network
 from .optimizers import OPTIMIZERS
+from .recipe import recipe
 from .settings import SETTINGS, SettingError
 from .text import printable, shorten, show
 from .training import MAX_EPOCHS_TRAINED, TrainerState
@@ -69,8 +70,11 @@ class ModelFile(NamedTuple):
     def afresh(self, config=None) -> str:
         """A sentence naming what does not go on where it stopped when training resumes from this file
         with ``config`` (the file's own settings if None), or "" when everything does."""
-        optimizer = config.optimizer if config is not None else self.training.get("optimizer")
-        batches = (config.batch_size if config is not None else self.training.get("batch_size")) or 0
+        if config is not None:  # what its recipe trains with
+            r = recipe(config)
+            optimizer, batches = r.optimizer, r.batch(config.n_train)
+        else:
+            optimizer, batches = self.training.get("optimizer"), self.training.get("batch_size")
         cls, st, parts = OPTIMIZERS.get(optimizer), self.state, []
         if cls is not None and cls.state_title and st.optimizer != optimizer:
             why = "no optimizer state" if st.optimizer is None else f"{OPTIMIZERS[st.optimizer].title}'s state"
