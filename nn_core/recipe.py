@@ -12,17 +12,13 @@ reaches the recipe reaches every one of them.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .losses import check_pairing, get_loss
 from .optimizers import OPTIMIZERS, make_optimizer
-
-EXPLODE_FACTOR = 1e6  # a loss this many times its starting value counts as diverged: training stops
-SPIKE_FACTOR = 100.0  # a loss this many times its starting value is a spike: said once, training goes on
-LOSS_FLOOR = 1e-3  # the limits are factors of the start loss, or of this if it starts lower
+from .reference import EXPLODE_FACTOR, SPIKE_FACTOR, loss_limit
 
 
 @dataclass(frozen=True)
@@ -65,11 +61,9 @@ class Recipe:
     def limits(self, start_loss: float) -> tuple[float, float]:
         """(spike, explode): the training losses above which a run has spiked or diverged, ``spike_factor`` and
         ``explode_factor`` times ``start_loss`` (or LOSS_FLOOR, if the start is lower); both infinite if the
-        start is not finite. A NaN loss is above every limit (written ``not loss <= limit``)."""
-        if not math.isfinite(start_loss):
-            return math.inf, math.inf
-        floor = max(start_loss, LOSS_FLOOR)
-        return self.spike_factor * floor, self.explode_factor * floor
+        start is not finite (:func:`nn_core.reference.loss_limit`, the rule an exported script copies). A NaN
+        loss is above every limit (written ``not loss <= limit``)."""
+        return float(loss_limit(start_loss, self.spike_factor)), float(loss_limit(start_loss, self.explode_factor))
 
     def targets(self, y: np.ndarray) -> np.ndarray:
         """Labels or values y (n,) as the output layer sees them, (n, n_outputs): a column of 0/1 for a sigmoid,

@@ -28,7 +28,8 @@ from .features import feature_matrix
 from .losses import LOSSES
 from .network import Network, Workspace
 from .optimizers import GD, OPTIMIZERS
-from .recipe import LOSS_FLOOR, Recipe, recipe_of
+from .recipe import Recipe, recipe_of
+from .reference import LOSS_FLOOR
 from .text import show
 from .timeline import LogSpaced
 
