@@ -328,6 +328,7 @@ class Setting:
     options: Callable[[Mapping], tuple[str, ...]] | None = None  # the choices that fit the other settings
     follows: str = ""  # goes back to its default when this other setting changes
     in_url: Callable[[object], bool] | None = None  # a link carries the value only when this holds of it
+    trains: bool = True  # False for a setting that changes nothing a run does (tests/test_walk.py checks either)
 
     @property
     def widget_kind(self) -> str:
