@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import reference
 from .losses import check_pairing, get_loss
 from .optimizers import OPTIMIZERS, make_optimizer
 from .reference import EXPLODE_FACTOR, SPIKE_FACTOR, loss_limit
@@ -67,14 +68,14 @@ class Recipe:
 
     def targets(self, y: np.ndarray) -> np.ndarray:
         """Labels or values y (n,) as the output layer sees them, (n, n_outputs): a column of 0/1 for a sigmoid,
-        one-hot rows for a softmax, a column of values for a linear output."""
+        one-hot rows for a softmax, a column of values for a linear output; by the output's piece of
+        :mod:`nn_core.reference` (``sigmoid_targets``...), which an exported script copies."""
         y = np.asarray(y)
         if self.output == "softmax":
-            labels = y.astype(np.int64)
-            if labels.size and (labels.min() < 0 or labels.max() >= self.n_outputs):
+            y = y.astype(np.int64)
+            if y.size and (y.min() < 0 or y.max() >= self.n_outputs):
                 raise ValueError(f"class labels must lie in 0..{self.n_outputs - 1}")
-            return np.eye(self.n_outputs)[labels]
-        return y.astype(np.float64).reshape(-1, 1)
+        return getattr(reference, f"{self.output}_targets")(y, self.n_outputs)
 
     # ------------------------------------------------------------ what it makes
     @property
