@@ -17,6 +17,7 @@ from __future__ import annotations
 import dis
 import inspect
 import shlex
+from functools import cache
 
 import numpy as np
 
@@ -75,8 +76,8 @@ def _globals(obj) -> set[str]:
 
 def _reads(function, name: str) -> bool:
     """Whether ``function`` reads its argument ``name`` (one it may take and ignore)."""
-    return any(i.opname.startswith("LOAD_FAST") and name in str(i.argval).split()
-               for i in dis.get_instructions(function))
+    return any(i.opname.startswith("LOAD_FAST") and name in (i.argval if isinstance(i.argval, tuple) else (i.argval,))
+               for i in dis.get_instructions(function))  # Python 3.13 loads two locals at once, as a tuple
 
 
 def needed(pieces) -> tuple[list, list[str]]:
@@ -93,10 +94,19 @@ def needed(pieces) -> tuple[list, list[str]]:
                 constants.add(name)
             elif inspect.isfunction(getattr(reference, name, None)) or inspect.isclass(getattr(reference, name, None)):
                 todo.append(getattr(reference, name))
-    order = sorted(found.values(), key=lambda p: inspect.getsourcelines(p)[1])
+    order = sorted(found.values(), key=lambda p: _located(p)[0])
     return order, [c for c in reference.CONSTANTS if c in constants]
 
 
+@cache  # finding a class's source parses the whole module: once is enough
+def _located(p) -> tuple[int, str]:
+    """(line, source) of a piece: where it starts in the reference, and its code with the comment above it (but
+    no section rule)."""
+    comments = [line for line in (inspect.getcomments(p) or "").splitlines(True) if not line.startswith("# ---")]
+    return inspect.getsourcelines(p)[1], "".join(comments) + inspect.getsource(p)
+
+
+@cache
 def _sections() -> list[tuple[int, str]]:
     """(line, title) of each section rule of the reference's source ("# ------ data"), in order."""
     lines = inspect.getsource(reference).splitlines()
@@ -254,10 +264,8 @@ def _pieces(pieces: list) -> list[str]:
     """Each piece's source (with the comment above it), a section's rule and title before its first piece."""
     sections, out, current = _sections(), [], None
     for p in pieces:
-        line = inspect.getsourcelines(p)[1]
+        line, source = _located(p)
         title = next((t for start, t in reversed(sections) if start < line), "")
-        comments = [line for line in (inspect.getcomments(p) or "").splitlines(True) if not line.startswith("# ---")]
-        source = "".join(comments) + inspect.getsource(p)
         if title != current:
             source, current = f"{RULE} {title}\n{source}", title
         out.append(source)
