@@ -11,10 +11,12 @@ bias gradients together. That halves the NumPy calls per step, which is what
 the time of a small network is made of. The optimizer updates the flat vector
 in place, so every view stays valid.
 
-There is one forward pass, :meth:`Network.forward`, over a :class:`Workspace`
-of preallocated buffers: training runs it on the training set, and
-:meth:`Network.outputs` runs it block by block over any number of points
-(a decision surface, the neuron maps).
+:meth:`Network.forward` evaluates the network over a :class:`Workspace` of
+preallocated buffers: :meth:`Network.outputs` runs it block by block over any
+number of points (a decision surface, the neuron maps), and the Trainer
+measures its test set with it. Training runs the passes of
+:mod:`nn_core.engine`, compiled once per run, with the same products on the
+same buffers: the two agree to the last bit.
 """
 
 from __future__ import annotations
