@@ -24,7 +24,6 @@ from .checks import is_number, is_whole
 from .config import build_data
 from .engine import Runs
 from .features import feature_matrix
-from .losses import get_loss
 from .network import Network
 from .recipe import recipe
 from .settings import MAX_SEED
@@ -75,7 +74,7 @@ def default_threshold(config) -> float:
     _, train, _ = build_data(config)
     y = train.y.astype(np.float64).reshape(-1, 1)
     mean = np.full_like(y, y.mean())
-    return REGRESSION_FRACTION * get_loss(config.loss_name).value(mean, y, mean)
+    return REGRESSION_FRACTION * recipe(config).loss_function.value(mean, y, mean)
 
 
 # ---------------------------------------------------------------- the odds
