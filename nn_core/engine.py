@@ -74,13 +74,14 @@ def accuracy(y: np.ndarray, output: str, runs: int | None = None):
     return one
 
 
-def _stacked(spec: str, a: np.ndarray, b: np.ndarray, out: np.ndarray):
+def _stacked(spec: str, a: np.ndarray, b: np.ndarray, out: np.ndarray, temps: dict):
     """A call writing ``einsum(spec, a, b)`` into ``out``, for stacked arrays; ``spec`` names its axes with n
     (rows), i (a layer's inputs), j (its outputs), k (runs), in that order, and sums over one of them.
 
     A small product multiplies into a broadcast temporary (n, i, j, k) and sums it: two NumPy calls whose
     inner loops run along the runs. When the summed axis has length 1 the multiply is all. A large product
-    calls einsum, which needs no temporary."""
+    calls einsum, which needs no temporary. The steps run one at a time, so products of one shape share
+    their temporary (``temps``, by shape): a thousand mini-batches of a thousand runs need one."""
     (sa, sb), res = spec.split("->")[0].split(","), spec.split("->")[1]
     sizes = {**dict(zip(sa, a.shape)), **dict(zip(sb, b.shape))}
     summed = next(c for c in "nijk" if c not in res)
@@ -91,7 +92,9 @@ def _stacked(spec: str, a: np.ndarray, b: np.ndarray, out: np.ndarray):
         return partial(np.multiply, av, bv, out[tuple(None if c == summed else slice(None) for c in "nijk")])
     if math.prod(shape) > BROADCAST_LIMIT:
         return partial(np.einsum, spec, a, b, out=out)
-    temp = np.empty(shape)
+    temp = temps.get(shape)
+    if temp is None:
+        temp = temps[shape] = np.empty(shape)
 
     def broadcast():
         np.multiply(av, bv, temp)
@@ -100,22 +103,24 @@ def _stacked(spec: str, a: np.ndarray, b: np.ndarray, out: np.ndarray):
     return broadcast
 
 
-def _products(ws: Workspace, W: list, G: list, A0: np.ndarray) -> tuple[list, list, list]:
-    """Each layer's (forward, gradient, backward) products over ``ws``, layer 0's from input ``A0``: for one
-    run matrix products; for stacked runs :func:`_stacked`, or one matrix product over every run for an
-    input they share (2-D ``A0`` with 3-D weights). Z = A W, G = A^T D, and D of the layer below = D W^T."""
-    A, Z, D, L = [A0, *ws.A[1:]], ws.Z, ws.D, len(W)
+def _products(ws: Workspace, W: list, G: list, temps: dict, first: int = 0) -> tuple[list, list, list]:
+    """Each layer's (forward, gradient, backward) products over ``ws`` from layer ``first`` on: for one run
+    matrix products; for stacked runs :func:`_stacked`, or one matrix product over every run for an input they
+    share (a 2-D input layer with 3-D weights). Z = A W, G = A^T D, and D of the layer below = D W^T (None
+    for layer 0, which has none)."""
+    A, Z, D, L = ws.A, ws.Z, ws.D, len(W)
     if W[0].ndim == 2:  # one run
-        return ([partial(A[l].dot, W[l], Z[l]) for l in range(L)], [partial(A[l].T.dot, D[l], G[l]) for l in range(L)],
-                [None] + [partial(D[l].dot, W[l][:-1].T, D[l - 1]) for l in range(1, L)])
-    shared = A0.ndim == 2  # every run's inputs: (n, n_in + 1) times (n_in + 1, n_out K), and its transpose
-    forward = [_stacked("nik,ijk->njk", A[l], W[l], Z[l]) for l in range(shared, L)]
-    gradient = [_stacked("nik,njk->ijk", A[l], D[l], G[l]) for l in range(shared, L)]
-    backward = [None] + [_stacked("njk,ijk->nik", D[l], W[l][:-1], D[l - 1]) for l in range(1, L)]
+        return ([partial(A[l].dot, W[l], Z[l]) for l in range(first, L)],
+                [partial(A[l].T.dot, D[l], G[l]) for l in range(first, L)],
+                [None if l == 0 else partial(D[l].dot, W[l][:-1].T, D[l - 1]) for l in range(first, L)])
+    shared = first == 0 and A[0].ndim == 2  # every run's inputs: (n, n_in + 1) times (n_in + 1, n_out K)
+    forward = [_stacked("nik,ijk->njk", A[l], W[l], Z[l], temps) for l in range(first + shared, L)]
+    gradient = [_stacked("nik,njk->ijk", A[l], D[l], G[l], temps) for l in range(first + shared, L)]
+    backward = [None if l == 0 else _stacked("njk,ijk->nik", D[l], W[l][:-1], D[l - 1], temps) for l in range(first, L)]
     if shared:
-        n, m = len(A0), len(W[0])
-        forward.insert(0, partial(A0.dot, W[0].reshape(m, -1), Z[0].reshape(n, -1)))
-        gradient.insert(0, partial(A0.T.dot, D[0].reshape(n, -1), G[0].reshape(m, -1)))
+        n, m = len(A[0]), len(W[0])
+        forward.insert(0, partial(A[0].dot, W[0].reshape(m, -1), Z[0].reshape(n, -1)))
+        gradient.insert(0, partial(A[0].T.dot, D[0].reshape(n, -1), G[0].reshape(m, -1)))
     return forward, gradient, backward
 
 
@@ -141,7 +146,8 @@ class Runs:
         self.A0 = np.ones((self.n, F.shape[1] + 1))  # the inputs with a ones column: the bias trick
         self.A0[:, :-1] = F
         self.full = Workspace(self.sizes, self.n, self.K, self.A0)
-        self._full = _products(self.full, self.W, self.G, self.A0)
+        self._temps: dict = {}  # the stacked products' temporaries, by shape
+        self._full = _products(self.full, self.W, self.G, self._temps)
         self._forward = self._forward_steps(self.full, self._full[0])
         self.mask = np.zeros(params.shape[:1] + (() if self.K is None else (1,)))  # 1 on weights, 0 on biases
         for m in self._views(self.mask):
@@ -229,13 +235,15 @@ class Runs:
         steps, spaces = [partial(self._shuffle, order, X, Y)], {}
         for s in range(0, n, b):
             Xb, Yb = X[s:s + b], Y[s:s + b]
-            ws = spaces.get(len(Xb))
-            if ws is None:
-                ws = spaces[len(Xb)] = Workspace(self.sizes, len(Xb), K)
-            forward, gradient, backward = _products(ws, self.W, self.G, Xb)
-            steps += self._forward_steps(ws, forward)
+            if len(Xb) not in spaces:  # a batch's workspace and its products past the input layer, by its size
+                ws = Workspace(self.sizes, len(Xb), K)
+                spaces[len(Xb)] = ws, _products(ws, self.W, self.G, self._temps, first=1)
+            ws, (forward, gradient, backward) = spaces[len(Xb)]
+            ws.A[0] = Xb  # the input layer is only read: its products are bound to this batch's rows
+            f0, g0, _ = _products(ws, self.W[:1], self.G[:1], self._temps)
+            steps += self._forward_steps(ws, f0 + forward)
             steps.append(partial(self.loss.delta, ws.P, Yb, ws.Z[-1], self.output, ws.D[-1]))
-            steps += self._gradient_steps(ws, gradient, backward) + self._update
+            steps += self._gradient_steps(ws, g0 + gradient, [None] + backward) + self._update
         return steps
 
     def _shuffle(self, order: np.ndarray, X: np.ndarray, Y: np.ndarray) -> None:
