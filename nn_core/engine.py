@@ -103,12 +103,16 @@ def _stacked(spec: str, a: np.ndarray, b: np.ndarray, out: np.ndarray, temps: di
     return broadcast
 
 
-def _products(ws: Workspace, W: list, G: list, temps: dict, first: int = 0) -> tuple[list, list, list]:
-    """Each layer's (forward, gradient, backward) products over ``ws`` from layer ``first`` on: for one run
-    matrix products; for stacked runs :func:`_stacked`, or one matrix product over every run for an input they
-    share (a 2-D input layer with 3-D weights). Z = A W, G = A^T D, and D of the layer below = D W^T (None
-    for layer 0, which has none)."""
-    A, Z, D, L = ws.A, ws.Z, ws.D, len(W)
+def _products(A: list, Z: list, D: list, W: list, G: list, temps: dict, first: int = 0) -> tuple[list, list, list]:
+    """Each layer's (forward, gradient, backward) products from layer ``first`` on, over a workspace's inputs
+    ``A``, pre-activations ``Z`` and deltas ``D``: for one run matrix products; for stacked runs
+    :func:`_stacked`, or one matrix product over every run for an input they share (a 2-D input layer with
+    3-D weights); for a stack of one run, one run's products of its 2-D views (its steps are then one run's,
+    to the last bit). Z = A W, G = A^T D, and D of the layer below = D W^T (None for layer 0: it has none)."""
+    L = len(W)
+    if W[0].ndim == 3 and W[0].shape[2] == 1:
+        A, Z, D = ([x.reshape(len(x), -1) for x in xs] for xs in (A, Z, D))
+        return _products(A, Z, D, [w[:, :, 0] for w in W], [g[:, :, 0] for g in G], temps, first)
     if W[0].ndim == 2:  # one run
         return ([partial(A[l].dot, W[l], Z[l]) for l in range(first, L)],
                 [partial(A[l].T.dot, D[l], G[l]) for l in range(first, L)],
@@ -147,7 +151,7 @@ class Runs:
         self.A0[:, :-1] = F
         self.full = Workspace(self.sizes, self.n, self.K, self.A0)
         self._temps: dict = {}  # the stacked products' temporaries, by shape
-        self._full = _products(self.full, self.W, self.G, self._temps)
+        self._full = _products(self.full.A, self.full.Z, self.full.D, self.W, self.G, self._temps)
         self._forward = self._forward_steps(self.full, self._full[0])
         self.mask = np.zeros(params.shape[:1] + (() if self.K is None else (1,)))  # 1 on weights, 0 on biases
         for m in self._views(self.mask):
@@ -193,6 +197,12 @@ class Runs:
         ws, steps = self.full, self._forward
         both = self.loss.value_and_delta if self.K is None else self.loss.per_run_and_delta
         P, Y, Z, D, output, accuracy = ws.P, self.Y, ws.Z[-1], ws.D[-1], self.output, self.accuracy
+        if self.K == 1:  # a stack of one run: one run's loss, summed as one run sums it
+            value = self.loss.value_and_delta
+            P1, Y1, Z1, D1 = (a[:, :, 0] for a in (P, Y, Z, D))
+
+            def both(P, Y, Z, output, D):
+                return np.array([value(P1, Y1, Z1, output, D1)[0]]), D
 
         def measure():
             for step in steps:
@@ -237,10 +247,9 @@ class Runs:
             Xb, Yb = X[s:s + b], Y[s:s + b]
             if len(Xb) not in spaces:  # a batch's workspace and its products past the input layer, by its size
                 ws = Workspace(self.sizes, len(Xb), K)
-                spaces[len(Xb)] = ws, _products(ws, self.W, self.G, self._temps, first=1)
+                spaces[len(Xb)] = ws, _products(ws.A, ws.Z, ws.D, self.W, self.G, self._temps, first=1)
             ws, (forward, gradient, backward) = spaces[len(Xb)]
-            ws.A[0] = Xb  # the input layer is only read: its products are bound to this batch's rows
-            f0, g0, _ = _products(ws, self.W[:1], self.G[:1], self._temps)
+            f0, g0, _ = _products([Xb], ws.Z, ws.D, self.W[:1], self.G[:1], self._temps)  # this batch's rows
             steps += self._forward_steps(ws, f0 + forward)
             steps.append(partial(self.loss.delta, ws.P, Yb, ws.Z[-1], self.output, ws.D[-1]))
             steps += self._gradient_steps(ws, g0 + gradient, [None] + backward) + self._update

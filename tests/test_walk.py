@@ -4,7 +4,8 @@ For every declared setting (nn_core.SETTINGS) and each of its values other than 
 sample of the numbers, a few texts), the walk checks that
 - the single run changes (unless the setting is declared ``trains=False``: then that it does not), at least
   for one of the values;
-- each seed of the convergence odds is its single run;
+- each seed of the convergence odds is its single run, and the odds of one seed (the stacked layout) take the
+  single run's steps (the one-run layout) to the last bit;
 - the exported script ends at the engine's final losses (run here, in this process);
 - a model file carries it: read back, it is the same config, and training goes on from the file exactly;
 - a link (URL) and the command line carry it.
@@ -25,9 +26,10 @@ import pytest
 from test_export import assert_same, engine_results, results
 from test_odds import assert_seeds_are_single_runs
 
-from nn_core import DATASETS, SETTINGS, Config, build, config_from, export, parse_model
+from nn_core import DATASETS, SETTINGS, Config, Odds, build, config_from, export, parse_model
 from nn_core.cli import config_from_args, glued, parser
 from nn_core.modelio import dumps
+from nn_core.odds import NEVER
 from nn_core.settings import Choice, Names, Number, Text, Widths
 from nn_core.userdata import add_point
 from playground.state import config_from_query, config_to_query, explicit
@@ -94,6 +96,22 @@ def script_results(c: Config) -> dict:
     return results(out.getvalue())
 
 
+def one_seed_is_its_run_bit_for_bit(c: Config) -> None:
+    """The odds of one seed (the stacked layout with K = 1) take the single run's steps (the one-run layout) to
+    the last bit: the epoch is one code for both, only the products differ, and with one run they are its."""
+    odds = Odds(c, 1)
+    odds.run()
+    single = build(c)
+    tr = single.trainer.fit(c.epochs)
+    r = odds.result()
+    assert np.array_equal(odds.params()[0], single.network.params)
+    assert r.diverged_at[0] == (tr.divergence.epoch if tr.divergence else NEVER)
+    last = tr.history[-1] if tr.history else None
+    assert r.final_loss[0] == (last.train_loss if last else tr.start_loss)
+    assert np.isnan(r.final_accuracy[0]) if c.task == "regression" else r.final_accuracy[0] == (
+        last.train_acc if last else tr.evaluate(single.train)[1])
+
+
 def resumes_exactly(c: Config) -> None:
     """Trained 2 epochs, saved to a model file, read back and trained 2 more: the run of 4 epochs."""
     first = build(c)
@@ -127,6 +145,7 @@ def test_every_setting_reaches_every_consumer(s, base):
         c = base.replace(**{s.name: v})
         changed += not same(fingerprint(c), before)
         assert_seeds_are_single_runs(c, 2, slices=2)
+        one_seed_is_its_run_bit_for_bit(c)
         want, _ = engine_results(c)
         assert_same(script_results(c), want)
         resumes_exactly(c)
