@@ -25,11 +25,11 @@ ZERO = np.array(0.0)
 _add, _multiply, _subtract, _tanh = np.add, np.multiply, np.subtract, np.tanh
 LEAKY_SLOPE = 0.01
 ELU_ALPHA = 1.0
-_FEW = 64  # values up to which sigmoid takes the fewest calls rather than the cheapest function
-_GELU_C = np.sqrt(2.0 / np.pi)
-_GELU_K = 0.044715
+SIGMOID_TANH_UP_TO = 64  # values up to which sigmoid takes the fewest calls rather than the cheapest function
+GELU_C = np.sqrt(2.0 / np.pi)
+GELU_K = 0.044715
 # Beyond |z| = 10 the tanh inside GELU is exactly +-1 in float64; clipping there keeps z**3 from overflowing.
-_GELU_CLIP = 10.0
+GELU_CLIP = 10.0
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def sigmoid(z, out=None):
     # what counts on the tutorial's few values. On many values (stacked runs, nn_core.odds) the function
     # itself is the cost, and tanh takes up to three times as long as exp: there 1/(1 + exp(-z)) serves,
     # its overflow to infinity (and so to exactly 0) silenced.
-    if z.size <= _FEW:
+    if z.size <= SIGMOID_TANH_UP_TO:
         out = _multiply(z, HALF, out)
         _tanh(out, out)
         _multiply(out, HALF, out)
@@ -118,8 +118,8 @@ def softplus_derivative(z, a, out=None):
 
 
 def _gelu_tanh(z):
-    zc = np.clip(z, -_GELU_CLIP, _GELU_CLIP)
-    return zc, np.tanh(_GELU_C * (zc + _GELU_K * zc * zc * zc))
+    zc = np.clip(z, -GELU_CLIP, GELU_CLIP)
+    return zc, np.tanh(GELU_C * (zc + GELU_K * zc * zc * zc))
 
 
 def gelu(z, out=None):
@@ -132,7 +132,7 @@ def gelu(z, out=None):
 def gelu_derivative(z, a, out=None):
     # d/dz [z/2 (1 + t)] = (1 + t)/2 + z/2 (1 - t^2) c (1 + 3k z^2); past the clip t = +-1 and the second term is 0.
     zc, t = _gelu_tanh(z)
-    return _into(out, 0.5 * (1.0 + t) + 0.5 * zc * (1.0 - t * t) * _GELU_C * (1.0 + 3.0 * _GELU_K * zc * zc))
+    return _into(out, 0.5 * (1.0 + t) + 0.5 * zc * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * zc * zc))
 
 
 def silu(z, out=None):

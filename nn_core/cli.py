@@ -189,7 +189,8 @@ def describe(exp) -> str:
     return (f"{name}: {len(exp.train)} training and {len(exp.test)} test points; network "
             f"{'-'.join(map(str, a.sizes))} ({', '.join(a.activations) or 'no hidden'} -> {a.output}), "
             f"{a.n_params} parameters; {c.loss_name} loss, {c.optimizer} lr {c.lr:g}, "
-            f"{'full batch' if not c.batch_size else f'batches of {c.batch_size}'}, {c.epochs} epochs")
+            f"{'full batch' if exp.trainer.recipe.batch(len(exp.train)) is None else f'batches of {c.batch_size}'}, "
+            f"{c.epochs} epochs")
 
 
 def summary(record) -> str:
@@ -241,6 +242,8 @@ def _report(exp, args, out, err) -> int:
     tr, c = exp.trainer, exp.config
     if tr.history:
         out.write(summary(tr.history[-1]) + "\n")
+    if tr.spike:  # once, even if the run recovered from it
+        out.write(f"Warning: {tr.spike.message}\n")
     hint = _hint(exp)
     if hint:
         out.write(f"Hint: {hint.message}\n")
@@ -334,9 +337,23 @@ def _odds(args, out, err) -> int:
     return 0
 
 
+def glued(argv: list[str]) -> list[str]:
+    """``argv`` with the value of a text setting's flag that starts with one minus glued to it: argparse takes
+    ``--formula -x1`` for a flag without its value, and reads ``--formula=-x1`` as meant."""
+    flags, words, i = {s.flag for s in SETTINGS.values() if isinstance(s.kind, Text)}, [], 0
+    while i < len(argv):
+        if argv[i] in flags and i + 1 < len(argv) and argv[i + 1].startswith("-") and not argv[i + 1].startswith("--"):
+            words.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            words.append(argv[i])
+            i += 1
+    return words
+
+
 def run(argv=None, out=sys.stdout, err=sys.stderr) -> int:
     try:
-        args = parser().parse_args(argv)
+        args = parser().parse_args(glued(sys.argv[1:] if argv is None else argv))
     except UsageError as e:
         err.write(f"{PROG}: error: {e}\n")
         return 2

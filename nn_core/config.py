@@ -15,9 +15,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from .datasets import DATASETS, Dataset, data_kind, make_dataset, split_indices, train_test_split
+from .checks import plain
+from .datasets import DATASETS, Dataset, data_kind, make_dataset, split_indices, split_sizes, train_test_split
 from .network import Architecture, Network, layer_activations
-from .optimizers import make_optimizer
+from .recipe import recipe
 from .settings import SETTINGS, ConfigError, SettingError, loss_kind, loss_options, output_kind, output_options
 from .training import Trainer, TrainerState
 from .userdata import PointsError, parse_points, to_csv
@@ -46,6 +47,13 @@ class _ConfigMethods:
         """How many points the data has: 4 for a truth table, the points given, or the samples drawn."""
         spec = DATASETS[self.dataset]
         return 4 if spec.fixed else len(parse_points(self.points)) if spec.source == "points" else self.samples
+
+    @property
+    def n_train(self) -> int:
+        """How many points train: all of a truth table's, or what the test ratio leaves of the points."""
+        if DATASETS[self.dataset].fixed or self.test_ratio == 0:
+            return self.n_points
+        return split_sizes(self.n_points, self.test_ratio)[0]
 
     @property
     def output_kind(self) -> str:
@@ -81,14 +89,17 @@ class _ConfigMethods:
         return [n for n in SETTINGS if getattr(self, n) != getattr(other, n)]
 
     def check(self, page: bool = False):
-        """Self, if every setting is valid and they fit together; ConfigError naming the first problem.
+        """Self if every setting is valid and they fit together, with any NumPy scalar in its values made a
+        plain Python value (a copy then); ConfigError naming the first problem.
 
         ``page``: within the tighter bounds of the page.
         """
         for s in SETTINGS.values():
             s.check(getattr(self, s.name), page)
         check_together(self)
-        return self
+        values = self.values()
+        changes = {n: plain(v) for n, v in values.items() if plain(v) is not v}
+        return replace(self, **changes) if changes else self
 
 
 def check_together(c) -> None:
@@ -197,26 +208,18 @@ def build_data(c: Config) -> tuple[Dataset, Dataset, Dataset]:
 
 
 def optimizer_for(c: Config):
-    """The optimizer ``c`` names, with the hyperparameters it uses taken from ``c``."""
-    return make_optimizer(c.optimizer, **c.values())
+    """The optimizer ``c`` names, with the hyperparameters it uses taken from ``c`` (its recipe's)."""
+    return recipe(c).make_optimizer()
 
 
 def make_trainer(c: Config, network: Network, train: Dataset, test: Dataset) -> Trainer:
-    return Trainer(network, train, test, c.loss_name, optimizer_for(c), c.batch_size or None, c.l1, c.l2, seed=c.seed)
+    return Trainer(network, train, test, recipe=recipe(c))
 
 
 def retune(trainer: Trainer, old: Config, new: Config) -> None:
-    """Move a trainer from ``old``'s training settings to ``new``'s, keeping the network and, where the
-    optimizer stays the same, its state (momentum, moments)."""
-    if new.optimizer != old.optimizer:
-        trainer.optimizer = optimizer_for(new)
-    else:
-        for name in trainer.optimizer.hyperparameters:
-            setattr(trainer.optimizer, name, getattr(new, name))
-    if new.loss_name != old.loss_name:
-        trainer.set_loss(new.loss_name)
-    trainer.set_regularization(new.l1, new.l2)
-    trainer.set_batch_size(new.batch_size or None)
+    """Move a trainer from ``old``'s training settings to ``new``'s (its recipe), keeping the network and, where
+    the optimizer stays the same, its state (momentum, moments)."""
+    trainer.set_recipe(recipe(new))
 
 
 def build(c: Config, network: Network | None = None, state: TrainerState | None = None) -> Experiment:
@@ -225,7 +228,7 @@ def build(c: Config, network: Network | None = None, state: TrainerState | None 
     With ``state`` (a model file's, say), the trainer goes on from it (:meth:`Trainer.restore`): its
     history starts with the network's record at the state's epoch. ConfigError if it does not fit.
     """
-    c.check()
+    c = c.check()
     data, train, test = build_data(c)
     if network is None:
         network = Network.create(c.architecture(), c.init, c.seed)

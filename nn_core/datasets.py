@@ -13,11 +13,12 @@ person drew or loaded (:mod:`nn_core.userdata`); their task and classes depend o
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .formula import DEFAULT_FORMULA, FormulaError, check_formula, parse
+from .reference import blobs, bumps, checkerboard, circles, moons, noisy_gate, plane, spiral, truth_table
 from .userdata import DEFAULT_POINTS, MAX_POINTS, PointsError, parse_points
 
 MAX_SAMPLES = 5000
@@ -62,7 +63,9 @@ class Dataset:
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A dataset: ``make(n, noise, rng)`` (and the source's text, if it has one) -> (X, y)."""
+    """A dataset: ``make(n, noise, rng, **params)`` -> (X, y), a piece of :mod:`nn_core.reference` (an exported
+    script calls the same); a truth table's ``make(**params)``; a dataset made from a setting's text (its
+    ``source``) ``make(n, noise, rng, text)``."""
 
     name: str
     title: str
@@ -73,102 +76,12 @@ class DatasetSpec:
     fixed: bool = False  # an exact truth table: sample count and noise do not apply, and it has no test set
     source: str = ""  # the setting the data is made from ("formula", "points"), if any
     kind: Callable[[str], tuple[str, int]] | None = None  # (task, n_classes) of the source's text
+    params: Mapping = field(default_factory=dict)  # make's own arguments: a blob's centres, a gate
 
     @property
     def drawn(self) -> bool:
         """Whether the points are drawn from the data seed, so that the sample count and the noise apply."""
         return not self.fixed and self.source != "points"
-
-
-def _truth_table(fn):
-    def make(n, noise, rng):
-        X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-        return X, np.array([fn(a, b) for a, b in X.astype(LABEL_DTYPE)], dtype=LABEL_DTYPE)
-
-    return make
-
-
-def _noisy_gate(fn):
-    # Points scattered around the four corners, labelled by the corner they come from.
-    def make(n, noise, rng):
-        corners = rng.integers(0, 2, size=(n, 2), dtype=LABEL_DTYPE)
-        X = corners + noise * rng.standard_normal((n, 2))
-        return X, np.array([fn(a, b) for a, b in corners], dtype=LABEL_DTYPE)
-
-    return make
-
-
-def _balanced_labels(n, k, rng):
-    """n labels, as equal in count across k classes as n allows, in random order."""
-    return rng.permutation(np.arange(n, dtype=LABEL_DTYPE) % k)
-
-
-def _circles(n, noise, rng):
-    # Outer ring of radius 1 (class 0) around an inner ring of radius 0.5 (class 1), as sklearn's make_circles.
-    y = _balanced_labels(n, 2, rng)
-    t = rng.uniform(0, 2 * np.pi, n)
-    r = np.where(y == 1, 0.5, 1.0)
-    X = np.column_stack([r * np.cos(t), r * np.sin(t)]) + noise * rng.standard_normal((n, 2))
-    return X, y
-
-
-def _moons(n, noise, rng):
-    # Two interleaving half circles, as sklearn's make_moons, centred on the origin.
-    y = _balanced_labels(n, 2, rng)
-    t = rng.uniform(0, np.pi, n)
-    X = np.where(
-        (y == 0)[:, None],
-        np.column_stack([np.cos(t), np.sin(t)]),
-        np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)]),
-    )
-    X = X - [0.5, 0.25] + noise * rng.standard_normal((n, 2))
-    return X, y
-
-
-def _blobs(centres):
-    centres = np.asarray(centres, dtype=np.float64)
-
-    def make(n, noise, rng):
-        y = _balanced_labels(n, len(centres), rng)
-        return centres[y] + noise * rng.standard_normal((n, 2)), y
-
-    return make
-
-
-def _spiral(k, turns):
-    # k interleaved arms: the radius grows from 0 to 1 while the angle turns ``turns`` times round.
-    def make(n, noise, rng):
-        y = _balanced_labels(n, k, rng)
-        t = rng.uniform(0, 1, n)
-        angle = turns * 2 * np.pi * t + 2 * np.pi * y / k
-        X = np.column_stack([t * np.cos(angle), t * np.sin(angle)])
-        return X + noise * rng.standard_normal((n, 2)), y
-
-    return make
-
-
-def _checkerboard(n, noise, rng):
-    # A 4 x 4 board of half-unit cells on [-1, 1]^2; a cell's colour is the parity of its column
-    # plus its row. Each point takes a colour, then a random cell of that colour, then a spot in it.
-    y = _balanced_labels(n, 2, rng)
-    col = rng.integers(0, 4, n, dtype=LABEL_DTYPE)
-    row = 2 * rng.integers(0, 2, n, dtype=LABEL_DTYPE) + (y - col) % 2
-    X = -1.0 + 0.5 * (np.column_stack([col, row]) + rng.uniform(0, 1, (n, 2)))
-    return X + noise * rng.standard_normal((n, 2)), y
-
-
-def _plane(n, noise, rng):
-    X = rng.uniform(-1, 1, (n, 2))
-    return X, (X[:, 0] + X[:, 1]) / 2 + noise * rng.standard_normal(n)
-
-
-def _bumps(n, noise, rng):
-    # Sum of Gaussian bumps, two up and two down, on the square [-1, 1]^2.
-    X = rng.uniform(-1, 1, (n, 2))
-    centres = np.array([[-0.5, -0.5], [0.5, 0.5], [-0.5, 0.5], [0.5, -0.5]])
-    signs = np.array([1.0, 1.0, -1.0, -1.0])
-    d2 = ((X[:, None, :] - centres[None]) ** 2).sum(axis=2)
-    return X, np.exp(-d2 / 0.18) @ signs + noise * rng.standard_normal(n)
 
 
 def _formula(n, noise, rng, text):
@@ -200,27 +113,28 @@ def _points_kind(text: str) -> tuple[str, int]:
 SOURCE_DEFAULTS = {"formula": DEFAULT_FORMULA, "points": DEFAULT_POINTS}
 """Each source setting's default, the text a dataset made from it has when none is given."""
 
-_XOR, _AND, _OR = (lambda a, b: a ^ b), (lambda a, b: a & b), (lambda a, b: a | b)
+_XOR, _AND, _OR = {"gate": np.bitwise_xor}, {"gate": np.bitwise_and}, {"gate": np.bitwise_or}
+_TWO_BLOBS = {"centres": [[-0.5, -0.5], [0.5, 0.5]]}
+_THREE_BLOBS = {"centres": [[0.0, 0.6], [-0.52, -0.3], [0.52, -0.3]]}
 
 DATASETS: dict[str, DatasetSpec] = {
     s.name: s
     for s in (
-        DatasetSpec("xor", "XOR (4 points)", _truth_table(_XOR), "binary", 2, 0.0, fixed=True),
-        DatasetSpec("and", "AND (4 points)", _truth_table(_AND), "binary", 2, 0.0, fixed=True),
-        DatasetSpec("or", "OR (4 points)", _truth_table(_OR), "binary", 2, 0.0, fixed=True),
-        DatasetSpec("noisy-xor", "XOR cloud", _noisy_gate(_XOR), "binary", 2, 0.15),
-        DatasetSpec("noisy-and", "AND cloud", _noisy_gate(_AND), "binary", 2, 0.15),
-        DatasetSpec("noisy-or", "OR cloud", _noisy_gate(_OR), "binary", 2, 0.15),
-        DatasetSpec("circles", "Circles", _circles, "binary", 2, 0.1),
-        DatasetSpec("moons", "Moons", _moons, "binary", 2, 0.1),
-        DatasetSpec("blobs", "Gaussian blobs", _blobs([[-0.5, -0.5], [0.5, 0.5]]), "binary", 2, 0.3),
-        DatasetSpec("spiral", "Spiral", _spiral(2, 1.25), "binary", 2, 0.03),
-        DatasetSpec("checkerboard", "Checkerboard", _checkerboard, "binary", 2, 0.0),
-        DatasetSpec("spiral3", "Spiral, 3 classes", _spiral(3, 1.0), "multiclass", 3, 0.03),
-        DatasetSpec("blobs3", "Blobs, 3 classes", _blobs([[0.0, 0.6], [-0.52, -0.3], [0.52, -0.3]]),
-                    "multiclass", 3, 0.25),
-        DatasetSpec("plane", "Plane (regression)", _plane, "regression", 0, 0.05),
-        DatasetSpec("bumps", "Gaussian bumps (regression)", _bumps, "regression", 0, 0.05),
+        DatasetSpec("xor", "XOR (4 points)", truth_table, "binary", 2, 0.0, fixed=True, params=_XOR),
+        DatasetSpec("and", "AND (4 points)", truth_table, "binary", 2, 0.0, fixed=True, params=_AND),
+        DatasetSpec("or", "OR (4 points)", truth_table, "binary", 2, 0.0, fixed=True, params=_OR),
+        DatasetSpec("noisy-xor", "XOR cloud", noisy_gate, "binary", 2, 0.15, params=_XOR),
+        DatasetSpec("noisy-and", "AND cloud", noisy_gate, "binary", 2, 0.15, params=_AND),
+        DatasetSpec("noisy-or", "OR cloud", noisy_gate, "binary", 2, 0.15, params=_OR),
+        DatasetSpec("circles", "Circles", circles, "binary", 2, 0.1),
+        DatasetSpec("moons", "Moons", moons, "binary", 2, 0.1),
+        DatasetSpec("blobs", "Gaussian blobs", blobs, "binary", 2, 0.3, params=_TWO_BLOBS),
+        DatasetSpec("spiral", "Spiral", spiral, "binary", 2, 0.03, params={"arms": 2, "turns": 1.25}),
+        DatasetSpec("checkerboard", "Checkerboard", checkerboard, "binary", 2, 0.0),
+        DatasetSpec("spiral3", "Spiral, 3 classes", spiral, "multiclass", 3, 0.03, params={"arms": 3, "turns": 1.0}),
+        DatasetSpec("blobs3", "Blobs, 3 classes", blobs, "multiclass", 3, 0.25, params=_THREE_BLOBS),
+        DatasetSpec("plane", "Plane (regression)", plane, "regression", 0, 0.05),
+        DatasetSpec("bumps", "Gaussian bumps (regression)", bumps, "regression", 0, 0.05),
         DatasetSpec("formula", "Formula", _formula, *_formula_kind(DEFAULT_FORMULA), 0.0, source="formula",
                     kind=_formula_kind),
         DatasetSpec("custom", "Your data", _custom, *_points_kind(DEFAULT_POINTS), 0.0, source="points",
@@ -259,7 +173,10 @@ def make_dataset(name: str, n_samples: int = 200, noise: float | None = None, se
     if spec.source:
         text = {"formula": formula, "points": points}[spec.source]
         extra = (SOURCE_DEFAULTS[spec.source] if text is None else text,)
-    X, y = spec.make(int(n_samples), noise, np.random.default_rng(seed), *extra)
+    if spec.fixed:
+        X, y = spec.make(**spec.params)
+    else:
+        X, y = spec.make(int(n_samples), noise, np.random.default_rng(seed), *extra, **spec.params)
     task, n_classes = spec.kind(extra[0]) if spec.source else (spec.task, spec.n_classes)
     y = y.astype(np.float64 if task == "regression" else LABEL_DTYPE, copy=False)
     if not (np.isfinite(X).all() and np.isfinite(y).all()):  # what a person's text makes, checked as it is made
@@ -267,14 +184,21 @@ def make_dataset(name: str, n_samples: int = 200, noise: float | None = None, se
     return Dataset(name, np.ascontiguousarray(X, dtype=np.float64), y, task, n_classes)
 
 
-def split_indices(n: int, test_ratio: float = 0.5, seed=0) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (train, test) of ``n`` points, each sorted: a seeded shuffle sends ``test_ratio`` of them
-    to test. Both parts keep at least one point when there are two or more."""
+def split_sizes(n: int, test_ratio: float) -> tuple[int, int]:
+    """(training points, test points) of ``n`` points split with ``test_ratio``: the ratio's share, rounded,
+    goes to test, and both parts keep at least one point when there are two or more."""
     if not 0.0 <= test_ratio < 1.0:
         raise ValueError(f"the test ratio must lie in [0, 1), not {test_ratio}")
     n_test = int(round(n * test_ratio))
     if test_ratio > 0 and n >= 2:
         n_test = min(max(n_test, 1), n - 1)
+    return n - n_test, n_test
+
+
+def split_indices(n: int, test_ratio: float = 0.5, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, test) of ``n`` points, each sorted: a seeded shuffle sends ``test_ratio`` of them
+    to test. Both parts keep at least one point when there are two or more."""
+    n_test = n - split_sizes(n, test_ratio)[0]
     order = np.random.default_rng(seed).permutation(n)
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 

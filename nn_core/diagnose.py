@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .datasets import DATASETS
+from .recipe import recipe
 from .text import format_number, format_percent
 
 FLAT = 1e-4  # stuck: the loss changed by less than this fraction over the window
@@ -87,8 +87,7 @@ def _unfinished(record, start: float) -> bool:
 # ---------------------------------------------------------------- messages
 def _batch_points(c) -> int:
     """Points per step under ``c``: its batch size, or the size of its training set."""
-    n = c.n_points if DATASETS[c.dataset].fixed else c.n_points - round(c.n_points * c.test_ratio)
-    return min(c.batch_size or n, n)
+    return recipe(c).batch(c.n_train) or c.n_train
 
 
 def learning_rates(c) -> tuple[float, float, float]:

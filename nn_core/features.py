@@ -6,17 +6,20 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from . import reference
 from .text import show
 
 FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "x1": lambda x1, x2: x1,
-    "x2": lambda x1, x2: x2,
-    "x1^2": lambda x1, x2: x1 * x1,
-    "x2^2": lambda x1, x2: x2 * x2,
-    "x1*x2": lambda x1, x2: x1 * x2,
-    "sin(x1)": lambda x1, x2: np.sin(x1),
-    "sin(x2)": lambda x1, x2: np.sin(x2),
+    "x1": reference.x1,
+    "x2": reference.x2,
+    "x1^2": reference.x1_squared,
+    "x2^2": reference.x2_squared,
+    "x1*x2": reference.x1_times_x2,
+    "sin(x1)": reference.sin_x1,
+    "sin(x2)": reference.sin_x2,
 }
+"""Each feature's column as a function of the columns x1 and x2: a piece of :mod:`nn_core.reference`, which an
+exported script copies."""
 DEFAULT_FEATURES = ("x1", "x2")
 
 
@@ -43,5 +46,4 @@ def feature_matrix(X: np.ndarray, names: Sequence[str] = DEFAULT_FEATURES) -> np
     names = check_features(names)
     if names == DEFAULT_FEATURES:
         return X
-    x1, x2 = X[:, 0], X[:, 1]
-    return np.column_stack([FEATURES[n](x1, x2) for n in names])
+    return reference.features(X, [FEATURES[n] for n in names])

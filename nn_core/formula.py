@@ -33,6 +33,7 @@ from functools import lru_cache, reduce
 
 import numpy as np
 
+from .checks import is_number
 from .text import format_number, printable, shorten
 
 MAX_LENGTH = 200  # characters
@@ -270,7 +271,7 @@ class _Check:
 
     def _Constant(self, node):
         v = node.value
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        if not is_number(v):
             kind = "a string" if isinstance(v, (str, bytes)) else "a complex number" if isinstance(v, complex) else None
             self.refuse(node, f"{kind or str(v)} is not allowed; a formula uses numbers, x1, x2, pi and e")
         if not abs(v) <= MAX_NUMBER:  # also NaN, and inf (1e400)

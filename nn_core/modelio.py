@@ -32,14 +32,15 @@ raises :class:`ModelFileError` with a message naming what is wrong.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from .checks import is_finite, is_number, is_whole
 from .network import Architecture, Network
 from .optimizers import OPTIMIZERS
+from .recipe import recipe
 from .settings import SETTINGS, SettingError
 from .text import printable, shorten, show
 from .training import MAX_EPOCHS_TRAINED, TrainerState
@@ -68,8 +69,11 @@ class ModelFile(NamedTuple):
     def afresh(self, config=None) -> str:
         """A sentence naming what does not go on where it stopped when training resumes from this file
         with ``config`` (the file's own settings if None), or "" when everything does."""
-        optimizer = config.optimizer if config is not None else self.training.get("optimizer")
-        batches = (config.batch_size if config is not None else self.training.get("batch_size")) or 0
+        if config is not None:  # what its recipe trains with
+            r = recipe(config)
+            optimizer, batches = r.optimizer, r.batch(config.n_train)
+        else:
+            optimizer, batches = self.training.get("optimizer"), self.training.get("batch_size")
         cls, st, parts = OPTIMIZERS.get(optimizer), self.state, []
         if cls is not None and cls.state_title and st.optimizer != optimizer:
             why = "no optimizer state" if st.optimizer is None else f"{OPTIMIZERS[st.optimizer].title}'s state"
@@ -226,10 +230,7 @@ def _get(d: dict, key: str, kind, where: str) -> Any:
     if key not in d:
         raise ModelFileError(f"{where}: missing {key!r}")
     v = d[key]
-    if kind is int:
-        ok = isinstance(v, int) and not isinstance(v, bool)
-    else:
-        ok = isinstance(v, kind)
+    ok = is_whole(v) if kind is int else isinstance(v, kind)
     if not ok:
         raise ModelFileError(f"{where}: {key!r} must be {_KIND_NAMES.get(kind, kind)}")
     return v
@@ -239,15 +240,11 @@ _KIND_NAMES = {dict: "an object", list: "a list", str: "a string", int: "a whole
 
 
 def _number(x, where: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
+    if not is_number(x):
         raise ModelFileError(f"{where}: every entry must be a number, found {show(x)}")
-    try:
-        v = float(x)
-    except OverflowError:
-        v = math.inf
-    if not math.isfinite(v):
+    if not is_finite(x):
         raise ModelFileError(f"{where}: every entry must be a finite number, found {show(x)}")
-    return v
+    return float(x)
 
 
 def _vector(v, n: int, where: str) -> list[float]:
@@ -308,7 +305,7 @@ def _training(doc: dict) -> dict:
     except SettingError as e:
         raise ModelFileError(f"training: {e}") from None
     trained = training.get("epochs_trained", 0)
-    if isinstance(trained, bool) or not isinstance(trained, int) or not 0 <= trained <= MAX_EPOCHS_TRAINED:
+    if not is_whole(trained, 0, MAX_EPOCHS_TRAINED):
         raise ModelFileError(f"training: epochs_trained must be a whole number >= 0, not {show(trained)}")
     return checked
 

@@ -11,10 +11,12 @@ bias gradients together. That halves the NumPy calls per step, which is what
 the time of a small network is made of. The optimizer updates the flat vector
 in place, so every view stays valid.
 
-There is one forward pass, :meth:`Network.forward`, over a :class:`Workspace`
-of preallocated buffers: training runs it on the training set, and
-:meth:`Network.outputs` runs it block by block over any number of points
-(a decision surface, the neuron maps).
+:meth:`Network.forward` evaluates the network over a :class:`Workspace` of
+preallocated buffers: :meth:`Network.outputs` runs it block by block over any
+number of points (a decision surface, the neuron maps), and the Trainer
+measures its test set with it. Training runs the passes of
+:mod:`nn_core.engine`, compiled once per run, with the same products on the
+same buffers: the two agree to the last bit.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .checks import is_whole
 from .features import DEFAULT_FEATURES, check_features, feature_matrix
 from .losses import OUTPUTS
 from .text import show
@@ -36,10 +39,6 @@ INIT_SCHEMES = ("normal", "xavier", "he")
 BLOCK_ROWS = 2048  # rows per block when evaluating many points: the block's buffers stay in cache
 
 
-def _whole(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
 def check_widths(hidden) -> tuple[int, ...]:
     """Hidden layer widths as a tuple of ints; ValueError unless 0 to 8 layers of 1 to 64 neurons."""
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
@@ -47,7 +46,7 @@ def check_widths(hidden) -> tuple[int, ...]:
     if len(hidden) > MAX_HIDDEN_LAYERS:
         raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, not {len(hidden)}")
     for h in hidden:
-        if not _whole(h) or not 1 <= h <= MAX_WIDTH:
+        if not is_whole(h, 1, MAX_WIDTH):
             raise ValueError(f"a hidden layer has 1 to {MAX_WIDTH} neurons, not {show(h)}")
     return tuple(int(h) for h in hidden)
 
@@ -87,7 +86,7 @@ class Architecture:
         hidden = check_widths(self.hidden)
         if self.output not in OUTPUTS:
             raise ValueError(f"unknown output {show(self.output)}; choose from {', '.join(OUTPUTS)}")
-        if not _whole(self.n_outputs) or not 1 <= self.n_outputs <= MAX_OUTPUTS:
+        if not is_whole(self.n_outputs, 1, MAX_OUTPUTS):
             raise ValueError(f"the output layer has 1 to {MAX_OUTPUTS} neurons, not {show(self.n_outputs)}")
         if self.output == "sigmoid" and self.n_outputs != 1:
             raise ValueError("a sigmoid output has one neuron (binary classification)")
@@ -111,36 +110,33 @@ class Architecture:
 
 
 class Workspace:
-    """Preallocated buffers for a forward and backward pass over ``n`` rows.
+    """Preallocated buffers for a forward and backward pass over ``n`` rows, of one network or of ``runs`` of
+    them stacked on a last axis (:mod:`nn_core.engine`).
 
-    ``A[l]`` is layer l's input with a trailing column of ones and ``H[l]`` its
-    part without them; ``Z[l]`` is layer l's pre-activation, ``S[l]`` a hidden
-    layer's activation in a contiguous buffer (in-place ufuncs on the strided
-    ``H`` beside the ones column are several times slower), ``P`` the output,
-    ``D[l]`` dL/dz and ``T[l]`` the activation derivatives.
+    ``A[l]`` is layer l's input with a trailing column of ones, (n, n_in + 1) or (n, n_in + 1, runs), and
+    ``H[l]`` its part without them; ``Z[l]`` is layer l's pre-activation, ``S[l]`` a hidden layer's
+    activation in a contiguous buffer (in-place ufuncs on the strided ``H`` beside the ones column are
+    several times slower), ``P`` the output, ``D[l]`` dL/dz and ``T[l]`` the activation derivatives.
+    ``inputs`` (n, n_in + 1), the input layer with its ones, is only read: stacked runs then share it.
     """
 
-    def __init__(self, sizes: Sequence[int], n: int):
+    def __init__(self, sizes: Sequence[int], n: int, runs: int | None = None, inputs: np.ndarray | None = None):
+        tail = () if runs is None else (runs,)
         self.n = n
-        self.A = [np.empty((n, s + 1)) for s in sizes[:-1]]
-        for a in self.A:
-            a[:, -1] = 1.0
+        self.A = [np.ones((n, s + 1) + tail) for s in sizes[:-1]]
+        if inputs is not None:
+            self.A[0] = inputs
         self.H = [a[:, :-1] for a in self.A]
-        self.Z = [np.empty((n, s)) for s in sizes[1:]]
-        self.S = [np.empty((n, s)) for s in sizes[1:-1]]
-        self.P = np.empty((n, sizes[-1]))
-        self.D = [np.empty((n, s)) for s in sizes[1:]]
-        self.T = [np.empty((n, s)) for s in sizes[1:-1]]
-        # Views made once rather than per step: transposes for the gradient products, and
+        self.Z = [np.empty((n, s) + tail) for s in sizes[1:]]
+        self.S = [np.empty((n, s) + tail) for s in sizes[1:-1]]
+        self.P = np.empty((n, sizes[-1]) + tail)
+        self.D = [np.empty((n, s) + tail) for s in sizes[1:]]
+        self.T = [np.empty((n, s) + tail) for s in sizes[1:-1]]
+        # Views made once rather than per step: transposes for one network's gradient products, and
         # flat views, since an elementwise op between 2-D arrays costs more than between 1-D ones.
         self.AT = [a.T for a in self.A]
         self.Zf, self.Sf = [z.reshape(-1) for z in self.Z], [s.reshape(-1) for s in self.S]
         self.Df, self.Tf = [d.reshape(-1) for d in self.D], [t.reshape(-1) for t in self.T]
-
-    def set_input(self, A0: np.ndarray) -> None:
-        """Use ``A0`` (rows of inputs with their ones column) as the input layer; it is only read."""
-        self.A[0] = A0
-        self.AT[0] = A0.T
 
 
 @dataclass
@@ -161,13 +157,11 @@ class Network:
             self._layers.append(self.params[offset:end].reshape(n_in + 1, n_out))
             self.weight_mask[end - n_out:end] = 0.0
             offset = end
-        self._wT = [layer[:-1].T for layer in self._layers]  # weights without biases, transposed
         self.activations = tuple(ACTIVATIONS[a] for a in self.arch.activations)
         self.output_layer = OUTPUTS[self.arch.output]
         # the functions themselves, looked up once for the passes: on the tutorial's tiny arrays
         # every attribute lookup saved is a percent of an epoch
         self._values = tuple(act.value for act in self.activations)
-        self._derivatives = tuple(act.derivative for act in self.activations)
         self._blocks: dict[int, Workspace] = {}  # workspaces for outputs(), by row count
 
     # ------------------------------------------------------------ parameters
@@ -254,21 +248,6 @@ class Network:
             l += 1
         return self.output_layer.value(A[l].dot(layers[l], Z[l]), ws.P)
 
-    def backward(self, ws: Workspace, delta: np.ndarray, grad_layers: Sequence[np.ndarray]) -> None:
-        """Backpropagate ``delta`` = dL/dz of the output layer into ``grad_layers`` (views of a flat gradient).
-
-        Needs the values of a :meth:`forward` over the same workspace.
-        """
-        AT, D, Zf, Sf, Df, Tf, wT, derivatives = ws.AT, ws.D, ws.Zf, ws.Sf, ws.Df, ws.Tf, self._wT, self._derivatives
-        multiply = np.multiply
-        for l in range(len(wT) - 1, 0, -1):
-            # dW and db at once: the ones column of A turns the bias row into delta's column sums.
-            AT[l].dot(delta, grad_layers[l])
-            k = l - 1
-            delta = delta.dot(wT[l], D[k])
-            multiply(Df[k], derivatives[k](Zf[k], Sf[k], Tf[k]), Df[k])
-        AT[0].dot(delta, grad_layers[0])
-
     def _block(self, rows: int) -> Workspace:
         ws = self._blocks.get(rows)
         if ws is None:
@@ -305,34 +284,22 @@ class Network:
         """Class labels (n,) for raw points X (n, 2); the output values for a linear output."""
         return decide(self.predict(X), self.arch.output)
 
-    def encode_targets(self, y: np.ndarray) -> np.ndarray:
-        """Targets as the output layer sees them, (n, n_outputs): 0/1, one-hot, or values."""
-        y = np.asarray(y)
-        if self.arch.output == "softmax":
-            labels = y.astype(np.int64)
-            if labels.size and (labels.min() < 0 or labels.max() >= self.arch.n_outputs):
-                raise ValueError(f"class labels must lie in 0..{self.arch.n_outputs - 1}")
-            return np.eye(self.arch.n_outputs)[labels]
-        return y.astype(np.float64).reshape(-1, 1)
-
     def loss_and_grad(self, F, y, loss, l1: float = 0.0, l2: float = 0.0):
-        """The training objective and its gradient as a flat vector laid out like ``params``.
+        """The training objective on inputs F (n, n_features) with labels or values y (n,), and its gradient as a
+        flat vector laid out like ``params``: the training engine's own passes (:class:`nn_core.engine.Runs`).
 
         objective = loss(F, y) + l1 * sum|w| + l2/2 * sum w^2 over weights (not biases).
         """
-        from .losses import get_loss
+        from .engine import Runs
+        from .recipe import Recipe
 
-        loss = get_loss(loss) if isinstance(loss, str) else loss
-        ws = Workspace(self.arch.sizes, len(F))
-        ws.H[0][...] = F
-        Y = self.encode_targets(y)
-        p = self.forward(ws)
-        z = ws.Z[-1]
-        value = loss.value(p, Y, z) + penalty(self.params, self.weight_mask, l1, l2)
-        grad = np.zeros_like(self.params)
-        self.backward(ws, loss.delta(p, Y, z, self.output_layer), self.grad_views(grad))
-        add_penalty_grad(grad, self.params, self.weight_mask, l1, l2)
-        return value, grad
+        recipe = Recipe(self.arch.output, self.arch.n_outputs, loss if isinstance(loss, str) else loss.name, "gd",
+                        l1=l1, l2=l2)
+        runs = Runs(self.arch, recipe, recipe.make_optimizer(), np.asarray(F, dtype=np.float64), np.asarray(y),
+                    self.params, [])
+        value, _ = runs.measure()
+        runs.gradient()
+        return value + penalty(self.params, self.weight_mask, l1, l2), runs.grad.copy()
 
 
 def penalty(params, mask, l1: float, l2: float) -> float:

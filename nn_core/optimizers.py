@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from .checks import is_whole
+
 
 class GD:
     """Plain gradient descent: p -= lr * g."""
@@ -89,7 +91,7 @@ def _vector(v, n: int, name: str) -> np.ndarray:
 
 
 def _count(v, name: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= MAX_COUNT:
+    if not is_whole(v, 0, MAX_COUNT):
         raise ValueError(f"{name} must be a whole number in [0, {MAX_COUNT:.0e}]")
     return int(v)  # a Python int: NumPy's default integer is 32-bit on wasm32 (Pyodide)
 

@@ -25,9 +25,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from .activations import ACTIVATIONS
+from .checks import is_number, is_whole, plain
 from .datasets import DATASETS, MAX_NOISE, MAX_SAMPLES, SOURCE_DEFAULTS, TASKS, data_kind
 from .features import FEATURES, check_features
 from .formula import MAX_LENGTH, check_formula
@@ -58,14 +57,6 @@ class SettingError(ConfigError):
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
-def _is_number(v) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-
-
-def _whole(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
 # ---------------------------------------------------------------- kinds of value
 class Number:
     """A number in [low, high] (``open_low``: low itself excluded), whole if ``integer``.
@@ -92,9 +83,9 @@ class Number:
     def check(self, v, name: str, page: bool = False):
         if v is None and self.optional:
             return None
-        if not _is_number(v):
+        if not is_number(v):
             raise SettingError(name, f"must be a number, not {show(v)}")
-        if self.integer and not _whole(v):
+        if self.integer and not is_whole(v):
             raise SettingError(name, f"must be a whole number, not {show(v)}")
         if not self.integer:
             try:
@@ -337,14 +328,16 @@ class Setting:
     options: Callable[[Mapping], tuple[str, ...]] | None = None  # the choices that fit the other settings
     follows: str = ""  # goes back to its default when this other setting changes
     in_url: Callable[[object], bool] | None = None  # a link carries the value only when this holds of it
+    trains: bool = True  # False for a setting that changes nothing a run does (tests/test_walk.py checks either)
 
     @property
     def widget_kind(self) -> str:
         return self.widget or self.kind.widget
 
     def check(self, v, page: bool = False):
-        """``v`` as this setting holds it; SettingError naming the setting if it is refused."""
-        return self.kind.check(v, self.name, page)
+        """``v`` as this setting holds it, in plain Python values (no NumPy scalar: :func:`nn_core.checks.plain`);
+        SettingError naming the setting if it is refused."""
+        return plain(self.kind.check(v, self.name, page))
 
     def parse(self, raw):
         """The value written as text (or a flag's list of words); SettingError if it is not one."""

@@ -21,6 +21,7 @@ from bisect import bisect_right
 
 import numpy as np
 
+from .checks import is_whole
 from .network import Network
 
 PER_DOUBLING = 64  # points per doubling of the epoch on level 0's grid
@@ -68,7 +69,7 @@ class LogSpaced:
     """
 
     def __init__(self, limit: int):
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 3:
+        if not is_whole(limit, 3):
             raise ValueError(f"keep at least 3 points, not {limit!r}")
         self.limit = limit
         self.clear()
@@ -126,7 +127,7 @@ class Timeline:
     """
 
     def __init__(self, max_snapshots: int = 200, max_bytes: int | None = None):
-        if isinstance(max_snapshots, bool) or not isinstance(max_snapshots, int) or max_snapshots < 4:
+        if not is_whole(max_snapshots, 4):
             raise ValueError(f"keep at least 4 snapshots, not {max_snapshots!r}")
         self.max_snapshots, self.max_bytes = max_snapshots, max_bytes
         self._kept = LogSpaced(max_snapshots - 1)  # one place left for the latest

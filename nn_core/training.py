@@ -16,21 +16,22 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
 
-from .activations import HALF
+from .checks import is_number, is_whole, plain
 from .datasets import Dataset
+from .engine import Runs, accuracy
 from .features import feature_matrix
-from .losses import LOSSES, check_pairing, get_loss
-from .network import Network, Workspace, add_penalty_grad
+from .losses import LOSSES
+from .network import Network, Workspace
 from .optimizers import GD, OPTIMIZERS
+from .recipe import Recipe, recipe_of
+from .reference import LOSS_FLOOR
 from .text import show
 from .timeline import LogSpaced
-
-EXPLODE_FACTOR = 1e6  # a loss this many times its starting value counts as diverged
 
 
 class EpochRecord(NamedTuple):
@@ -40,6 +41,16 @@ class EpochRecord(NamedTuple):
     train_acc: float | None  # None for regression
     test_acc: float | None
     seconds: float  # training time so far, summed over runs
+
+
+class Spike(NamedTuple):
+    """A loss far above where the run started (:data:`nn_core.recipe.SPIKE_FACTOR` times or more), from which
+    training went on: ``factor`` is the loss over the start loss (or over LOSS_FLOOR, if that was lower)."""
+
+    epoch: int
+    loss: float
+    factor: float
+    message: str
 
 
 class Divergence(NamedTuple):
@@ -74,12 +85,13 @@ class TrainerState:
     shuffle: dict | None = None
 
     def check(self) -> TrainerState:
-        """Self if every value is valid (the slots are checked by the optimizer); else ValueError."""
-        if isinstance(self.epoch, bool) or not isinstance(self.epoch, int) or not 0 <= self.epoch <= MAX_EPOCHS_TRAINED:
+        """Self if every value is valid (the slots are checked by the optimizer), its numbers made plain Python
+        ones (a copy then); else ValueError."""
+        if not is_whole(self.epoch, 0, MAX_EPOCHS_TRAINED):
             raise ValueError(f"epoch must be a whole number in [0, {MAX_EPOCHS_TRAINED:.0e}]")
-        if not _number(self.seconds) or not 0 <= self.seconds <= MAX_SECONDS:
+        if not is_number(self.seconds, 0, MAX_SECONDS):
             raise ValueError(f"seconds must be a number in [0, {MAX_SECONDS:.0e}]")
-        if self.start_loss is not None and not (_number(self.start_loss) and 0 <= self.start_loss < math.inf):
+        if self.start_loss is not None and not (is_number(self.start_loss, 0) and self.start_loss < math.inf):
             raise ValueError("start_loss must be a finite number >= 0, or null")
         for what, name, known in (("loss", self.loss, LOSSES), ("optimizer", self.optimizer, OPTIMIZERS)):
             if name is not None and (not isinstance(name, str) or name not in known):
@@ -88,11 +100,9 @@ class TrainerState:
             raise ValueError("the optimizer's name and its state come together")
         if self.shuffle is not None:
             check_shuffle(self.shuffle)
-        return self
-
-
-def _number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
+        numbers = {"epoch": self.epoch, "seconds": self.seconds, "start_loss": self.start_loss}
+        changes = {k: plain(v) for k, v in numbers.items() if plain(v) is not v}
+        return replace(self, **changes) if changes else self
 
 
 def check_shuffle(state) -> None:
@@ -103,16 +113,12 @@ def check_shuffle(state) -> None:
         raise ValueError(f"shuffle: the bit generator must be 'PCG64', not {show(state['bit_generator'])}")
     inner = state["state"]
     if not isinstance(inner, dict) or set(inner) != {"state", "inc"} or not all(
-            _whole(inner[k], _UINT128) for k in ("state", "inc")):
+            is_whole(inner[k], 0, _UINT128 - 1) for k in ("state", "inc")):
         raise ValueError("shuffle: state must hold state and inc, whole numbers in [0, 2^128)")
     if inner["inc"] % 2 == 0:  # PCG64's increment is odd: NumPy never makes an even one
         raise ValueError("shuffle: inc must be odd")
-    if not _whole(state["has_uint32"], 2) or not _whole(state["uinteger"], 2**32):
+    if not is_whole(state["has_uint32"], 0, 1) or not is_whole(state["uinteger"], 0, 2**32 - 1):
         raise ValueError("shuffle: has_uint32 must be 0 or 1 and uinteger a whole number in [0, 2^32)")
-
-
-def _whole(v, end: int) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < end
 
 
 class GradientRecord(NamedTuple):
@@ -194,112 +200,104 @@ def update_ratios(after, before) -> np.ndarray:
 
 
 class _Split:
-    """One dataset prepared for a network: inputs with a ones column, encoded targets, labels."""
+    """A dataset prepared for measuring a network on it: its inputs in a workspace, its targets, its accuracy."""
 
-    def __init__(self, net: Network, data: Dataset):
-        self.n = len(data)
-        self.ws = Workspace(net.arch.sizes, self.n)
-        self._sizes, self._shuffled, self._batch_ws = net.arch.sizes, None, {}
+    def __init__(self, net: Network, data: Dataset, recipe: Recipe):
+        self.ws = Workspace(net.arch.sizes, len(data))
         self.ws.H[0][...] = feature_matrix(data.X, net.arch.features)
-        self.Y = net.encode_targets(data.y)
-        self.output = net.arch.output
-        self.labels = data.y
-        if self.output == "sigmoid":
-            self.labels = data.y.astype(bool).reshape(-1, 1)
-            self._hits = np.empty((self.n, 1), dtype=bool)
-            # Counting hits in two NumPy calls: rint rounds half to even, so on
-            # sigmoid outputs in [0, 1] it gives exactly (p > 0.5) as 0.0 or 1.0;
-            # its dot with +1 on label-1 points and -1 on label-0 points is the
-            # hits among 1s minus the misses among 0s, exact in float64.
-            self._rounded = np.empty((self.n, 1))
-            self._rounded_flat = self._rounded.reshape(-1)
-            self._signs = np.where(self.labels[:, 0], 1.0, -1.0)
-            self._zeros = self.n - int(np.count_nonzero(self.labels))
+        self.Y = recipe.targets(data.y)
+        self.accuracy = accuracy(data.y, net.arch.output)
 
-    def batches(self, order: np.ndarray, size: int) -> Iterator[tuple[Workspace, np.ndarray]]:
-        """(a workspace holding its inputs, its targets) for each batch of ``size`` rows taken in ``order``."""
-        if self._shuffled is None:  # made on first use: a full-batch run never needs them
-            self._shuffled = (np.empty_like(self.ws.A[0]), np.empty_like(self.Y))
-        Xs, Ys = self._shuffled
-        np.take(self.ws.A[0], order, axis=0, out=Xs)
-        np.take(self.Y, order, axis=0, out=Ys)
-        for s in range(0, self.n, size):
-            Xb = Xs[s:s + size]
-            ws = self._batch_ws.get(len(Xb))
-            if ws is None:
-                ws = self._batch_ws[len(Xb)] = Workspace(self._sizes, len(Xb))
-            ws.set_input(Xb)  # the input layer is only read: a view of the shuffled rows will do
-            yield ws, Ys[s:s + size]
-
-    def accuracy(self, p: np.ndarray) -> float | None:
-        """Fraction of points whose predicted class is their label; None for regression."""
-        if self.output == "sigmoid":
-            np.rint(p, self._rounded)
-            hits = self._zeros + float(self._rounded_flat.dot(self._signs))
-            if hits == hits:
-                return hits / self.n
-            # a NaN output: count as the comparison would (NaN > 0.5 is False)
-            hits = np.equal(np.greater(p, HALF, self._hits), self.labels, self._hits)
-            return int(np.count_nonzero(hits)) / self.n
-        if self.output == "softmax":
-            return int(np.count_nonzero(p.argmax(axis=1) == self.labels)) / self.n
-        return None
+    def measure(self, net: Network, loss) -> tuple[float, float | None]:
+        """(loss, accuracy) of ``net`` on this dataset; accuracy None for regression."""
+        p = net.forward(self.ws)
+        return loss.value(p, self.Y, self.ws.Z[-1]), self.accuracy(p)
 
 
 class Trainer:
-    """Trains ``network`` on ``train`` (and measures ``test``) with a loss and an optimizer.
+    """Trains ``network`` on ``train`` (and measures ``test``) by a :class:`nn_core.recipe.Recipe`.
 
-    ``batch_size`` None or >= len(train) means full batch. L1 and L2 penalise
-    the weights (not the biases) with the given rates. ``seed`` drives the
-    mini-batch shuffle only: the same network, data and seed give the same
-    history, bit for bit.
+    ``build`` gives the recipe of its Config; made from parts, the recipe is that of the loss, the
+    ``optimizer`` (GD(0.1) if None), ``batch_size`` (None or >= len(train): the full batch), the L1 and L2
+    rates on the weights (not the biases) and ``seed``, which drives the mini-batch shuffle only: the same
+    network, data and seed give the same history, bit for bit. An epoch is :class:`nn_core.engine.Runs`'s.
+
+    ``divergence`` says why the last run stopped early, ``spike`` the first loss spike since the trainer was
+    made or restored: a loss above ``SPIKE_FACTOR`` times the start that training went on from. It is recorded
+    once, however many slices of ``run`` the training takes, and kept when the loss recovers.
     """
 
     def __init__(self, network: Network, train: Dataset, test: Dataset | None = None, loss: str = "bce",
-                 optimizer=None, batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed=0):
-        check_pairing(loss, network.arch.output)
+                 optimizer=None, batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed=0, *,
+                 recipe: Recipe | None = None):
+        if recipe is None:
+            optimizer = optimizer if optimizer is not None else GD(0.1)
+            arch = network.arch
+            recipe = recipe_of(optimizer, arch.output, arch.n_outputs, loss, batch_size, l1, l2, seed)
         if len(train) == 0:
             raise ValueError("the training set is empty")
         self.network = network
-        self.loss = get_loss(loss)
-        self.optimizer = optimizer if optimizer is not None else GD(0.1)
-        self.set_regularization(l1, l2)
-        self.set_batch_size(batch_size)
-        self._rng = np.random.default_rng(seed)
-        self._train = _Split(network, train)
-        self._test = _Split(network, test) if test is not None and len(test) else None
-        self._grad = np.zeros_like(network.params)
-        self._grad_views = network.grad_views(self._grad)
-        self._backup = network.params.copy()
-        self._backup_views = network.grad_views(self._backup)
-        self._delta = None  # dL/dz on the training set for the current parameters, when known
+        F = feature_matrix(train.X, network.arch.features)
+        self._runs = Runs(network.arch, recipe, optimizer if optimizer is not None else recipe.make_optimizer(), F,
+                          train.y, network.params, [np.random.default_rng(recipe.seed)])
+        self._test = _Split(network, test, recipe) if test is not None and len(test) else None
+        self._backup_views = self._runs._views(self._runs.backup)
+        self._measured = False  # whether the training set is measured for the parameters as they are
         self.history: list[EpochRecord] = []
         self.gradient_stats: GradientStats | None = None  # set one to record them as run() trains
         self.divergence: Divergence | None = None
+        self.spike: Spike | None = None
         self.start_loss: float | None = None  # the loss before the first epoch (of this loss), once measured
-        self._explode_at: float | None = None  # set from the start loss
+        self._limits: tuple[float, float] | None = None  # (spike, explode) limits, from the start loss
 
     # ------------------------------------------------------------ settings
     @property
     def epoch(self) -> int:
         return self.history[-1].epoch if self.history else 0
 
+    recipe = property(lambda self: self._runs.recipe, doc="The Recipe it trains by.")
+    loss = property(lambda self: self._runs.loss, doc="The loss it trains on (a nn_core.losses.Loss).")
+    batch_size = property(lambda self: self.recipe.batch_size or None, doc="Points per step; None: the full batch.")
+    l1 = property(lambda self: self.recipe.l1, doc="The L1 penalty's rate.")
+    l2 = property(lambda self: self.recipe.l2, doc="The L2 penalty's rate.")
+    _rng = property(lambda self: self._runs.rngs[0], doc="The mini-batch shuffle's generator.")
+
+    @property
+    def optimizer(self):
+        return self._runs.optimizer
+
+    @optimizer.setter
+    def optimizer(self, optimizer) -> None:
+        """Step with ``optimizer`` (its own state and hyperparameters) from the next epoch on."""
+        r = self.recipe
+        self._runs.use(recipe_of(optimizer, r.output, r.n_outputs, r.loss, r.batch_size, r.l1, r.l2, r.seed), optimizer)
+
+    def set_recipe(self, recipe: Recipe) -> None:
+        """Train by ``recipe`` from the next epoch on, keeping the network and, if the optimizer stays the same
+        kind, its state (momentum, moments) with the new hyperparameters."""
+        optimizer = self.optimizer
+        if recipe.optimizer != optimizer.name:
+            optimizer = recipe.make_optimizer()
+        else:
+            recipe.tune(optimizer)
+        if recipe.loss != self.recipe.loss:  # a loss on another scale: measure its start again
+            self._measured, self._limits, self.start_loss = False, None, None
+        self._runs.use(recipe, optimizer)
+
     def set_batch_size(self, batch_size: int | None) -> None:
         """Mini-batches of ``batch_size`` points; None for the full batch."""
-        self.batch_size = None if batch_size is None else int(batch_size)
+        self.set_recipe(self.recipe.replace(batch_size=int(batch_size or 0)))
 
     def set_regularization(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        self.l1, self.l2 = float(l1), float(l2)
+        self.set_recipe(self.recipe.replace(l1=float(l1), l2=float(l2)))
 
     def set_loss(self, loss: str) -> None:
         """Train on another loss from the next epoch on (the optimizer keeps its state)."""
-        check_pairing(loss, self.network.arch.output)
-        self.loss = get_loss(loss)
-        self._delta = self._explode_at = self.start_loss = None  # a loss on another scale: measure its start again
+        self.set_recipe(self.recipe.replace(loss=loss))
 
     def parameters_changed(self) -> None:
         """Call after changing ``network.params`` from outside, so cached passes are redone."""
-        self._delta = None
+        self._measured = False
 
     # ------------------------------------------------------------ training
     def run(self, epochs: int) -> Iterator[EpochRecord]:
@@ -308,64 +306,51 @@ class Trainer:
         Stops early if the loss becomes NaN, infinite or explodes: ``divergence`` says why, and the
         network keeps its last finite parameters. On its way there a run may overflow: :meth:`fit`
         silences those warnings, a caller of ``run`` can do the same with ``np.errstate``."""
-        net, test, history, backup, params = self.network, self._test, self.history, self._backup, self.network.params
+        history, test, net, loss = self.history, self._test, self.network, self.loss
         clock, start = time.perf_counter, time.perf_counter()
         done, epoch = (history[-1].seconds if history else 0.0), self.epoch
-        # The per-epoch path of a small full-batch network is a few dozen NumPy calls on tiny
-        # arrays, so everything it uses is bound here once: each lookup or call saved is a percent.
-        full, sample_at, ws, Y, output, forward, backward, accuracy, value_and_delta, step = self._start()
-        grad, views, penalised, z_out, d_out = self._grad, self._grad_views, self.l1 or self.l2, ws.Z[-1], ws.D[-1]
+        sample_at = self._start()
+        train_epoch, measure, (spike_at, explode) = self._runs.epoch, self._runs.measure, self._limits
+        watch = explode if self.spike is not None else spike_at  # the loss above which an epoch is looked at
         new_record = tuple.__new__  # EpochRecord(...) without its Python-level __new__
         for _ in range(int(epochs)):
             epoch += 1
-            backup[...] = params  # a slice copy is cheaper than np.copyto
             if epoch >= sample_at:  # an epoch whose gradient statistics are kept (never unless they are on)
-                sample_at = self._recorded_epoch(epoch, full)
-            elif full:  # one step from the delta the last measurement left
-                backward(ws, self._delta, views)
-                if penalised:
-                    add_penalty_grad(grad, params, net.weight_mask, self.l1, self.l2)
-                step(params, grad)
+                sample_at = self._recorded_epoch(epoch)
+                train_loss, train_acc = measure()
             else:
-                self._mini_batch_epoch()
-            # Measure the new parameters; in full batch the delta is the next step's.
-            p = forward(ws)
-            train_acc = accuracy(p)
-            train_loss, self._delta = value_and_delta(p, Y, z_out, output, d_out)
-            if not train_loss <= self._explode_at:  # written so that NaN fails it too
-                self._diverge(epoch, train_loss)
-                return
-            test_loss, test_acc = self._measure(test) if test is not None else (None, None)
+                train_loss, train_acc = train_epoch()
+            # one compare an epoch: against the spike limit until a spike is recorded, then the explode limit
+            if not train_loss <= watch:  # written so that NaN fails it too
+                if not train_loss <= explode:
+                    self._diverge(epoch, train_loss)
+                    return
+                self.spike, watch = spike(epoch, train_loss, self.start_loss), explode
+            test_loss, test_acc = test.measure(net, loss) if test is not None else (None, None)
             record = new_record(EpochRecord, (epoch, train_loss, test_loss, train_acc, test_acc,
                                               done + clock() - start))
             history.append(record)
             yield record
 
-    def _start(self) -> tuple:
-        """Ready a run (the training set measured, the statistics cut back to this epoch); then whether it is
-        full batch, the first epoch whose gradient statistics to record, and what one epoch uses, looked up once."""
+    def _start(self) -> int:
+        """Ready a run (the training set measured, the statistics cut back to this epoch); returns the first
+        epoch whose gradient statistics to record."""
         self.divergence = None
-        if self._delta is None:
+        if not self._measured:
             self._measure_train()
-        net, train, stats = self.network, self._train, self.gradient_stats
-        if stats is not None:
-            stats.truncate(self.epoch)
-        return (self.batch_size is None or self.batch_size >= train.n, _NEVER if stats is None else stats.next_epoch,
-                train.ws, train.Y, net.output_layer, net.forward, net.backward, train.accuracy,
-                self.loss.value_and_delta, self.optimizer.step)
+        stats = self.gradient_stats
+        if stats is None:
+            return _NEVER
+        stats.truncate(self.epoch)
+        return stats.next_epoch
 
-    def _recorded_epoch(self, epoch: int, full: bool) -> int:
-        """Train one epoch as :meth:`run` does, recording its gradient statistics; returns the next epoch to record."""
-        net, grad = self.network, self._grad
-        net.backward(self._train.ws, self._delta, self._grad_views)  # the whole training set's, as run() steps
-        if self.l1 or self.l2:
-            add_penalty_grad(grad, net.params, net.weight_mask, self.l1, self.l2)
-        grad_norm = weight_norms(self._grad_views)
-        if full:
-            self.optimizer.step(net.params, grad)
-        else:
-            self._mini_batch_epoch()
-        return self.gradient_stats.add(epoch, grad_norm, update_ratios(net.grad_views(net.params), self._backup_views))
+    def _recorded_epoch(self, epoch: int) -> int:
+        """Train one epoch as :meth:`run` does but for its measurement, recording its gradient statistics (of the
+        whole training set's gradient, which a full-batch epoch steps by); returns the next epoch to record."""
+        runs = self._runs
+        grad_norm = weight_norms(runs.gradient())
+        runs.descend()
+        return self.gradient_stats.add(epoch, grad_norm, update_ratios(runs.W, self._backup_views))
 
     def fit(self, epochs: int) -> Trainer:
         """Train ``epochs`` more epochs (or until divergence); returns self."""
@@ -374,39 +359,21 @@ class Trainer:
                 pass
         return self
 
-    def _mini_batch_epoch(self) -> None:
-        """One pass over the training set in a seeded shuffle, one step per mini-batch."""
-        net = self.network
-        output, delta_of, step = net.output_layer, self.loss.delta, self.optimizer.step
-        grad, views, params, mask = self._grad, self._grad_views, net.params, net.weight_mask
-        for ws, Yb in self._train.batches(self._rng.permutation(self._train.n), self.batch_size):
-            p = net.forward(ws)
-            net.backward(ws, delta_of(p, Yb, ws.Z[-1], output, ws.D[-1]), views)
-            if self.l1 or self.l2:
-                add_penalty_grad(grad, params, mask, self.l1, self.l2)
-            step(params, grad)
-
-    def _measure(self, split: _Split) -> tuple[float, float | None]:
-        p = self.network.forward(split.ws)
-        return self.loss.value(p, split.Y, split.ws.Z[-1]), split.accuracy(p)
-
     def _measure_train(self) -> tuple[float, float | None]:
-        """Loss and accuracy on the training set, leaving dL/dz ready for the next full-batch step."""
-        tr = self._train
-        ws = tr.ws
-        p = self.network.forward(ws)
-        acc = tr.accuracy(p)
-        loss, self._delta = self.loss.value_and_delta(p, tr.Y, ws.Z[-1], self.network.output_layer, ws.D[-1])
-        if self._explode_at is None:
+        """Loss and accuracy on the training set, leaving dL/dz ready for the next full-batch step; the first
+        measurement of a loss sets its start and the limits."""
+        loss, acc = self._runs.measure()
+        self._measured = True
+        if self._limits is None:
             self.start_loss = loss
-            self._explode_at = EXPLODE_FACTOR * max(loss, 1e-3) if math.isfinite(loss) else math.inf
+            self._limits = self.recipe.limits(loss)
         return loss, acc
 
     def _diverge(self, epoch: int, loss: float) -> None:
         self.divergence = divergence(epoch, loss)
-        np.copyto(self.network.params, self._backup)
+        np.copyto(self.network.params, self._runs.backup)
         self.optimizer.reset()
-        self._delta = None
+        self._measured = False
         if self.gradient_stats is not None:  # back to the last finite epoch's
             self.gradient_stats.truncate(epoch - 1)
 
@@ -422,19 +389,20 @@ class Trainer:
         ``state.epoch + 1`` and trains exactly as it would have there. The history becomes one record,
         epoch ``state.epoch`` measured on the network as it is. The optimizer's state applies if it is
         this optimizer's, and the start loss if it is this loss's; otherwise they start afresh, as do
-        the parts that are None. ValueError if the state is invalid (and then nothing changes)."""
-        state.check()
+        the parts that are None. A spike recorded before is forgotten: the page restores to go back to an
+        epoch, or to go on from a model file. ValueError if the state is invalid (and then nothing changes)."""
+        state = state.check()
         if state.optimizer == self.optimizer.name:
             self.optimizer.restore(state.slots, self.network.arch.n_params)  # checks before it changes anything
         else:
             self.optimizer.reset()
         if state.shuffle is not None:
             self._rng.bit_generator.state = state.shuffle
-        self.divergence = None
+        self.divergence = self.spike = None
         self.start_loss = state.start_loss if state.loss == self.loss.name else None
-        self._explode_at = None if self.start_loss is None else EXPLODE_FACTOR * max(self.start_loss, 1e-3)
+        self._limits = None if self.start_loss is None else self.recipe.limits(self.start_loss)
         train_loss, train_acc = self._measure_train()
-        test_loss, test_acc = self._measure(self._test) if self._test is not None else (None, None)
+        test_loss, test_acc = self._test.measure(self.network, self.loss) if self._test is not None else (None, None)
         self.history = [EpochRecord(state.epoch, train_loss, test_loss, train_acc, test_acc, float(state.seconds))]
         if self.gradient_stats is not None:  # a history of one record: the statistics start afresh too
             self.gradient_stats.clear()
@@ -443,7 +411,7 @@ class Trainer:
     # ------------------------------------------------------------ evaluation
     def evaluate(self, data: Dataset) -> tuple[float, float | None]:
         """(loss, accuracy) of the current network on ``data``; accuracy None for regression."""
-        return self._measure(_Split(self.network, data))
+        return _Split(self.network, data, self.recipe).measure(self.network, self.loss)
 
 
 def divergence(epoch: int, loss: float) -> Divergence:
@@ -452,3 +420,10 @@ def divergence(epoch: int, loss: float) -> Divergence:
     what = {"nan": "became NaN", "inf": "became infinite", "exploded": f"exploded to {loss:.3g}"}[reason]
     return Divergence(epoch, reason, f"loss {what} at epoch {epoch}: try a lower learning rate"
                       " (the network keeps its last finite weights)")
+
+
+def spike(epoch: int, loss: float, start_loss: float) -> Spike:
+    """The spike of a run whose training loss reached ``loss`` at ``epoch`` from ``start_loss``."""
+    factor = loss / max(start_loss, LOSS_FLOOR)
+    return Spike(epoch, loss, factor, f"the loss jumped to {loss:.3g} at epoch {epoch}, {factor:.3g} times where it "
+                 f"started ({start_loss:.3g}), and training went on: try a lower learning rate")

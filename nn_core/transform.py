@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import is_whole
 from .features import feature_matrix
 from .grid import data_bounds
 from .network import Network
@@ -68,7 +69,7 @@ def layer_names(network: Network, layer: int) -> list[str]:
 def layer_values(network: Network, layer: int, X: np.ndarray) -> np.ndarray:
     """The values of layer ``layer``'s neurons (n, width) at raw points X (n, 2)."""
     n_layers = len(network.arch.hidden) + 2
-    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n_layers:
+    if not is_whole(layer, 0, n_layers - 1):
         raise ValueError(f"the layer must be a whole number from 0 (inputs) to {n_layers - 1} (output), not {layer!r}")
     F = feature_matrix(X, network.arch.features)
     if layer == 0:
@@ -81,7 +82,7 @@ def plane_lines(bounds, n_lines: int = N_LINES, points: int = LINE_POINTS):
     """(xs (n_lines,), ys (n_lines,), lines (2 * n_lines, points, 2)): a grid of straight lines over ``bounds``
     = (x0, x1, y0, y1), vertical ones first, each sampled at ``points`` evenly spaced points, ends included."""
     for name, v, top in (("lines", n_lines, MAX_LINES), ("points per line", points, MAX_LINE_POINTS)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 2 <= v <= top:
+        if not is_whole(v, 2, top):
             raise ValueError(f"{name} must be a whole number from 2 to {top}, not {v!r}")
     x0, x1, y0, y1 = (float(b) for b in bounds)
     if not all(np.isfinite([x0, x1, y0, y1])) or x0 >= x1 or y0 >= y1:

@@ -177,3 +177,49 @@ def test_hint_after_training_and_in_the_progress_bar():
     assert code == 0 and "Hint:" not in out and "stuck" not in err
     code, out, _ = cli("tutorial", "--quiet")
     assert code == 0 and "Hint:" not in out
+
+
+# ---------------------------------------------------------------- issue 17: spikes, and a formula starting with '-'
+SPIKE = ["train", "--dataset", "checkerboard", "--samples", "200", "--hidden", "8", "4", "8", "--activation",
+         "softplus", "--seed", "23", "--lr", "10", "--quiet"]
+
+
+def test_a_loss_spike_is_said_once_though_the_run_recovers():
+    """The issue's run: 0.702 jumps to 2.36e5 at epoch 1 (3.4e5 times, below the 1e6 of divergence), and the
+    run ends near 0.69; it used to say nothing."""
+    code, out, err = cli(*SPIKE)
+    assert code == 0 and err == ""
+    warnings = [line for line in out.splitlines() if line.startswith("Warning: ")]
+    assert warnings == ["Warning: the loss jumped to 2.36e+05 at epoch 1, 3.37e+05 times where it started (0.702), "
+                        "and training went on: try a lower learning rate"]
+    assert "train loss 0.69" in out
+
+
+def test_the_spike_is_recorded_once_across_slices_and_forgotten_on_restore():
+    c = config_from({"dataset": "checkerboard", "samples": 200, "hidden": [8, 4, 8], "activations": ["softplus"],
+                     "seed": 23, "lr": 10.0})
+    exp = build(c)
+    tr = exp.trainer
+    for _ in range(30):  # the page trains in slices
+        tr.fit(10)
+    s = tr.spike
+    assert (s.epoch, round(s.loss, -3), round(s.factor, -3)) == (1, 236_000, 337_000) and tr.divergence is None
+    assert s.factor == s.loss / tr.start_loss and "epoch 1" in s.message and "lower learning rate" in s.message
+    assert max(r.train_loss for r in tr.history[1:]) > 100 * tr.start_loss  # later jumps: still the first is kept
+    assert tr.history[-1].train_loss < 1.0  # it recovered
+    whole = build(c).trainer.fit(300)
+    assert whole.spike == s
+    tr.restore(tr.state())  # going back to an epoch (the page's timeline) or on from a model file
+    assert tr.spike is None
+    calm = build(c.replace(lr=0.01)).trainer.fit(300)
+    assert calm.spike is None
+
+
+def test_a_formula_may_start_with_a_minus_in_either_form():
+    for words in (["--formula=-x1*x2 > 0"], ["--formula", "-x1*x2 > 0"]):
+        code, out, err = cli("train", *words, "--epochs", "1", "--quiet")
+        assert code == 0 and err == "" and out.startswith("formula -x1*x2 > 0: "), words
+    code, out, err = cli("export-script", "--formula", "-x1", "--epochs", "1")
+    assert code == 0 and "--formula=-x1 --epochs 1" in out  # its command reads back with plain argparse too
+    code, _, err = cli("train", "--formula", "--epochs", "1")  # a flag is still a flag
+    assert code == 2 and "--formula: expected one argument" in err

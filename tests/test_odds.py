@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import nn_core.odds as odds_module
+import nn_core.engine as engine_module
 from nn_core import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS, TASKS, TUTORIAL, Config, build
 from nn_core.cli import run
 from nn_core.losses import OUTPUTS
@@ -109,7 +109,7 @@ def test_each_seed_is_its_single_run(c):
 
 def test_large_products_take_einsum_and_agree(monkeypatch):
     """Above the broadcast limit a layer's products go through einsum: the same runs."""
-    monkeypatch.setattr(odds_module, "BROADCAST_LIMIT", 0)
+    monkeypatch.setattr(engine_module, "BROADCAST_LIMIT", 0)
     assert_seeds_are_single_runs(cfg(hidden=(6, 5), activations=("tanh",), batch_size=12), 3)
     assert_seeds_are_single_runs(TUTORIAL.replace(epochs=50), 3)
 

@@ -189,3 +189,33 @@ def test_the_readme_lists_every_key_and_flag():
     rows = [line for line in readme.splitlines() if line.startswith("| `")]
     for s in SETTINGS.values():
         assert any(line.startswith(f"| `{s.url}` | `{s.flag}` |") for line in rows), s.name
+
+
+def numpy_config() -> Config:
+    """A config whose every numeric setting holds a NumPy scalar (np.int8, np.int64, np.uint32, np.float32),
+    the hidden widths np.int8 too."""
+    return Config(dataset="moons", samples=np.int16(40), noise=np.float32(0.25), test_ratio=np.float32(0.25),
+                  data_seed=np.int64(3), hidden=(np.int8(64), np.int8(3)), seed=np.uint32(7), lr=np.float32(0.05),
+                  optimizer="adam", beta1=np.float32(0.8), beta2=np.float64(0.99), eps=np.float32(1e-7),
+                  momentum=np.float32(0.5), batch_size=np.int8(8), l1=np.float32(0.001), l2=np.float16(0.01),
+                  epochs=np.int64(4))
+
+
+def test_every_numeric_setting_of_numpy_scalars_is_checked_into_plain_numbers():
+    c = numpy_config()
+    numeric = [s for s in SETTINGS.values() if isinstance(s.kind, (Number, Widths))]
+    assert all(isinstance(getattr(c, s.name), (np.generic, tuple)) for s in numeric)  # the case is as meant
+    for s in numeric:  # every door's check hands on plain values
+        v = s.check(getattr(c, s.name))
+        assert type(v) in (int, float) or all(type(w) is int for w in v), s.name
+    checked = c.check()
+    assert checked == c and checked is not c
+    for s in numeric:
+        v = getattr(checked, s.name)
+        assert type(v) in (int, float) or all(type(w) is int for w in v), s.name
+    assert checked.hidden == (64, 3) and type(checked.lr) is float and checked.lr == float(np.float32(0.05))
+    assert Config().check() == Config() and TUTORIAL_PLAIN.check() is TUTORIAL_PLAIN  # plain values: itself
+    assert build(c).config == checked  # what build() trains
+
+
+TUTORIAL_PLAIN = Config(dataset="xor", hidden=(3,))
