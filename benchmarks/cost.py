@@ -6,8 +6,8 @@ Each scenario drives the page through streamlit.testing's AppTest (the script ru
 the server) at the largest experiment the page allows, 8 x 64 neurons on 2,000 points, and times every
 page run in CPU seconds of this process (``time.process_time``: other load on the machine does not add to
 it). A running page's redraws are the fragment's timer runs, each drawing then training a slice; here each
-is a run of the whole page (the panel's fragment with it), which costs more than a redraw. Printed: each scenario's worst run (the median over the
-rounds) and the worst of all against the target of 2 s.
+is a run of the whole page (the panel's fragment with it), which costs more than a redraw. Printed: each
+scenario's worst run (the median over the rounds) and the worst of all against the target of 2 s.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def first_visit_with_ab_link() -> list[float]:
 def clicks() -> list[float]:
     """+100 and Step on the largest network, each click one page run."""
     at = run_app(BIG)
-    return [timed(lambda: at.button(key=key).click().run()) for key in ("step100", "step", "step100")]
+    return [timed(lambda key=key: at.button(key=key).click().run()) for key in ("step100", "step", "step100")]
 
 
 def explore_views() -> list[float]:
