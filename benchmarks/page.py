@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from browser_helpers import chromium, metric, streamlit_server, wait_ready  # noqa: E402
 from nn_core import TUTORIAL, build  # noqa: E402
 from playground.session import RAMP_SECONDS  # noqa: E402
-from playground.state import config_from_query, config_to_query  # noqa: E402
+from playground.url import config_from_query, config_to_query  # noqa: E402
 
 LIVE = {  # "Until paused" is the toggle the page offers; a long budget does the same here
     "default experiment": {"ep": "1000000"},

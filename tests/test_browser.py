@@ -18,7 +18,7 @@ from browser_helpers import (
     wait_ready,
 )
 from nn_core import build, dumps, load_model  # noqa: E402
-from playground.state import config_from_query  # noqa: E402
+from playground.url import config_from_query  # noqa: E402
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "artifacts"
