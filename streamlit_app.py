@@ -1,40 +1,37 @@
 """The playground page: pick a dataset, set the network, click Train, watch it learn.
 
 Thin wiring: the sidebar (playground.controls) fills widget state, which
-becomes an nn_core Config; the Config goes to the URL (playground.state) and
-to this visitor's Session (playground.session); the main area
-(playground.panel) trains and draws inside a fragment that reruns on a timer.
-The URL also holds the view options and the parts a teacher's link hides
-(playground.share makes such a link).
+becomes an nn_core Config (playground.widgets); the Config goes to the URL
+(playground.url) and to this visitor's Session (playground.session); the main
+area (playground.panel) draws and trains inside a fragment that reruns on a
+timer, at the server's pace (playground.pacing). The URL also holds the view
+options and the parts a teacher's link hides (playground.share makes such a
+link); a model file's settings come through playground.model_file. Every
+session-state key is declared in playground.keys.
 """
 
 import streamlit as st
 
 from nn_core import ConfigError, ModelFileError, parse_model
-from playground import compat, controls, panel, share
+from playground import compat, controls, keys, panel, share
 from playground.messages import say
+from playground.model_file import config_for_model
+from playground.page_config import DEFAULT
 from playground.session import Session
-from playground.state import (
-    DEFAULT,
-    config_for_model,
-    config_from_widgets,
-    explore_from_query,
-    page_from_query,
-    pinned_from_query,
-    warning_lines,
-)
+from playground.url import explore_from_query, page_from_query, pinned_from_query, warning_lines
+from playground.widgets import config_from_widgets
 
 MAX_UPLOAD_MB = 5  # a model file the page writes (2,000 points at most) is well under this
 
-# While training, the fragment's timer reruns it once a cycle: each run trains a slice, then draws
-# (playground.session). The timer is never shorter than a redraw: when redraws get slower, the panel
+# While training, the fragment's timer reruns it once a cycle: each run draws, then trains a slice
+# (playground.pacing). The timer is never shorter than a redraw: when redraws get slower, the panel
 # reruns the whole page to set a longer one.
 
 st.set_page_config(page_title="Neural network playground", page_icon="🧠", layout="wide")
 
 # First visit: the experiment, the view options and the parts to hide come from the URL (a shared link)
 # or the defaults. What the link hides stays hidden for this visit; the share section changes the link only.
-if "session" not in st.session_state:
+if keys.SESSION not in st.session_state:
     params = st.query_params.to_dict()
     config, view, hide, url_warnings = page_from_query(params, list(share.HIDEABLE))
     try:
@@ -43,28 +40,25 @@ if "session" not in st.session_state:
         url_warnings.append(f"{e}; using the default experiment")
         first = Session(DEFAULT)
     controls.set_widgets(first.config)
-    st.session_state["link_config"] = first.config
-    st.session_state.update(session=first, url_warnings=url_warnings, view=view, hidden=frozenset(hide),
-                            explore=explore_from_query(params, url_warnings))
-    st.session_state[controls.HIDE_WIDGET] = hide
+    st.session_state.update({keys.SESSION: first, keys.LINK_CONFIG: first.config, keys.URL_WARNINGS: url_warnings,
+                             keys.VIEW: view, keys.HIDDEN: frozenset(hide), keys.HIDE: hide,
+                             keys.EXPLORE: explore_from_query(params, url_warnings)})
     a = pinned_from_query(params, config, url_warnings)
     if a is not None:  # run A of an A/B comparison: trained again from its settings
         try:
-            st.session_state["session"].rebuild_pinned(*a)  # trained in the page's slices, taking turns
+            first.rebuild_pinned(*a)  # trained in the page's slices, taking turns
         except ConfigError as e:
             url_warnings.append(f"pin: {e}; no run A")
-session: Session = st.session_state["session"]
-hidden: frozenset = st.session_state["hidden"]
-# Streamlit forgets the value of a widget that is not drawn in a run (momentum while Adam is chosen,
-# say); writing each value back keeps it for when the widget returns.
-for key in [k for k in st.session_state if k.startswith("w_") and k != "w_upload"]:
+session: Session = st.session_state[keys.SESSION]
+hidden: frozenset = st.session_state[keys.HIDDEN]
+for key in keys.written_back(st.session_state):  # a widget not drawn in a run keeps its value for when it returns
     st.session_state[key] = st.session_state[key]
 
 # An uploaded model: its architecture and settings go into the widgets before they are drawn.
-upload = st.session_state.get("w_upload")
+upload = st.session_state.get(keys.MODEL_UPLOAD)
 model, upload_error, upload_changes = None, None, []
-if upload is not None and upload.file_id != st.session_state.get("upload_done"):
-    st.session_state["upload_done"] = upload.file_id
+if upload is not None and upload.file_id != st.session_state.get(keys.UPLOAD_DONE):
+    st.session_state[keys.UPLOAD_DONE] = upload.file_id
     try:
         model = parse_model(upload.getvalue())
         upload_config, upload_changes = config_for_model(model.network, model.training, session.config)
@@ -106,12 +100,11 @@ if model is not None:
 controls.write_url(session.config)
 # What the link changed stays said while its experiment is untouched: a run that reruns the page (a run A
 # trained again, say) would otherwise take it away before it was read.
-if session.epoch or session.running or session.config != st.session_state.get("link_config"):
-    st.session_state["url_warnings"] = []
-if st.session_state.get("url_warnings"):
+if session.epoch or session.running or session.config != st.session_state.get(keys.LINK_CONFIG):
+    st.session_state[keys.URL_WARNINGS] = []
+if st.session_state.get(keys.URL_WARNINGS):
     say("warning", "Some of the link's settings were ignored or changed:",
-        items=warning_lines(st.session_state["url_warnings"]), where=link_warning)
+        items=warning_lines(st.session_state[keys.URL_WARNINGS]), where=link_warning)
 
-panel.still(session, hidden)  # what the fragment's redraws leave as it is
-session.timer = session.interval if session.busy else None
-compat.fragment(panel.panel, run_every=session.timer, key="panel")(session)
+panel.unchanging_parts(session, hidden)  # what the fragment's redraws leave as it is
+compat.fragment(panel.main_area, run_every=session.pace.set_timer(session.busy), key=keys.PANEL)(session)

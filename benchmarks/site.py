@@ -49,7 +49,7 @@ KINDS = {"pyodide/pyodide": "Pyodide's runtime", "pyodide/python_stdlib": "Pyodi
 ENGINE = """
 import json, time
 from nn_core import TUTORIAL, build
-from playground.state import DEFAULT
+from playground.page_config import DEFAULT
 
 def rate(config, chunk, seconds):
     exp = build(config)
@@ -146,7 +146,7 @@ def click_train_to_done(page, budget: int) -> float:
 
 def through_the_page(browser, url: str, default_epochs: int) -> str:
     from nn_core import TUTORIAL
-    from playground.state import config_to_query
+    from playground.url import config_to_query
 
     ctx, leaks, _ = offline_context(browser, viewport=VIEWPORT)
     page = ctx.new_page()

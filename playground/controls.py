@@ -1,7 +1,8 @@
 """The sidebar: one block per group of settings, each widget drawn from its setting's declaration.
 
-Widget values live in st.session_state under the keys of :func:`playground.state.widget_state`;
-callbacks change them before the widgets are drawn (Streamlit forbids changing a drawn widget's value).
+Widget values live in st.session_state under the keys of :mod:`playground.keys` (a Config's values:
+:func:`playground.widgets.widget_state`); callbacks change them before the widgets are drawn (Streamlit
+forbids changing a drawn widget's value).
 A shared link may hide parts of the page (playground.share.HIDEABLE): a hidden setting's widget is
 not drawn, and its value, kept in st.session_state, still makes the experiment.
 """
@@ -13,12 +14,14 @@ import streamlit as st
 from nn_core import DATASETS, SETTINGS, TUTORIAL
 from nn_core.network import MAX_HIDDEN_LAYERS, MAX_WIDTH
 
-from . import compat, owndata, thumbnails
-from .state import VIEW_DEFAULT, own_value, page_query, widget_key, widget_state, widget_values
+from . import compat, keys, owndata, thumbnails
+from .keys import ALL_ACTIVATION, LAYERS, SAME_ACTIVATION, activation_key, setting_key, width_key
+from .page_config import own_value
+from .url import VIEW_DEFAULT, page_query
+from .widgets import widget_state, widget_values
 
 GROUPS = {"data": "Data", "network": "Network", "training": "Training"}
 SECTIONS = {"presets": "Tutorial preset button", "share": "Share and files (this section)"}  # hideable too
-HIDE_WIDGET = "w_hide"  # the names of the parts the shared link hides (playground.share.HIDEABLE)
 _LAYERS = next(s for s in SETTINGS.values() if s.widget_kind == "layers")
 
 
@@ -39,45 +42,53 @@ def _tutorial():
 
 def _regenerate():
     s = SETTINGS["data_seed"]
-    key = widget_key(s.name)
+    key = setting_key(s.name)
     st.session_state[key] = (int(st.session_state[key]) + 1) % (s.kind.high + 1)
 
 
 def _changed(name: str):
     """After a widget changes: settings that follow it go back to their default (the dataset's own noise)."""
     def callback():
-        dataset = st.session_state[widget_key("dataset")]
+        dataset = st.session_state[setting_key("dataset")]
         for s in SETTINGS.values():
             if s.follows == name:
-                st.session_state[widget_key(s.name)] = own_value(s, dataset) if s.default is None else s.default
+                st.session_state[setting_key(s.name)] = own_value(s, dataset) if s.default is None else s.default
     return callback
 
 
 def _add_layer():
-    n = int(st.session_state["w_layers"])
+    n = int(st.session_state[LAYERS])
     if n < MAX_HIDDEN_LAYERS:
-        st.session_state[f"w_width_{n}"] = int(st.session_state.get(f"w_width_{n - 1}", 4)) if n else 4
-        st.session_state[f"w_act_{n}"] = st.session_state["w_act_all"]
-        st.session_state["w_layers"] = n + 1
+        st.session_state[width_key(n)] = int(st.session_state.get(width_key(n - 1), 4)) if n else 4
+        st.session_state[activation_key(n)] = st.session_state[ALL_ACTIVATION]
+        st.session_state[LAYERS] = n + 1
 
 
 def _remove_layer():
-    st.session_state["w_layers"] = max(int(st.session_state["w_layers"]) - 1, 0)
+    st.session_state[LAYERS] = max(int(st.session_state[LAYERS]) - 1, 0)
 
 
 def write_url(config) -> None:
     """Put the page in the URL: every setting of ``config``, the view options, and the parts the shared
     link hides (as chosen in the share section)."""
-    session, explore = st.session_state.get("session"), st.session_state.get("explore")
-    st.query_params.from_dict(page_query(config, st.session_state.get("view", VIEW_DEFAULT) or (),
-                                         st.session_state.get(HIDE_WIDGET, ()), explore,
-                                         None if session is None else session.pinned_link))
+    state = st.session_state
+    st.query_params.from_dict(page_query(config, state.get(keys.VIEW, VIEW_DEFAULT) or (), state.get(keys.HIDE, ()),
+                                         state.get(keys.EXPLORE), _run_a_in_link(state.get(keys.SESSION))))
+
+
+def _run_a_in_link(session) -> tuple | None:
+    """Run A as a link carries it (its settings and epoch), pinned or being trained again; else None."""
+    if session is None:
+        return None
+    if session.pinned is not None:
+        return session.pinned.config, session.pinned.epoch
+    return None if session.rebuilding is None else (session.rebuilding.run.config, session.rebuilding.until)
 
 
 def view_changed():
     """After the main area's view options change: a rerun of the main area's fragment alone does not
     run the page, which writes the URL, so the callback writes it."""
-    write_url(st.session_state["session"].config)
+    write_url(st.session_state[keys.SESSION].config)
 
 
 # ---------------------------------------------------------------- widgets by kind
@@ -86,7 +97,7 @@ def _number(s, values, slider: bool) -> None:
     if s.kind.integer:
         lo, hi = int(lo), int(hi)
     disabled = s.enabled is not None and not s.enabled(values)
-    args = dict(key=widget_key(s.name), step=s.kind.step, disabled=disabled, help=s.help or None)
+    args = dict(key=setting_key(s.name), step=s.kind.step, disabled=disabled, help=s.help or None)
     if slider:
         st.slider(s.label, lo, hi, **args)
     else:
@@ -96,7 +107,7 @@ def _number(s, values, slider: bool) -> None:
 def _fit_choice(s, values) -> list[str]:
     """The choices of ``s`` that fit the other settings; its value moves to the first if it does not fit
     (shown or not: a hidden loss follows the dataset a visitor picks)."""
-    key = widget_key(s.name)
+    key = setting_key(s.name)
     options = list(s.options(values)) if s.options else list(s.kind.choices)
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
@@ -105,8 +116,8 @@ def _fit_choice(s, values) -> list[str]:
 
 def _picked() -> None:
     """A click on the data picker: that dataset, with the settings that follow it reset as the selectbox does."""
-    name = thumbnails.picked(st.session_state.get("picker"))
-    key = widget_key("dataset")
+    name = thumbnails.picked(st.session_state.get(keys.PICKER))
+    key = setting_key("dataset")
     if name is not None and name != st.session_state.get(key):
         st.session_state[key] = name
         _changed("dataset")()
@@ -114,49 +125,49 @@ def _picked() -> None:
 
 def _select(s, values) -> None:
     if s.name == "dataset":  # the datasets as pictures to click, as in TensorFlow Playground, above the list
-        compat.picker_chart(thumbnails.picker_spec(st.session_state[widget_key("dataset")]), "picker", _picked,
+        compat.picker_chart(thumbnails.picker_spec(st.session_state[setting_key("dataset")]), keys.PICKER, _picked,
                             thumbnails.SELECTION)
-    st.selectbox(s.label, _fit_choice(s, values), key=widget_key(s.name), format_func=s.kind.titles,
+    st.selectbox(s.label, _fit_choice(s, values), key=setting_key(s.name), format_func=s.kind.titles,
                  help=s.help or None, on_change=_changed(s.name))
 
 
 def _layer_count(s, values) -> None:
-    n = int(st.session_state["w_layers"])
+    n = int(st.session_state[LAYERS])
     st.markdown(f"**{n} hidden layer{'s' if n != 1 else ''}**", help=s.help)
     c2, c3 = st.columns(2)
-    compat.button(c2, "+ Add layer", key="add_layer", on_click=_add_layer, disabled=n >= MAX_HIDDEN_LAYERS,
+    compat.button(c2, "+ Add layer", key=keys.ADD_LAYER, on_click=_add_layer, disabled=n >= MAX_HIDDEN_LAYERS,
                   help="Add a hidden layer")
-    compat.button(c3, "− Remove layer", key="remove_layer", on_click=_remove_layer, disabled=n == 0,
+    compat.button(c3, "− Remove layer", key=keys.REMOVE_LAYER, on_click=_remove_layer, disabled=n == 0,
                   help="Remove the last hidden layer")
 
 
 def _layer_editor(s, values, widths: bool = True, activations: bool = True) -> None:
     """Each layer's width (unless a shared link hides the layers), and one activation for all of them or
     one per layer (unless it hides the activations)."""
-    n = int(st.session_state["w_layers"])
+    n = int(st.session_state[LAYERS])
     choices = list(s.kind.choices)
     same = True
     if activations and n:  # no hidden layer, no activation to choose (its value is kept for when one returns)
-        st.toggle("One activation for all layers", key="w_same_act")
-        same = st.session_state["w_same_act"]
+        st.toggle("One activation for all layers", key=SAME_ACTIVATION)
+        same = st.session_state[SAME_ACTIVATION]
         if same:
-            st.selectbox(s.label, choices, key="w_act_all", help=s.help)
+            st.selectbox(s.label, choices, key=ALL_ACTIVATION, help=s.help)
     for i in range(n if widths or not same else 0):
         row = st.columns(int(widths) + int(not same))
         if widths:
-            row[0].number_input(f"Layer {i + 1} neurons", 1, MAX_WIDTH, key=f"w_width_{i}", step=1)
+            row[0].number_input(f"Layer {i + 1} neurons", 1, MAX_WIDTH, key=width_key(i), step=1)
         if not same:
-            if f"w_act_{i}" not in st.session_state:
-                st.session_state[f"w_act_{i}"] = st.session_state["w_act_all"]
-            row[-1].selectbox(f"Layer {i + 1} activation", choices, key=f"w_act_{i}")
+            if activation_key(i) not in st.session_state:
+                st.session_state[activation_key(i)] = st.session_state[ALL_ACTIVATION]
+            row[-1].selectbox(f"Layer {i + 1} activation", choices, key=activation_key(i))
 
 
 def _pills(s, values) -> None:
-    st.pills(s.label, list(s.kind.choices), key=widget_key(s.name), selection_mode="multi", help=s.help or None)
+    st.pills(s.label, list(s.kind.choices), key=setting_key(s.name), selection_mode="multi", help=s.help or None)
 
 
 def _text(s, values) -> None:
-    st.text_input(s.label, key=widget_key(s.name), max_chars=s.kind.page_length, help=s.help or None)
+    st.text_input(s.label, key=setting_key(s.name), max_chars=s.kind.page_length, help=s.help or None)
 
 
 WIDGETS = {
@@ -194,13 +205,13 @@ def settings_ui(group: str, hidden=frozenset()) -> None:
             _fit_choice(s, values)
         values = widget_values(st.session_state)  # a select may have moved to an option that fits
     if group == "data" and not is_hidden(SETTINGS["data_seed"], hidden):  # Regenerate changes the data seed
-        st.button("Regenerate", key="regenerate", on_click=_regenerate, help="Draw new points (next data seed).",
+        st.button("Regenerate", key=keys.REGENERATE, on_click=_regenerate, help="Draw new points (next data seed).",
                   disabled=DATASETS[values["dataset"]].fixed)
 
 
 def preset_ui(hidden=frozenset()) -> None:
     if "presets" in hidden:
         return
-    compat.button(st, "Tutorial preset", key="tutorial", on_click=_tutorial, type="primary",
+    compat.button(st, "Tutorial preset", key=keys.TUTORIAL, on_click=_tutorial, type="primary",
                   help="The tutorial's network: XOR, 2-3-1 sigmoid, standard normal weights, sse loss, "
                        "gradient descent with lr 0.1, 10,000 epochs.")

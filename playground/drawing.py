@@ -372,20 +372,8 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
     parts = [f'<img class="lines" alt="" src="{under}" style="left:0;top:0;width:100%;height:100%">',
              f'<img class="tiles" alt="each neuron\'s output over the plane" src="{picture}" style="left:0;top:0;'
              f'width:{_pct(size[1] / scale, width)};height:{_pct(size[0] / scale, height)}">']
-    biases = []  # a small square at each neuron's lower left corner, coloured by its bias: one picture over all
-    for l, column in enumerate(tiles):
-        for j, t in enumerate(column):
-            bx, by = boxes[l][j]
-            left, top = bx / scale, by / scale
-            parts.append(
-                f'<div class="tile" data-name="{html.escape(t["name"])}" data-x="{bx}" data-y="{by}" title="{_tip(t)}" '
-                f'style="left:{_pct(left, width)};top:{_pct(top, height)};width:{_pct(tile, width)};'
-                f'height:{_pct(tile, height)};background-size:{100 * size[1] / res:.2f}% {100 * size[0] / res:.2f}%;'
-                f'background-position:{_bg(bx, size[1], res)} {_bg(by, size[0], res)}"></div>')
-            if t["bias"] is not None:
-                colour = _hex(diverging_rgb(np.clip((t["bias"] + 1) / 2, 0, 1)))[0]
-                biases.append(f'<rect x="{left - 3:.1f}" y="{top + tile - 4:.1f}" width="7" height="7" '
-                              f'fill="{colour}"/>')
+    frames, biases = _tile_frames(tiles, boxes, scale, tile, (width, height), size)
+    parts += frames
     if biases:
         over = svg_data_url(width, height, f'<g stroke="#333" stroke-width="1">{"".join(biases)}</g>')
         parts.append(f'<img class="biases" alt="" src="{over}" style="left:0;top:0;width:100%;height:100%;'
@@ -396,6 +384,31 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
             f'<div class="s">tiles: each neuron&rsquo;s output (hover for more) · lines: weights, '
             f'blue +, orange −</div><div class="p" style="{wide}aspect-ratio:{width}/{height};'
             f'--sprite:url({picture})">{"".join(parts)}</div></div>')
+
+
+def _tile_frames(tiles: list[list[dict]], boxes: list[list[tuple[int, int]]], scale: float, tile: float,
+                 frame: tuple[int, int], size: tuple[int, int]) -> tuple[list[str], list[str]]:
+    """Over the diagram's picture (``size``: the sprite's (height, width) in picture pixels, ``scale`` of them
+    per diagram px; ``frame``: the diagram's (width, height) in px), an empty frame per tile carrying its
+    tooltip and its part of the sprite; and a small square at each neuron's lower left corner, coloured by
+    its bias (SVG rects, drawn as one picture over all)."""
+    width, height = frame
+    res = tiles[0][0]["index"].shape[0]
+    frames, biases = [], []
+    for l, column in enumerate(tiles):
+        for j, t in enumerate(column):
+            bx, by = boxes[l][j]
+            left, top = bx / scale, by / scale
+            frames.append(
+                f'<div class="tile" data-name="{html.escape(t["name"])}" data-x="{bx}" data-y="{by}" title="{_tip(t)}" '
+                f'style="left:{_pct(left, width)};top:{_pct(top, height)};width:{_pct(tile, width)};'
+                f'height:{_pct(tile, height)};background-size:{100 * size[1] / res:.2f}% {100 * size[0] / res:.2f}%;'
+                f'background-position:{_bg(bx, size[1], res)} {_bg(by, size[0], res)}"></div>')
+            if t["bias"] is not None:
+                colour = _hex(diverging_rgb(np.clip((t["bias"] + 1) / 2, 0, 1)))[0]
+                biases.append(f'<rect x="{left - 3:.1f}" y="{top + tile - 4:.1f}" width="7" height="7" '
+                              f'fill="{colour}"/>')
+    return frames, biases
 
 
 def _bg(offset: int, total: int, res: int) -> str:
@@ -432,6 +445,50 @@ def _curve(epochs: np.ndarray, values: np.ndarray, fx, fy) -> str:
     return pts
 
 
+def _value_scale(finite: np.ndarray, log: bool, percent: bool) -> tuple[float, float, list[float]]:
+    """(low, high, ticks) of a curve's value axis for the ``finite`` values it shows: from 0 with round ticks,
+    in powers of ten when ``log``, or 0-100% when ``percent``."""
+    if percent:
+        return 0.0, 1.0, [0.0, 0.25, 0.5, 0.75, 1.0]
+    if log:
+        positive = finite[finite > 0]
+        lo, hi = (float(positive.min()), float(positive.max())) if positive.size else (0.1, 1.0)
+        yt = log_ticks(lo, hi)
+        return yt[0], yt[-1], yt
+    top = float(finite.max()) if finite.size else 1.0
+    yt = ticks(0.0, top if top > 0 else 1.0, 4)
+    lo, hi = 0.0, max(yt[-1], top if top > 0 else 1.0)
+    if yt[-1] < hi:
+        yt.append(yt[-1] + (yt[1] - yt[0]))
+        hi = yt[-1]
+    return lo, hi, yt
+
+
+def _value_label(v: float, log: bool, percent: bool) -> str:
+    if percent:
+        return f"{100 * v:g}%"
+    return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e") if log else _label(v)
+
+
+def _curve_axes(box: CurveBox, values: list[tuple[float, str]], epochs: list[tuple[float, float]], label: str) -> str:
+    """A curve's grid and axes: a line and a label at each value tick (y in px, its text), a tick at each
+    epoch (x in px, the epoch), the epoch axis and the value axis's ``label``."""
+    L, T, W, H = box.left, box.top, box.plot_w, box.plot_h
+    text = f'font-size="10.5" fill="#555" style="{FONT}"'
+    parts = []
+    for y, name in values:
+        parts.append(f'<line x1="{L}" y1="{y:.1f}" x2="{L + W}" y2="{y:.1f}" stroke="#e6e6e6"/>'
+                     f'<text x="{L - 5}" y="{y + 3.5:.1f}" text-anchor="end" {text}>{name}</text>')
+    for x, v in epochs:
+        parts.append(f'<line x1="{x:.1f}" y1="{T + H}" x2="{x:.1f}" y2="{T + H + 4}" stroke="#888"/>'
+                     f'<text x="{x:.1f}" y="{T + H + 15}" text-anchor="middle" {text}>{v:,.0f}</text>')
+    parts.append(f'<line x1="{L}" y1="{T + H}" x2="{L + W}" y2="{T + H}" stroke="#888"/>'
+                 f'<text x="{L + W / 2}" y="{T + H + 28}" text-anchor="middle" {text}>epoch</text>'
+                 f'<text x="11" y="{T + H / 2}" text-anchor="middle" transform="rotate(-90 11 {T + H / 2})" '
+                 f'{text}>{html.escape(label)}</text>')
+    return "".join(parts)
+
+
 def curve_svg(epochs: np.ndarray, series: dict[str, np.ndarray], box: CurveBox, log: bool = False,
               percent: bool = False, label: str = "", colours: dict[str, str] | None = None,
               mark: float | None = None) -> str:
@@ -443,20 +500,7 @@ def curve_svg(epochs: np.ndarray, series: dict[str, np.ndarray], box: CurveBox, 
     e0, e1 = (float(epochs[0]), float(epochs[-1])) if len(epochs) else (0.0, 1.0)
     e1 = max(e1, e0 + 1)
     finite = np.concatenate([v[np.isfinite(v)] for v in series.values()] + [np.zeros(0)])
-    if percent:
-        lo, hi, yt = 0.0, 1.0, [0.0, 0.25, 0.5, 0.75, 1.0]
-    elif log:
-        positive = finite[finite > 0]
-        lo, hi = (float(positive.min()), float(positive.max())) if positive.size else (0.1, 1.0)
-        yt = log_ticks(lo, hi)
-        lo, hi = yt[0], yt[-1]
-    else:
-        top = float(finite.max()) if finite.size else 1.0
-        yt = ticks(0.0, top if top > 0 else 1.0, 4)
-        lo, hi = 0.0, max(yt[-1], top if top > 0 else 1.0)
-        if yt[-1] < hi:
-            yt.append(yt[-1] + (yt[1] - yt[0]))
-            hi = yt[-1]
+    lo, hi, yt = _value_scale(finite, log, percent)
 
     def fx(e):
         return L + (np.asarray(e, dtype=np.float64) - e0) / (e1 - e0) * W
@@ -468,21 +512,8 @@ def curve_svg(epochs: np.ndarray, series: dict[str, np.ndarray], box: CurveBox, 
             return T + H - (v - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * H
         return T + H - (v - lo) / (hi - lo) * H
 
-    text = f'font-size="10.5" fill="#555" style="{FONT}"'
-    parts = []
-    for v in yt:
-        y = float(fy(v))
-        name = f"{100 * v:g}%" if percent else f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e") if log else _label(v)
-        parts.append(f'<line x1="{L}" y1="{y:.1f}" x2="{L + W}" y2="{y:.1f}" stroke="#e6e6e6"/>'
-                     f'<text x="{L - 5}" y="{y + 3.5:.1f}" text-anchor="end" {text}>{name}</text>')
-    for v in (v for v in ticks(e0, e1, 4) if float(v).is_integer()):  # epochs are whole
-        x = float(fx(v))
-        parts.append(f'<line x1="{x:.1f}" y1="{T + H}" x2="{x:.1f}" y2="{T + H + 4}" stroke="#888"/>'
-                     f'<text x="{x:.1f}" y="{T + H + 15}" text-anchor="middle" {text}>{v:,.0f}</text>')
-    parts.append(f'<line x1="{L}" y1="{T + H}" x2="{L + W}" y2="{T + H}" stroke="#888"/>'
-                 f'<text x="{L + W / 2}" y="{T + H + 28}" text-anchor="middle" {text}>epoch</text>'
-                 f'<text x="11" y="{T + H / 2}" text-anchor="middle" transform="rotate(-90 11 {T + H / 2})" '
-                 f'{text}>{html.escape(label)}</text>')
+    parts = [_curve_axes(box, [(float(fy(v)), _value_label(v, log, percent)) for v in yt],
+                         [(float(fx(v)), v) for v in ticks(e0, e1, 4) if float(v).is_integer()], label)]  # whole epochs
     for split, values in series.items():
         pts = _curve(np.asarray(epochs), np.asarray(values, dtype=np.float64), fx, fy)
         if pts:

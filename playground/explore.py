@@ -9,7 +9,7 @@
 - **A/B**: pin this run as A, change settings, train B: both curves on one chart, both surfaces.
 - **Export script**: one NumPy-only Python file that reruns the experiment.
 
-One view at a time (``st.session_state["explore"]``), none by default: a closed view costs nothing.
+One view at a time (``st.session_state[keys.EXPLORE]``), none by default: a closed view costs nothing.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from nn_core.config import VANISHING, VANISHING_RELU
 from nn_core.export import script
 from nn_core.odds import MAX_PAGE_SEEDS, max_seeds
 
-from . import charts, compat, controls, views
+from . import charts, compat, controls, keys, views
 from .messages import markdown, say
+from .page_cache import PageCache
 from .session import Session
-from .state import EXPLORE_KEYS
+from .url import EXPLORE_KEYS
 
 VIEWS = tuple(EXPLORE_KEYS)  # Timeline, Gradients, Transformed space, Convergence odds, A/B, Export script
 WIDTH = 420  # px of an explore figure
@@ -56,7 +57,7 @@ HELP = {
 
 
 def chosen() -> str | None:
-    view = st.session_state.get("explore")
+    view = st.session_state.get(keys.EXPLORE)
     return view if view in VIEWS else None
 
 
@@ -65,7 +66,7 @@ def timeline_epoch(s: Session) -> int | None:
     """The kept epoch the figures show instead of the newest, if the timeline is open at an earlier one."""
     if chosen() != "Timeline" or s.running:
         return None
-    e = st.session_state.get("timeline_epoch")
+    e = st.session_state.get(keys.TIMELINE_EPOCH)
     if not isinstance(e, int) or e >= s.epoch or not len(s.timeline):
         return None
     try:
@@ -82,11 +83,11 @@ def timeline(s: Session) -> None:
     if len(epochs) < 2:
         st.caption("Train a few epochs, then come back here to go back through them.")
         return
-    if st.session_state.get("timeline_epoch") not in epochs:
-        st.session_state["timeline_epoch"] = epochs[-1]
-    st.select_slider("Epoch shown", options=epochs, key="timeline_epoch", format_func=lambda e: f"{e:,}",
+    if st.session_state.get(keys.TIMELINE_EPOCH) not in epochs:
+        st.session_state[keys.TIMELINE_EPOCH] = epochs[-1]
+    st.select_slider("Epoch shown", options=epochs, key=keys.TIMELINE_EPOCH, format_func=lambda e: f"{e:,}",
                      help="The surface, the diagram and the neuron maps show the network at this epoch")
-    shown = st.session_state["timeline_epoch"]
+    shown = st.session_state[keys.TIMELINE_EPOCH]
     st.caption(f"{len(epochs)} epochs kept, from 0 to {epochs[-1]:,}. "
                + (f"Showing epoch {shown:,}." if shown < s.epoch else "Showing the newest."))
 
@@ -96,10 +97,10 @@ def gradients(s: Session, main, side) -> None:
     stats = s.exp.trainer.gradient_stats
     main.markdown(views.gradients_figure(stats.record(), WIDTH), unsafe_allow_html=True)
     side.caption("Try it: a deep sigmoid network whose first layers hardly learn, then the same with ReLU.")
-    clicked = [compat.button(side, "Example: vanishing gradients", key="vanishing", on_click=controls.set_widgets,
+    clicked = [compat.button(side, "Example: vanishing gradients", key=keys.VANISHING, on_click=controls.set_widgets,
                              args=(VANISHING,), help="8 layers of 8 sigmoid neurons on two blobs: the first layers "
                                                      "barely learn"),
-               compat.button(side, "The same with ReLU", key="vanishing_relu", on_click=controls.set_widgets,
+               compat.button(side, "The same with ReLU", key=keys.VANISHING_RELU, on_click=controls.set_widgets,
                              args=(VANISHING_RELU,), help="The same network with ReLU: every layer's gradient is "
                                                           "about the same size")]
     if any(clicked):  # new settings: the page (outside this fragment) builds them
@@ -107,21 +108,20 @@ def gradients(s: Session, main, side) -> None:
 
 
 # ---------------------------------------------------------------- transformed space
-def space(s: Session, cache: dict, network, main, side) -> None:
+def space(s: Session, cache: PageCache, network, main, side) -> None:
     arch = network.arch
     layers = {f"Layer {l}": l for l in range(1, len(arch.hidden) + 1)}
     layers["Output"] = len(arch.hidden) + 1
-    if st.session_state.get("space_layer") not in layers:
-        st.session_state["space_layer"] = next(iter(layers))
-    name = side.pills("Layer", list(layers), selection_mode="single", key="space_layer") or next(iter(layers))
+    if st.session_state.get(keys.SPACE_LAYER) not in layers:
+        st.session_state[keys.SPACE_LAYER] = next(iter(layers))
+    name = side.pills("Layer", list(layers), selection_mode="single", key=keys.SPACE_LAYER) or next(iter(layers))
     layer = layers[name]
-    points = cache["points"]
+    points = cache.points
     X = np.column_stack([points["x"], points["y"]])
-    reference = cache.get("space_reference", {}).get(layer)
     with np.errstate(over="ignore", invalid="ignore"):
-        t = transformed_space(network, layer, X, cache["bounds"], reference=reference)
-    cache.setdefault("space_reference", {})[layer] = t.components  # keeps the picture from flipping
-    main.markdown(views.space_figure(t, points, s.exp.config.task, cache["value_range"], 340,
+        t = transformed_space(network, layer, X, cache.bounds, reference=cache.space_reference.get(layer))
+    cache.space_reference[layer] = t.components  # keeps the picture from flipping
+    main.markdown(views.space_figure(t, points, s.exp.config.task, cache.value_range, 340,
                                      f"The plane as {name.lower()} sees it"), unsafe_allow_html=True)
     side.caption(f"Axes: {t.axes[0]} across, {t.axes[1]} up." + (
         " A wider layer is drawn by the two directions its values spread most (principal components)."
@@ -131,10 +131,10 @@ def space(s: Session, cache: dict, network, main, side) -> None:
 # ---------------------------------------------------------------- convergence odds
 def _start_odds(s: Session) -> None:
     try:
-        s.start_odds(int(st.session_state["odds_seeds"]))
-        st.session_state.pop("odds_error", None)
+        s.start_odds(int(st.session_state[keys.ODDS_SEEDS]))
+        st.session_state.pop(keys.ODDS_ERROR, None)
     except ValueError as e:
-        st.session_state["odds_error"] = str(e)
+        st.session_state[keys.ODDS_ERROR] = str(e)
 
 
 def odds(s: Session, main, side) -> None:
@@ -143,18 +143,18 @@ def odds(s: Session, main, side) -> None:
         side.caption("This experiment is too large to train from many seeds on this page; the command line can: "
                    "`python -m nn_core odds --seeds N` with the same flags.")
         return
-    if st.session_state.get("odds_seeds", 0) > most:
-        st.session_state["odds_seeds"] = most
-    if "odds_seeds" not in st.session_state or st.session_state["odds_seeds"] > most:
-        st.session_state["odds_seeds"] = min(100, most)
-    side.number_input("Seeds", 1, most, step=10, key="odds_seeds",
+    if st.session_state.get(keys.ODDS_SEEDS, 0) > most:
+        st.session_state[keys.ODDS_SEEDS] = most
+    if keys.ODDS_SEEDS not in st.session_state or st.session_state[keys.ODDS_SEEDS] > most:
+        st.session_state[keys.ODDS_SEEDS] = min(100, most)
+    side.number_input("Seeds", 1, most, step=10, key=keys.ODDS_SEEDS,
                       help=f"Network seeds {s.config.seed} onwards; at most {min(most, MAX_PAGE_SEEDS):,} here")
     if s.odds_running:
-        compat.button(side, "Stop the seeds", key="odds_stop", on_click=s.stop_odds)
+        compat.button(side, "Stop the seeds", key=keys.ODDS_STOP, on_click=s.stop_odds)
     else:
-        compat.button(side, f"Train {int(st.session_state['odds_seeds']):,} seeds", key="odds_start",
+        compat.button(side, f"Train {int(st.session_state[keys.ODDS_SEEDS]):,} seeds", key=keys.ODDS_START,
                       type="primary", on_click=_start_odds, args=(s,))
-    error = st.session_state.pop("odds_error", None)
+    error = st.session_state.pop(keys.ODDS_ERROR, None)
     if error:
         say("error", error, where=side)
     o = s.odds
@@ -243,18 +243,18 @@ def _unpin(s: Session) -> None:
     controls.write_url(s.config)
 
 
-def ab(s: Session, cache: dict, picture: str | None, log: bool, main, side) -> None:
+def ab(s: Session, cache: PageCache, picture: str | None, log: bool, main, side) -> None:
     a = s.pinned
-    compat.button(side, "Pin this run as A" if a is None else "Pin this run as A instead", key="pin", on_click=_pin,
+    compat.button(side, "Pin this run as A" if a is None else "Pin this run as A instead", key=keys.PIN, on_click=_pin,
                   args=(s,), help="Keep this run to compare the next one with; then change any setting and train")
     if a is None and s.rebuilding is not None:
-        side.caption(f"Training run A of the link again: epoch {s.rebuilding.epoch:,} of {s.rebuild_epoch:,}…")
+        side.caption(f"Training run A of the link again: epoch {s.rebuilding.run.epoch:,} of {s.rebuilding.until:,}…")
         return
     if a is None:
         side.caption("Pin a run, change a setting (the learning rate, the layers…), train again: the page "
                      "draws both runs.")
         return
-    compat.button(side, "Unpin A", key="unpin", on_click=_unpin, args=(s,))
+    compat.button(side, "Unpin A", key=keys.UNPIN, on_click=_unpin, args=(s,))
     diff = differences(a.config, s.config)
     side.markdown(markdown(f"{diff}.", lead="**B differs from A in**") if diff
                   else "**B has A's settings**: change one to compare.")
@@ -263,22 +263,21 @@ def ab(s: Session, cache: dict, picture: str | None, log: bool, main, side) -> N
     label = f"{exp.config.loss_name} loss{' per point' if charts.loss_per_point(exp.config.loss_name) else ''}"
     main.markdown(views.ab_curves({"epoch": a.epochs, "loss": a.loss}, {"epoch": epochs, "loss": loss}, label, log,
                                   WIDTH), unsafe_allow_html=True)
-    if "ab_overlay" not in cache:
-        cache["ab_overlay"] = _overlay(exp, cache["bounds"])
+    if cache.ab_overlay is None:
+        cache.ab_overlay = _overlay(exp, cache.bounds)
     pictures = views.small_surface(f"A at epoch {a.epoch:,}", a.picture, a.overlay, SMALL)
     if picture is not None:
-        pictures += views.small_surface(f"B at epoch {s.epoch:,}", picture, cache["ab_overlay"], SMALL)
+        pictures += views.small_surface(f"B at epoch {s.epoch:,}", picture, cache.ab_overlay, SMALL)
     main.markdown(f'<div style="display:flex;gap:1rem;flex-wrap:wrap">{pictures}</div>', unsafe_allow_html=True)
 
 
 # ---------------------------------------------------------------- export
-def export(s: Session, cache: dict, main, side) -> None:
-    key = "script", s.config
-    if key not in cache:  # made once per experiment, not at every redraw while it trains (20 ms)
-        cache[key] = script(s.config)
-    text = cache[key]
+def export(s: Session, cache: PageCache, main, side) -> None:
+    if cache.script is None or cache.script[0] != s.config:  # made once per experiment, not at every redraw
+        cache.script = s.config, script(s.config)  # while it trains (20 ms)
+    text = cache.script[1]
     compat.download_button(main, "Download run.py", lambda: text, file_name="run.py", mime="text/x-python",
-                           key="script")
+                           key=keys.SCRIPT)
     side.caption(f"{len(text.splitlines())} lines. Run it with `python run.py`: it prints the final loss, the one "
                  "this page gets after the epoch budget. `python -m nn_core export-script` with the same flags "
                  "writes the same file.")
@@ -286,9 +285,9 @@ def export(s: Session, cache: dict, main, side) -> None:
 
 
 # ---------------------------------------------------------------- the section
-def section(s: Session, cache: dict, network, picture: str | None, log: bool, hidden) -> None:
+def section(s: Session, cache: PageCache, network, picture: str | None, log: bool, hidden) -> None:
     """The view picker and the open view (``network``: the one the figures show)."""
-    st.pills("Explore", VIEWS, selection_mode="single", key="explore", on_change=controls.view_changed)
+    st.pills("Explore", VIEWS, selection_mode="single", key=keys.EXPLORE, on_change=controls.view_changed)
     view = chosen()
     if view is None:
         return

@@ -1,6 +1,6 @@
-"""The main area: buttons, status, figures, the network diagram, the output surface and the curves
-for one session. Drawn inside an ``st.fragment`` that reruns on a timer while training, so only
-this part redraws.
+"""The main area: the run's controls, the figures, the network diagram, the output surface and the curves
+for one session. Drawn inside an ``st.fragment`` that reruns on a timer while training, so only this part
+redraws; each such run draws, then trains a slice, in the server's turn (playground.pacing).
 
 Laid out like TensorFlow Playground: the network in the middle of the page, the output on its right,
 the curves beside them, all above the fold on a laptop screen. On a phone the columns stack, the
@@ -9,25 +9,24 @@ output first (see :data:`STYLE`).
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
-from nn_core import DATASETS, Grid, data_bounds, data_csv, diagnose, dumps, evaluate_grid
+from nn_core import DATASETS, Grid, data_csv, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
-from . import charts, compat, controls, drawing, explore, owndata
+from . import charts, compat, controls, drawing, explore, keys, owndata, pacing, run_controls
 from .messages import say
-from .session import Session, turns
-from .state import VIEW_DEFAULT
+from .page_cache import PageCache
+from .session import Session
+from .url import DISCRETIZE, LOG_SCALE, SHOW_TEST, VIEW_DEFAULT, VIEW_OPTIONS
 
 SURFACE_RESOLUTION = 100
 NEURON_RESOLUTION = 25  # each tile of the diagram: shown 16-40 px wide, smoothed by the browser (100 / 4)
 BUSY_TILES = 40  # while training, a diagram of more tiles than this is redrawn at every other redraw: its
 # picture and lines cost a browser on one core more than the surface and curves together (8 x 64: 62 tiles)
 SURFACE_PX, DIAGRAM_PX, CURVES_PX = 290, 380, 200  # plot sizes: the three columns fit 1366 px with the sidebar
-# The parts of the main area a shared link may hide (``hide=`` in the URL, read by playground.state):
-# name -> what it is. st.session_state["hidden"] holds the hidden names.
+# The parts of the main area a shared link may hide (``hide=`` in the URL, read by playground.url):
+# name -> what it is. st.session_state[keys.HIDDEN] holds the hidden names.
 PANELS = {
     "surface": "the output surface",
     "diagram": "the network diagram",
@@ -38,7 +37,6 @@ PANELS = {
     "help": "the explanations",
     "explore": "the explore views (timeline, gradients, transformed space, odds, A/B, export)",
 }
-VIEW_OPTIONS = ("Discretize output", "Show test data", "Log scale")  # how the charts draw, in that order
 
 # Page-wide layout: less space above the title, and on a phone the buttons stay on one row and the
 # output surface comes first when the columns stack. (Selectors for Streamlit 1.40 and 1.5x+.)
@@ -78,57 +76,12 @@ HELP = {
 }
 
 
-# ---------------------------------------------------------------- buttons (callbacks: no click is lost)
-# A button's callback runs first thing in the run its click starts, before anything a newer click could
-# interrupt; so each click takes effect even when clicks come faster than the page redraws.
-def _train(s: Session) -> None:
-    if not s.running:
-        s.start()
-
-
-def _pause(s: Session) -> None:
-    s.pause()
-
-
-def _step(s: Session, epochs: int) -> None:
-    s.advance(epochs)  # stepping stops a run: the page then shows each step
-
-
-def _reset(s: Session) -> None:
-    s.reset()
-
-
-def _continuous(s: Session) -> None:
-    s.continuous = bool(st.session_state["continuous"])
-
-
-def buttons(s: Session) -> None:
-    c = st.columns([1.25, 0.9, 0.9, 0.9, 1.5, 2.4], vertical_alignment="center")
-    if s.running:
-        compat.button(c[0], "❚❚ Pause", key="pause", type="primary", on_click=_pause, args=(s,))
-    else:
-        compat.button(c[0], "▶ Train", key="train", type="primary", on_click=_train, args=(s,),
-                      help="Train until the epoch budget (or until paused), redrawing as it learns")
-    compat.button(c[1], "Step", key="step", help="Train one epoch", on_click=_step, args=(s, 1))
-    compat.button(c[2], "+100", key="step100", help="Train 100 epochs", on_click=_step, args=(s, 100))
-    compat.button(c[3], "Reset", key="reset", help="A fresh network from the seed, epoch 0", on_click=_reset,
-                  args=(s,))
-    status = ("training…" if s.running else "diverged" if s.exp.trainer.divergence
-              else "done" if s.done else "ready" if s.epoch == 0 else "paused")
-    c[4].toggle("Until paused", key="continuous", on_change=_continuous, args=(s,),
-                help="Keep training until you pause, as TensorFlow Playground does, instead of stopping at the "
-                     "epoch budget")
-    budget = "" if s.continuous else f" of {s.target:,}"
-    c[5].markdown(f'<span class="nnp-status"><b>Epoch {s.epoch:,}</b>{budget} · {status}</span>',
-                  unsafe_allow_html=True)
-
-
 def metrics(s: Session, n_train: int, n_test: int) -> None:
     """The figures of the run as one strip that wraps on narrow screens (one element to redraw, not 14)."""
     h = s.exp.trainer.history
     last = h[-1] if h else None
-    rate = s.live_rate if s.live_rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
-    redraws = f"{s.redraw_rate:.1f} redraws/s" if s.redraw_rate and s.live_ticks > 1 else ""
+    rate = s.live.rate if s.live.rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
+    redraws = f"{s.live.redraw_rate:.1f} redraws/s" if s.live.redraw_rate and s.live.ticks > 1 else ""
     per = charts.loss_per_point(s.exp.config.loss_name)
     train_n, test_n = (n_train, n_test) if per else (1, 1)
     train_loss = last.train_loss / train_n if last else None
@@ -147,58 +100,48 @@ def metrics(s: Session, n_train: int, n_test: int) -> None:
     st.markdown(charts.metric_strip(items), unsafe_allow_html=True)
 
 
-def explain(name: str, hidden) -> None:
+def help_expander(name: str, hidden) -> None:
     if "help" not in hidden:
         with st.expander("What am I looking at?"):
             st.caption(HELP[name])
 
 
-def _cached(s: Session) -> dict:
-    """What is drawn from the data, made once per dataset: the points, the square plot's bounds, the
-    colour range of a regression surface (the targets', symmetric about 0)."""
-    exp = s.exp
-    if "points" not in s.cache:
-        s.cache["points"] = charts.points_frame(exp.train, exp.test)
-        s.cache["bounds"] = charts.square_bounds(data_bounds(exp.data.X))
-        s.cache["value_range"] = charts.value_range(exp.data, exp.config.task)
-    return s.cache
-
-
-def surface_resolution(s: Session, cache: dict) -> int:
+def surface_resolution(s: Session, cache: PageCache) -> int:
     """The surface's grid: :data:`SURFACE_RESOLUTION` cells a side, or while training a network so large
     that the grid would take more than a tenth of a redraw's interval, fewer (at least half as many; the
     browser smooths the picture). A network of eight layers of 64 takes a third of a second over 100 x 100
     points here: at full size it would hold the page to two redraws a second."""
-    cost = cache.get("grid_cost")  # seconds per grid point, as last measured
+    cost = cache.grid_cost  # seconds per grid point, as last measured
     if not s.running or cost is None:
         return SURFACE_RESOLUTION
-    fits = int((0.1 * s.interval / cost) ** 0.5)
+    fits = int((0.1 * s.pace.interval / cost) ** 0.5)
     return max(SURFACE_RESOLUTION // 2, min(SURFACE_RESOLUTION, fits))
 
 
-def diagram_due(s: Session, cache: dict) -> bool:
+def diagram_due(s: Session, cache: PageCache) -> bool:
     """Whether this run draws the diagram anew: always at rest and for a small network; while a network of
     more than :data:`BUSY_TILES` tiles trains, every other run (the others show its last drawing again)."""
-    if not s.running or "diagram" not in cache:
+    if not s.running or cache.diagram is None:
         return True
     tiles = sum(len(c[2]) for c in drawing.diagram_columns(s.exp.network.arch))
-    return tiles <= BUSY_TILES or s.live_ticks % 2 == 0
+    return tiles <= BUSY_TILES or s.live.ticks % 2 == 0
 
 
-def grids(s: Session, cache: dict, net, surface: bool, diagram: bool) -> tuple[Grid | None, Grid | None]:
+def evaluate_grids(s: Session, cache: PageCache, net, surface: bool,
+                   diagram: bool) -> tuple[Grid | None, Grid | None]:
     """The network over the plane for the surface, and for the diagram's tiles (hidden layers included).
 
     While training, one pass serves both, the tiles taking every k-th point: a large network's second
     pass would cost a tenth of a redraw. At rest, the tiles get their own small grid (a large network's
     hidden layers over the whole surface grid would hold tens of megabytes). ``net``: the network shown
     (the session's, or the timeline's)."""
-    bounds = cache["bounds"]
+    bounds = cache.bounds
     res = surface_resolution(s, cache)
     one = surface and diagram and s.running
-    start = time.perf_counter()
+    start = pacing.clock()
     big = evaluate_grid(net, bounds, res, hidden=one) if surface else None
     if surface:
-        cache["grid_cost"] = (time.perf_counter() - start) / res**2
+        cache.grid_cost = (pacing.clock() - start) / res**2
     if not diagram:
         return big, None
     if one:
@@ -207,20 +150,20 @@ def grids(s: Session, cache: dict, net, surface: bool, diagram: bool) -> tuple[G
     return big, evaluate_grid(net, bounds, NEURON_RESOLUTION, hidden=True)
 
 
-def surface(s: Session, cache: dict, grid: Grid, discretize: bool, show_test: bool) -> None:
+def surface(s: Session, cache: PageCache, grid: Grid, discretize: bool, show_test: bool) -> None:
     exp, c = s.exp, s.exp.config
-    picture = charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, cache["value_range"], discretize))
-    cache["picture"] = picture
+    picture = charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, cache.value_range, discretize))
+    cache.picture = picture
     show_test = show_test and exp.test is not None and len(exp.test) > 0
-    if ("legend", show_test) not in cache:
-        cache["legend", show_test] = drawing.surface_legend(c.task, c.n_classes, cache["value_range"], show_test)
+    if show_test not in cache.legends:
+        cache.legends[show_test] = drawing.surface_legend(c.task, c.n_classes, cache.value_range, show_test)
     title, subtitle = (("Output", "the network's value at each point: orange low, blue high") if c.task == "regression"
                        else ("Decision surface", "the network's class at each point; pale where unsure"))
-    st.markdown(drawing.surface_figure(title, subtitle, picture, cache["legend", show_test], SURFACE_PX, show_test),
+    st.markdown(drawing.surface_figure(title, subtitle, picture, cache.legends[show_test], SURFACE_PX, show_test),
                 unsafe_allow_html=True)
 
 
-def still(s: Session, hidden) -> None:
+def unchanging_parts(s: Session, hidden) -> None:
     """What the main area draws that stays the same from one redraw to the next, drawn by the page outside
     the fragment that redraws while training (so those redraws neither send it again nor make the browser
     read it again): the page's style, and the surface's axes and points (over 100 kB with 2,000 points),
@@ -228,17 +171,17 @@ def still(s: Session, hidden) -> None:
     st.markdown(STYLE + drawing.STYLE, unsafe_allow_html=True)
     if "surface" in hidden:
         return
-    cache, exp = _cached(s), s.exp
-    if "overlays" not in cache:
-        p, c = cache["points"], exp.config
+    cache, exp = s.cache, s.exp
+    if cache.overlays is None:
+        p, c = cache.points, exp.config
         radius = 7.5 if len(exp.data) <= 20 else 3.6  # the 4-point truth tables get big dots
 
         def overlay(points) -> str:
-            return drawing.surface_overlay(points, cache["bounds"], c.task, cache["value_range"], SURFACE_PX, radius)
+            return drawing.surface_overlay(points, cache.bounds, c.task, cache.value_range, SURFACE_PX, radius)
 
         has_test = exp.test is not None and len(exp.test) > 0
-        cache["overlays"] = (overlay(charts.rows_where(p, p["split"] == "train")), overlay(p) if has_test else None)
-    st.markdown(drawing.overlay_style(*cache["overlays"]), unsafe_allow_html=True)
+        cache.overlays = (overlay(charts.rows_where(p, p["split"] == "train")), overlay(p) if has_test else None)
+    st.markdown(drawing.overlay_style(*cache.overlays), unsafe_allow_html=True)
 
 
 def curves(s: Session, log: bool, n_train: int, n_test: int, mark: int | None = None) -> None:
@@ -250,13 +193,13 @@ def curves(s: Session, log: bool, n_train: int, n_test: int, mark: int | None = 
                                       mark), unsafe_allow_html=True)
 
 
-def network(cache: dict, net, grid: Grid | None) -> None:
+def diagram(cache: PageCache, net, grid: Grid | None) -> None:
     """The diagram of ``net`` from ``grid``, or as last drawn when there is none (see :func:`diagram_due`)."""
     if grid is not None:
         tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features),
-                                      cache["value_range"])
-        cache["diagram"] = drawing.diagram_figure(net, tiles, DIAGRAM_PX)
-    st.markdown(cache["diagram"], unsafe_allow_html=True)
+                                      cache.value_range)
+        cache.diagram = drawing.diagram_figure(net, tiles, DIAGRAM_PX)
+    st.markdown(cache.diagram, unsafe_allow_html=True)
 
 
 def view_options(n_test: int) -> None:
@@ -264,31 +207,31 @@ def view_options(n_test: int) -> None:
     go into the URL. Without a test split, "Show test data" is not offered, but its choice is kept (in the
     URL too) for when there is one again: those pills have their own key."""
     if n_test:
-        st.pills("View", VIEW_OPTIONS, selection_mode="multi", key="view", label_visibility="collapsed",
+        st.pills("View", list(VIEW_OPTIONS), selection_mode="multi", key=keys.VIEW, label_visibility="collapsed",
                  on_change=controls.view_changed)
         return
-    options = tuple(o for o in VIEW_OPTIONS if o != "Show test data")
-    st.session_state["view_no_test"] = [o for o in st.session_state.get("view") or () if o in options]
-    st.pills("View", options, selection_mode="multi", key="view_no_test", label_visibility="collapsed",
+    options = [o for o in VIEW_OPTIONS if o != SHOW_TEST]
+    st.session_state[keys.VIEW_NO_TEST] = [o for o in st.session_state.get(keys.VIEW) or () if o in options]
+    st.pills("View", options, selection_mode="multi", key=keys.VIEW_NO_TEST, label_visibility="collapsed",
              on_change=_view_without_test)
 
 
 def _view_without_test() -> None:
-    kept = [o for o in st.session_state.get("view") or () if o == "Show test data"]
-    st.session_state["view"] = kept + list(st.session_state["view_no_test"])
+    kept = [o for o in st.session_state.get(keys.VIEW) or () if o == SHOW_TEST]
+    st.session_state[keys.VIEW] = kept + list(st.session_state[keys.VIEW_NO_TEST])
     controls.view_changed()
 
 
-def charts_area(s: Session, hidden) -> None:
-    exp = s.exp
-    cache = _cached(s)
+def figures(s: Session, hidden) -> None:
+    """The figures strip, then the diagram, the surface and the curves side by side (those not hidden), a
+    truth table's outputs, and the explore views."""
+    exp, cache = s.exp, s.cache
     n_train, n_test = len(exp.train), (len(exp.test) if exp.test is not None else 0)
     if "metrics" not in hidden:
         metrics(s, n_train, n_test)
     # written back at every run: a widget's value is forgotten after a run that does not draw it (the
     # pills are not drawn while the view options are hidden, or have another key without a test split)
-    view = st.session_state["view"] = list(st.session_state.get("view", VIEW_DEFAULT) or ())
-    discretize, show_test, log = (o in view for o in VIEW_OPTIONS)
+    view = st.session_state[keys.VIEW] = list(st.session_state.get(keys.VIEW, VIEW_DEFAULT) or ())
     shown = [p for p in ("diagram", "surface", "curves") if p not in hidden]
     back = explore.timeline_epoch(s)  # the timeline's epoch, if it takes the figures back to one
     net = exp.network if back is None else s.timeline.network_at(back, exp.network)
@@ -297,27 +240,28 @@ def charts_area(s: Session, hidden) -> None:
                 f"{s.epoch:,}.")
     widths = {"diagram": DIAGRAM_PX + 10, "surface": SURFACE_PX + 50, "curves": CURVES_PX + 55}
     due = "diagram" in shown and (back is not None or diagram_due(s, cache))
-    surface_grid, tile_grid = grids(s, cache, net, "surface" in shown, due)
+    surface_grid, tile_grid = evaluate_grids(s, cache, net, "surface" in shown, due)
     for column, part in zip(st.columns([widths[p] for p in shown], gap="small") if shown else (), shown):
         with column:
             if part == "diagram":
-                network(cache, net, tile_grid)
+                diagram(cache, net, tile_grid)
             elif part == "surface":
-                surface(s, cache, surface_grid, discretize, show_test)
+                surface(s, cache, surface_grid, DISCRETIZE in view, SHOW_TEST in view)
                 if "view" not in hidden:
                     view_options(n_test)
                 owndata.pad_ui(s, cache, hidden)
             else:
-                curves(s, log, n_train, n_test, back)
-            explain(part, hidden)
+                curves(s, LOG_SCALE in view, n_train, n_test, back)
+            help_expander(part, hidden)
     if DATASETS[exp.config.dataset].fixed:
         st.subheader("Final Output after Training" if s.done and s.epoch else "Output")
         st.markdown(charts.markdown_table(charts.truth_table(exp.network, exp.data)))
     if "explore" not in hidden:
-        explore.section(s, cache, net, cache.get("picture") if "surface" in shown else None, log, hidden)
+        explore.section(s, cache, net, cache.picture if "surface" in shown else None, LOG_SCALE in view, hidden)
 
 
-def files(s: Session) -> None:
+def download_buttons(s: Session) -> None:
+    """Download the model (JSON) and the data (CSV)."""
     exp = s.exp
 
     # Callables: the files are made when a button is clicked, not at every redraw while training.
@@ -329,51 +273,40 @@ def files(s: Session) -> None:
 
     c1, c2 = st.columns(2)
     compat.download_button(c1, "Download model (JSON)", model_file, file_name="model.json", mime="application/json",
-                           key="download_model")
+                           key=keys.DOWNLOAD_MODEL)
     compat.download_button(c2, "Download data (CSV)", data_file, file_name=f"{exp.config.dataset}.csv",
-                           mime="text/csv", key="download_data")
+                           mime="text/csv", key=keys.DOWNLOAD_DATA)
 
 
-def panel(s: Session) -> None:
-    """Everything in the main area. While the session runs, each run of this fragment (on a timer)
-    draws, then trains a time slice; the runs of different visitors take turns.
+def main_area(s: Session) -> None:
+    """Everything in the main area. While the session is busy, each run of this fragment (on a timer) draws,
+    then trains a time slice; the runs of every page of the server take turns (playground.pacing).
 
     Drawing first lets the browser draw the new picture while the server trains, rather than after: the
     browser's timer then finds it idle and asks for the next run on time. (Trained first, a large network's
     pictures reached the browser at the end of each run, and its timer fired a tenth of an interval late on
     average while the browser drew them.)"""
-    called = time.perf_counter()
-    with turns.turn(s.drawn if s.running else 0.0):  # a visitor's click goes first
-        _panel(s, called, time.perf_counter())
+    with s.pace.redraw(s.running):  # a visitor's click goes first
+        _draw_then_train(s)
 
 
 def _rerun_if_changed(s: Session) -> None:
-    if s.busy != bool(s.timer) or s.timer and s.timer != s.interval:
+    if s.pace.timer_stale(s.busy):
         st.rerun()  # started, finished, paused, diverged, or the timer needs another interval: the whole page
 
 
-# Widgets of this fragment whose value must outlast a run that reruns the whole page from inside it: on
-# Streamlit 1.40 (stlite) such a run, which has drawn none of them yet, can drop their values, and the open
-# explore view vanished after its odds were stopped. Each run keeps a copy, and puts back one that went.
-KEPT = ("explore", "view", "continuous", "space_layer", "odds_seeds", "timeline_epoch")
-
-
 def _keep_values() -> None:
+    """Put back a value of :data:`playground.keys.KEPT` that a run of the whole page dropped, and keep a copy."""
     state = st.session_state
-    for key in KEPT:
+    for key in keys.KEPT:
         if key in state:
-            state["kept:" + key] = state[key]
-        elif "kept:" + key in state:
-            state[key] = state["kept:" + key]
+            state[keys.kept_key(key)] = state[key]
+        elif keys.kept_key(key) in state:
+            state[key] = state[keys.kept_key(key)]
 
 
-def _panel(s: Session, called: float, turn: float) -> None:
-    _keep_values()
-    if st.session_state.pop(owndata.CLICKED, False):
-        st.rerun()  # a click on the pad changed the points: the page builds them
-    _rerun_if_changed(s)
-    hidden = st.session_state.get("hidden", frozenset())
-    buttons(s)
+def _messages(s: Session) -> None:
+    """What the last change did, a divergence, and a hint about the run so far."""
     if s.current_notice:
         say("info", s.current_notice)
     tr = s.exp.trainer
@@ -382,12 +315,19 @@ def _panel(s: Session, called: float, turn: float) -> None:
     hint = diagnose(tr.history, s.exp.config, tr.start_loss, tr.divergence)
     if hint is not None:
         say("warning", hint.message, lead="**Hint:**")
-    charts_area(s, hidden)
+
+
+def _draw_then_train(s: Session) -> None:
+    _keep_values()
+    if st.session_state.pop(keys.PAD_CLICKED, False):
+        st.rerun()  # a click on the pad changed the points: the page builds them
+    _rerun_if_changed(s)
+    hidden = st.session_state.get(keys.HIDDEN, frozenset())
+    run_controls.buttons(s)
+    _messages(s)
+    figures(s, hidden)
     if "files" not in hidden:
-        files(s)
-    s.tick()
+        download_buttons(s)
+    s.train_slice()
     explore.take_rebuilt(s)
     _rerun_if_changed(s)  # a run that ended in this slice is drawn as it ended
-    if s.timer:
-        now = time.perf_counter()
-        s.ran(now - called, now - turn)

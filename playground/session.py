@@ -1,161 +1,156 @@
-"""One visitor's experiment: the built data, network and trainer, and what to keep when settings change.
+"""One visitor's experiment: the built data, network and trainer, what to keep when settings change, and its
+runs (Train, Step and +100, the odds over many seeds, run A of a link), each trained in time slices.
 
-Plain Python over nn_core (no Streamlit), so the reset-or-keep rules and the
-live training are testable on their own. The page keeps one
-:class:`Session` in ``st.session_state``.
+Plain Python over nn_core (no Streamlit), so the reset-or-keep rules and the live training are testable on
+their own. The page keeps one :class:`Session` in ``st.session_state`` (:data:`playground.keys.SESSION`).
 
-Live training has no thread: each redraw of the page (a run of its fragment,
-on a timer) draws, then trains for a time slice with :meth:`Session.tick`.
-The slice leaves room in each cycle for the drawing, and shrinks when the
-server is busy: the CPU is shared by training less per redraw, never by
-redrawing less. Redraws of different visitors take turns (:class:`Turns`).
+How long a slice trains and when the page's timer asks for the next redraw is the server's pacing
+(:mod:`playground.pacing`), through the session's :attr:`Session.pace`. Every path that trains goes through
+:meth:`Session.train` or :meth:`Session._run_odds`, and each takes the server's turn: a redraw holds it
+already, a click (Step, +100) waits for it.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from nn_core import SETTINGS, Config, Network, build
-from nn_core.config import retune
+from nn_core.config import Experiment, retune
 from nn_core.odds import Odds
 from nn_core.timeline import Timeline
 from nn_core.training import GradientStats, TrainerState
 
-CYCLE = 0.25  # seconds from one redraw to the next while training: four a second
-INTERVALS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)  # the page's timer: longer when a round of redraws is
-# (every training session's turn) longer
-TRAIN_SHARE = 0.75  # of a cycle, the most spent training, when nothing else is going on
-MIN_SLICE = 0.002  # however busy the server, each redraw trains at least this long
-SPARE = 1.2  # the timer's interval over the time a round of redraws needs
-MARGIN = 0.02  # seconds a session training alone leaves free in each interval, besides its measured redraw
-SETTLE = 10.0  # seconds an interval stays before it may go down: each change costs a run of the whole page
+from . import pacing
+from .page_cache import PageCache
+
 RAMP = 1.6  # from epoch 0, a run may be at most RAMP ** (4 t) epochs in at t seconds after Train: the first
 # epochs, where the network changes most, play out over seconds (about 15 frames for the first thousand)
 RAMP_SECONDS = 6.0  # ... for this long at most (by then the ramp allows 80,000 epochs)
 SNAPSHOTS, SNAPSHOT_BYTES = 200, 16_000_000  # the timeline keeps at most this many networks, and this much memory
 STEP_SLICE = 0.5  # seconds Step or +100 may train at once, in the visitor's turn; the rest goes on in slices
 PINNED_SECONDS = 5.0  # the most a link's run A trains, in slices, to be rebuilt
-ABANDONED = 30.0  # a running session that has not redrawn for this long (its tab was closed) no longer counts
-clock = time.perf_counter  # the pacing's clock (a test gives it a fake one: no test may depend on speed)
-_training: dict[int, float] = {}  # id of each running session -> when it last trained, across this server
 
 
-class Turns:
-    """Whose redraw is next on this server: one at a time, the one that has waited longest since its last.
-
-    Twenty script threads all computing at once would share the interpreter's lock with the thread that
-    sends the pages out, and starve it: pages stop arriving. A thread waiting here waits without computing,
-    so the sender keeps its share. The turn goes to the waiter whose page was drawn longest ago (a page
-    that was never drawn, or that a visitor just clicked, goes first), so every page is redrawn in turn and
-    none waits behind the others twice. The server's estimate of one redraw's cost (``draw``) is kept here
-    too: it sets how long a round of every training session's redraw takes.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._busy = False
-        self._waiting: list[tuple[float, int, threading.Event]] = []
-        self._tickets = itertools.count()
-        self.draw = 0.03  # seconds a redraw takes besides training (a running average over the server)
-
-    @contextmanager
-    def turn(self, since: float) -> Iterator[None]:
-        """Hold the turn; ``since``: when this page was last drawn (0: never, or a visitor is waiting)."""
-        with self._lock:
-            mine = not self._busy
-            if mine:
-                self._busy = True
-            else:
-                ready = threading.Event()
-                heapq.heappush(self._waiting, (since, next(self._tickets), ready))
-        if not mine:
-            ready.wait()  # the turn is handed over: _busy stays set
-        try:
-            yield
-        finally:
-            with self._lock:
-                if self._waiting:
-                    heapq.heappop(self._waiting)[2].set()
-                else:
-                    self._busy = False
-
-    def drew(self, seconds: float) -> None:
-        """Count a redraw that took ``seconds`` besides training into the running average."""
-        self.draw += 0.05 * (seconds - self.draw)  # slow to move: intervals change only when the load does
-
-
-turns = Turns()
-
-
-def _need(sessions: int) -> float:
-    """Seconds a round of ``sessions`` training sessions' redraws needs, with room to spare."""
-    return SPARE * sessions * (turns.draw + MIN_SLICE)
-
-
-def _step(need: float, current: float) -> float:
-    """The timer's interval for a round that needs ``need`` seconds: the shortest step over it. From
-    ``current``, it goes up at once and down only when the round needs under 85% of the lower step."""
-    fits = [t for t in INTERVALS if t >= need]
-    step = fits[0] if fits else INTERVALS[-1]
-    return step if step > current or need < 0.85 * step else current
-
-
-def _sessions_training(me: int, now: float) -> int:
-    """How many sessions of this server are running now, this one included (forgetting abandoned ones)."""
-    for k in [k for k, t in _training.items() if now - t > ABANDONED]:
-        _training.pop(k, None)
-    _training[me] = now
-    return len(_training)
+def train_within(exp: Experiment, timeline: Timeline, server: pacing.Server, epochs: int,
+                 seconds: float | None) -> int:
+    """Train up to ``epochs`` epochs within ``seconds`` (one at least) in ``server``'s turn, each epoch offered
+    to ``timeline``; returns how many ran. An epoch that would end past ``seconds`` (at the pace of the last
+    one) is not started: a large network's epochs are long, and a slice that overshoots makes the page's
+    timer miss its next tick."""
+    trainer, params, n = exp.trainer, exp.network.params, 0
+    with server.turn(0.0), np.errstate(over="ignore", invalid="ignore"):  # divergence is the trainer's to report
+        start = last = pacing.clock()
+        for record in trainer.run(epochs):
+            n += 1
+            timeline.offer(record.epoch, params)
+            now = pacing.clock()
+            if seconds is not None and 2 * now - last - start > seconds:  # now + (now - last) past the end
+                break
+            last = now
+    timeline.offer(trainer.epoch, params, latest=True)
+    return n
 
 
 @dataclass
-class Session:
-    config: Config
-    network: Network | None = None  # start from these weights instead of a fresh initialisation
-    running: bool = False
-    continuous: bool = False  # train until paused rather than up to the epoch budget
-    timer: float | None = None  # the interval the page's timer was last set to (None: no timer)
-    interval: float = CYCLE  # the interval the timer should have: longer than a redraw takes
-    notice: str = ""  # what the last settings change (or model file) did, for the page to say ...
-    notice_epoch: int = 0  # ... while the network is still at this epoch
-    live_ticks: int = field(default=0, init=False)  # redraws while running live ...
-    live_epochs: int = field(default=0, init=False)  # ... epochs trained ...
-    live_seconds: float = field(default=0.0, init=False)  # ... and the wall time they took, redraws included
-    _live_start: float | None = field(default=None, init=False)
-    drawn: float = field(default=0.0, init=False)  # when the panel was last drawn while running (0: not yet)
-    _late: bool = field(default=False, init=False, repr=False)  # the last run took longer than the interval
-    _changed: float = field(default=0.0, init=False, repr=False)  # when the interval last changed
-    _overhead: float = field(default=0.05, init=False, repr=False)  # a run's whole time besides training (average)
-    _trained_seconds: float = field(default=0.0, init=False, repr=False)  # the last tick's training time
-    _sessions: int = field(default=1, init=False, repr=False)  # sessions training on the server at the last tick
-    _ramp: float | None = field(default=None, init=False, repr=False)  # when a run from epoch 0 started
+class Rebuild:
+    """Run A of a link, trained again from its seed in the page's slices: up to epoch ``until``, or for
+    :data:`PINNED_SECONDS` of training at most."""
 
-    def __post_init__(self):
+    run: Session
+    until: int
+    seconds: float = 0.0  # the training time it has had so far
+
+    @property
+    def done(self) -> bool:
+        return (self.run.epoch >= self.until or self.run.exp.trainer.divergence is not None
+                or self.seconds >= PINNED_SECONDS)
+
+    def train(self, seconds: float) -> None:
+        """A slice of at most ``seconds`` (and of what is left of its time)."""
+        start = pacing.clock()
+        self.run.train(self.until - self.run.epoch, min(seconds, PINNED_SECONDS - self.seconds))
+        self.seconds += pacing.clock() - start
+
+
+class Live:
+    """A live run's figures (redraws, epochs trained, and the wall time they took, redraws included) and its
+    slow start: from epoch 0, the first epochs play out over seconds (:data:`RAMP`)."""
+
+    def __init__(self):
+        self.ticks, self.epochs, self.seconds = 0, 0, 0.0
+        self._start: float | None = None  # when the run started
+        self._ramp: float | None = None  # when a run from epoch 0 started, while its ramp holds
+
+    def start(self, epoch: int) -> None:
+        """A run starts at ``epoch``: its figures from zero, and from epoch 0 the ramp."""
+        self.ticks, self.epochs, self.seconds = 0, 0, 0.0
+        self._start = pacing.clock()
+        self._ramp = self._start if epoch == 0 else None
+
+    def clear(self) -> None:
+        """No run: no figures (a reset)."""
+        self.ticks, self.epochs, self.seconds, self._start = 0, 0, 0.0, None
+
+    def ramp_off(self) -> None:
+        """Go on at full pace (the rest of a Step or +100 click)."""
+        self._ramp = None
+
+    def allowed(self, left: int, epoch: int, now: float) -> int:
+        """Of ``left`` epochs, how many the next slice may train: during the first seconds of a run from
+        epoch 0, up to where the ramp has got (one at least)."""
+        if self._ramp is not None:
+            t = now - self._ramp
+            if t > RAMP_SECONDS:
+                self._ramp = None
+            else:
+                left = min(left, max(int(RAMP ** (4 * t)) - epoch, 1))
+        return left
+
+    def count(self, epochs: int) -> None:
+        """A redraw that trained ``epochs``."""
+        self.ticks += 1
+        self.epochs += epochs
+        if self._start is not None:
+            self.seconds = pacing.clock() - self._start
+
+    @property
+    def rate(self) -> float | None:
+        """Epochs per second while training live, redraw time included."""
+        return self.epochs / self.seconds if self.seconds > 0 else None
+
+    @property
+    def redraw_rate(self) -> float | None:
+        """Redraws per second while training live."""
+        return self.ticks / self.seconds if self.seconds > 0 else None
+
+
+class Session:
+    """One visitor's experiment under ``config``, and its runs."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.pace = pacing.Pace()  # this page's timer, on this server
+        self.running = False
+        self.continuous = False  # train until paused rather than up to the epoch budget
+        self.notice, self.notice_epoch = "", 0  # what the last settings change (or model file) did, for the page
+        # to say while the network is still at this epoch
+        self.live = Live()  # the live run's figures and its slow start
         self.timeline = Timeline(SNAPSHOTS, SNAPSHOT_BYTES)  # the network at log-spaced epochs, to go back to
         self.odds: Odds | None = None  # a convergence-odds run over many seeds, and whether it is going on
         self.odds_running = False
-        self._rebuild_seconds = 0.0  # training time run A of a link has had so far
         self.pinned = None  # run A of an A/B comparison (playground.explore.Pinned)
-        self.rebuilding: Session | None = None  # run A of a link, being trained again in the page's slices ...
-        self.rebuild_epoch = 0  # ... up to this epoch
+        self.rebuilding: Rebuild | None = None  # run A of a link, being trained again in the page's slices
         self.stop_at: int | None = None  # Step and +100: the epoch a run of them stops at
-        self._built(build(self.config, self.network))
-        self.network = None
-        self.target = self.config.epochs  # train until this epoch
+        self._built(build(config))
+        self.target = config.epochs  # train until this epoch
 
     def _built(self, exp, timeline: bool = True) -> None:
         """Take a newly built experiment: record its gradient statistics, and (``timeline``) start its
-        timeline afresh; the session's data cache goes."""
+        timeline afresh; what the page draws from the data is made again (:class:`PageCache`)."""
         self.exp = exp
-        self.cache: dict = {}  # things drawn from the data (points frame, bounds), kept until it changes
+        self.cache = PageCache.of(exp)
         exp.trainer.gradient_stats = GradientStats()
         if timeline:
             self.timeline.clear()
@@ -213,7 +208,7 @@ class Session:
         self._built(exp)
         self.pause()
         self.target = self.epoch + self.config.epochs
-        self.live_ticks, self.live_epochs, self.live_seconds, self._live_start = 0, 0, 0.0, None
+        self.live.clear()
 
     # ------------------------------------------------------------ training
     @property
@@ -226,64 +221,28 @@ class Session:
             return self.epoch >= self.stop_at
         return not self.continuous and self.epoch >= self.target
 
+    @property
+    def busy(self) -> bool:
+        """Whether the page's timer runs: while training, while an odds run goes on, or run A of a link trains."""
+        return self.running or self.odds_running or self.rebuilding is not None
+
     def train(self, epochs: int, seconds: float | None = None) -> int:
-        """Train up to ``epochs`` epochs within ``seconds`` (one at least); returns how many ran. An epoch
-        that would end past ``seconds`` (at the pace of the last one) is not started: a large network's
-        epochs are long, and a slice that overshoots makes the page's timer miss its next tick."""
-        tr, timeline, params = self.exp.trainer, self.timeline, self.exp.network.params
-        start, n = clock(), 0
-        last = start
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the trainer
-            for record in tr.run(epochs):
-                n += 1
-                timeline.offer(record.epoch, params)
-                now = clock()
-                if seconds is not None and 2 * now - last - start > seconds:  # now + (now - last) past the end
-                    break
-                last = now
-        timeline.offer(tr.epoch, params, latest=True)
-        if tr.divergence is not None or self.done:
+        """Train up to ``epochs`` epochs within ``seconds`` (one at least), in the server's turn (see
+        :func:`train_within`); returns how many ran. A run that diverges or is done stops."""
+        n = train_within(self.exp, self.timeline, self.pace.server, epochs, seconds)
+        if self.exp.trainer.divergence is not None or self.done:
             self.pause()
         return n
 
-    # ------------------------------------------------------------ live training
     def start(self) -> None:
-        """Start running (a finished run goes on for another budget's worth); each redraw then trains a slice."""
+        """Train: start running (a finished run goes on for another budget's worth); each redraw then trains
+        a slice (:meth:`train_slice`)."""
         self.odds_running, self.stop_at = False, None  # one thing trains at a time
         if self.done:
             self.target = self.epoch + self.config.epochs
-        self._ramp = clock() if self.epoch == 0 else None
         self.running = True
-        self.live_ticks, self.live_epochs, self.live_seconds = 0, 0, 0.0
-        self._live_start = clock()
-        self._timer_on()
-
-    def _timer_on(self) -> None:
-        """The page's timer is to run: an interval with room for this session besides those training now,
-        and its first redraw ahead of the others' (it has not been drawn since the click)."""
-        self.drawn = 0.0
-        others = sum(1 for k in _training if k != id(self))
-        self.interval = _step(_need(others + 1), self.interval)
-
-    def slice_seconds(self) -> float:
-        """How long the next redraw may train: what the timer's interval leaves after a round of every
-        training session's redraw (with room to spare), shared among them, and never more than
-        :data:`TRAIN_SHARE` of a cycle alone. The CPU is shared by training less, never by redrawing less.
-        With others, the interval is the one every training session should have now: a session whose
-        timer is still longer does not get a longer turn. Alone, the interval is this session's own and
-        what a run needs besides training is its own too, measured whole (Streamlit's part included)."""
-        n = self._sessions = _sessions_training(id(self), clock())
-        if n == 1:
-            alone = min(self.interval - CYCLE * (1 - TRAIN_SHARE), self.interval - MARGIN - self._overhead)
-            return max(MIN_SLICE, alone)
-        interval = min(self.interval, _step(_need(n), 0.0))
-        budget = min(interval - CYCLE * (1 - TRAIN_SHARE), interval / SPARE - n * turns.draw)
-        return max(MIN_SLICE, budget / n)
-
-    @property
-    def busy(self) -> bool:
-        """Whether the page's timer runs: while training, or while an odds run goes on."""
-        return self.running or self.odds_running or self.rebuilding is not None
+        self.live.start(self.epoch)
+        self.pace.start()
 
     def advance(self, epochs: int) -> int:
         """Step and +100: ``epochs`` more (after those still to go of an earlier click), then stop. What
@@ -294,38 +253,58 @@ class Session:
         self.odds_running = False
         self.stop_at = stop
         self.target = max(self.target, stop)  # past the budget, it moves: "Epoch 1,050 of 1,050", not "of 1,000"
-        with turns.turn(0.0):
-            n = self.train(stop - self.epoch, STEP_SLICE)
+        n = self.train(stop - self.epoch, STEP_SLICE)
         if self.epoch < stop and self.exp.trainer.divergence is None:
-            self.running, self._ramp = True, None
-            self._timer_on()
+            self.running = True
+            self.live.ramp_off()
+            self.pace.start()
         else:
             self.stop_at = None
         return n
 
+    def pause(self) -> None:
+        self.running, self.stop_at = False, None
+        self.pace.stop()
+
+    def train_slice(self) -> int:
+        """One redraw's training while busy (running, or an odds run or run A of a link training): a time
+        slice (the pace's); returns the epochs the network trained."""
+        if not self.busy:
+            return 0
+        own, n = self.rebuilding is None and not self.odds_running, 0  # the network's own run, or another's
+        with self.pace.slice() as seconds:
+            if self.rebuilding is not None:
+                self.rebuilding.train(seconds)
+            elif self.odds_running:
+                self._run_odds(seconds)
+            else:
+                n = self.train(self._allowed(pacing.clock()), seconds)
+        if own:
+            self.live.count(n)
+        return n
+
+    def _allowed(self, now: float) -> int:
+        """How many epochs the next slice may train: up to the budget (a million at a time until paused),
+        and no further than the run's slow start allows (:meth:`Live.allowed`)."""
+        left = 1_000_000 if self.continuous else max(self.target - self.epoch, 0)
+        if self.stop_at is not None:
+            left = max(self.stop_at - self.epoch, 0)
+        return self.live.allowed(left, self.epoch, now)
+
+    # ------------------------------------------------------------ run A of a link, and the odds
     def rebuild_pinned(self, config: Config, epoch: int) -> None:
         """Run A of a link: ``config`` trained from its seed again up to ``epoch`` (or for
         :data:`PINNED_SECONDS` of training at most), in the page's slices; :meth:`rebuilt` gives it when done."""
-        self.rebuilding, self.rebuild_epoch = Session(config), epoch
-        self._rebuild_seconds = 0.0
-        self._timer_on()
-
-    @property
-    def pinned_link(self) -> tuple[Config, int] | None:
-        """Run A as a link carries it (its settings and epoch), pinned or being trained again; else None."""
-        if self.pinned is not None:
-            return self.pinned.config, self.pinned.epoch
-        return None if self.rebuilding is None else (self.rebuilding.config, self.rebuild_epoch)
+        self.rebuilding = Rebuild(Session(config), epoch)
+        self.pace.start()
 
     def rebuilt(self) -> Session | None:
         """Run A of a link once it is trained again (then no longer kept here), else None."""
-        a = self.rebuilding
-        if a is None or a.epoch < self.rebuild_epoch and a.exp.trainer.divergence is None and \
-                self._rebuild_seconds < PINNED_SECONDS:
+        if self.rebuilding is None or not self.rebuilding.done:
             return None
-        self.rebuilding = None
+        a, self.rebuilding = self.rebuilding.run, None
         if not self.busy:
-            _training.pop(id(self), None)
+            self.pace.stop()
         return a
 
     def start_odds(self, seeds: int) -> None:
@@ -334,82 +313,14 @@ class Session:
         odds = Odds(self.config, seeds, page=True)
         self.pause()
         self.odds, self.odds_running = odds, True
-        self._timer_on()
+        self.pace.start()
+
+    def _run_odds(self, seconds: float) -> None:
+        with self.pace.server.turn(0.0):
+            self.odds.run(seconds=seconds)
+        if self.odds.done:
+            self.stop_odds()
 
     def stop_odds(self) -> None:
         self.odds_running = False
-        _training.pop(id(self), None)
-
-    def tick(self) -> int:
-        """One redraw's training while running (or while an odds run or run A of a link trains): a time
-        slice; returns the epochs the network trained."""
-        if self.rebuilding is not None:
-            start = clock()
-            a = self.rebuilding
-            a.train(self.rebuild_epoch - a.epoch, min(self.slice_seconds(), PINNED_SECONDS - self._rebuild_seconds))
-            self._trained_seconds = clock() - start
-            self._rebuild_seconds += self._trained_seconds
-            return 0
-        if self.odds_running:
-            start = clock()
-            self.odds.run(seconds=self.slice_seconds())
-            self._trained_seconds = clock() - start
-            if self.odds.done:
-                self.stop_odds()
-            return 0
-        if not self.running:
-            return 0
-        start = clock()
-        n = self.train(self._allowed(start), self.slice_seconds())
-        self._trained_seconds = clock() - start
-        self.live_ticks += 1
-        self.live_epochs += n
-        if self._live_start is not None:
-            self.live_seconds = clock() - self._live_start
-        return n
-
-    def _allowed(self, now: float) -> int:
-        """How many epochs the next slice may train: up to the budget (a million at a time until paused),
-        and during the first seconds of a run from epoch 0, up to where the ramp has got (one at least)."""
-        left = 1_000_000 if self.continuous else max(self.target - self.epoch, 0)
-        if self.stop_at is not None:
-            left = max(self.stop_at - self.epoch, 0)
-        if self._ramp is not None:
-            t = now - self._ramp
-            if t > RAMP_SECONDS:
-                self._ramp = None
-            else:
-                left = min(left, max(int(RAMP ** (4 * t)) - self.epoch, 1))
-        return left
-
-    def ran(self, whole: float, turn: float) -> None:
-        """Tell how long a run of the panel took while training: ``whole`` with its wait for a turn, ``turn``
-        holding it (training included).
-
-        The timer must never ask for the next run before this one is done: a fragment run that starts
-        before the last one's page has been sent out drops that page, and a page whose every run is
-        overtaken never redraws. So the interval is the shortest step over what a round of every training
-        session's redraw needs (the server's average redraw and the least slice each), with a fifth to
-        spare, and over this run's whole time. It goes up at once, and down only with room to spare."""
-        self.drawn = clock()
-        turns.drew(max(turn - self._trained_seconds, 0.0))
-        late, self._late = self._late, whole > self.interval  # once is a hiccup (a dropped frame at worst)
-        self._overhead += 0.3 * (max(whole - self._trained_seconds, 0.0) - self._overhead)
-        need = _need(self._sessions) if self._sessions > 1 else SPARE * (self._overhead + MIN_SLICE)
-        step = _step(max(need, whole if late and self._late else 0.0), self.interval)
-        if step > self.interval or step < self.interval and self.drawn - self._changed > SETTLE:
-            self.interval, self._changed = step, self.drawn
-
-    def pause(self) -> None:
-        self.running, self.stop_at = False, None
-        _training.pop(id(self), None)
-
-    @property
-    def live_rate(self) -> float | None:
-        """Epochs per second while training live, redraw time included."""
-        return self.live_epochs / self.live_seconds if self.live_seconds > 0 else None
-
-    @property
-    def redraw_rate(self) -> float | None:
-        """Redraws per second while training live."""
-        return self.live_ticks / self.live_seconds if self.live_seconds > 0 else None
+        self.pace.stop()

@@ -13,8 +13,8 @@ import streamlit as st
 
 from nn_core import SETTINGS
 
-from . import compat
-from .controls import GROUPS, HIDE_WIDGET, SECTIONS
+from . import compat, keys
+from .controls import GROUPS, SECTIONS
 from .panel import PANELS
 
 
@@ -94,13 +94,13 @@ def copy_link() -> None:
 
 
 def _in_order():
-    st.session_state[HIDE_WIDGET] = [n for n in HIDEABLE if n in st.session_state[HIDE_WIDGET]]
+    st.session_state[keys.HIDE] = [n for n in HIDEABLE if n in st.session_state[keys.HIDE]]
 
 
 def hide_in_link() -> None:
     """Which parts the shared link hides. It changes the link only: this page keeps showing everything
     (hiding the controls being chosen, this section included, would leave no way back)."""
-    st.multiselect("Hide in the shared link", list(HIDEABLE), key=HIDE_WIDGET, format_func=HIDEABLE.get,
+    st.multiselect("Hide in the shared link", list(HIDEABLE), key=keys.HIDE, format_func=HIDEABLE.get,
                    on_change=_in_order,
                    placeholder="Nothing hidden",
                    help="A class opening the link does not see these parts; their settings still hold. "
@@ -113,4 +113,4 @@ def section(max_upload_mb: int) -> None:
                "experiment.")
     copy_link()
     hide_in_link()
-    compat.file_uploader(st, "Continue from a model file", max_upload_mb, type=["json"], key="w_upload")
+    compat.file_uploader(st, "Continue from a model file", max_upload_mb, type=["json"], key=keys.MODEL_UPLOAD)

@@ -9,7 +9,8 @@ from apptest_helpers import curves, figure, metrics, network, no_errors, run_app
 from nn_core import DATASETS, TUTORIAL, evaluate_grid
 from playground import charts as chart_module
 from playground import drawing, panel
-from playground.state import VIEW_DEFAULT, config_to_query, explicit, page_query
+from playground.page_config import explicit
+from playground.url import VIEW_DEFAULT, config_to_query, page_query
 from test_settings import cases
 
 
@@ -60,7 +61,7 @@ def trained_surface(params):
     at = run_app(params)
     at.button(key="step100").click().run()
     s = session(at)
-    grid = evaluate_grid(s.exp.network, s.cache["bounds"], panel.SURFACE_RESOLUTION)
+    grid = evaluate_grid(s.exp.network, s.cache.bounds, panel.SURFACE_RESOLUTION)
     return at, surface(at), grid
 
 
@@ -85,7 +86,7 @@ def test_surface_picture_is_the_models_prediction():
     marks = _marks(fig["overlay"])
     assert len(marks["train"]) == len(exp.train) and len(marks["test"]) == len(exp.test)
     # square in data units: equal spans on both axes, drawn on a square of the figure
-    x0, x1, y0, y1 = session(at).cache["bounds"]
+    x0, x1, y0, y1 = session(at).cache.bounds
     assert np.isclose(x1 - x0, y1 - y0)
     box = drawing.SurfaceBox(panel.SURFACE_PX)
     ratio = re.search(r"aspect-ratio:(\d+)/(\d+)", fig["html"]).groups()
@@ -206,7 +207,7 @@ def test_neuron_maps_picture_each_hidden_neuron():
     tiles = {t["name"]: t for t in network(at)["tiles"]}
     assert list(tiles) == ["x1", "x2", "h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "h2.3", "output"]
     s = session(at)
-    grid = evaluate_grid(s.exp.network, s.cache["bounds"], panel.NEURON_RESOLUTION, hidden=True)
+    grid = evaluate_grid(s.exp.network, s.cache.bounds, panel.NEURON_RESOLUTION, hidden=True)
     a = grid.hidden[1][:, :, 2]
     assert f"from {a.min():.3g} (orange) to {a.max():.3g} (blue)" in tiles["h2.3"]["title"]
     img = tiles["h2.3"]["pixels"]

@@ -18,7 +18,7 @@ from browser_helpers import (
     wait_ready,
 )
 from nn_core import build, dumps, load_model  # noqa: E402
-from playground.state import config_from_query  # noqa: E402
+from playground.url import config_from_query  # noqa: E402
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "artifacts"
@@ -96,13 +96,13 @@ def test_live_training_redraws_and_pauses(server, browser):
     wait_ready(page)
     page.get_by_role("button", name="▶ Train").click()
     page.get_by_role("button", name="❚❚ Pause").wait_for(timeout=30_000)
-    seen, start = set(), time.monotonic()
-    while time.monotonic() - start < 3.0:
+    seen, give_up = set(), time.monotonic() + 60  # a hang guard only: the page redraws at its machine's pace
+    while len(seen) < 5 and time.monotonic() < give_up:
         seen.add(metric(page, "Epoch"))
         time.sleep(0.05)
-    assert len(seen) >= 5  # the charts and metrics redraw while it trains
-    page.get_by_role("button", name="❚❚ Pause").click()
-    page.get_by_role("button", name="▶ Train").wait_for(timeout=5_000)
+    assert len(seen) >= 5, seen  # the charts and metrics redraw while it trains
+    page.get_by_role("button", name="❚❚ Pause").click()  # the first epochs play out over seconds: still running
+    page.get_by_role("button", name="▶ Train").wait_for(timeout=30_000)
     time.sleep(0.5)
     paused = metric(page, "Epoch")
     time.sleep(1.5)

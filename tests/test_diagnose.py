@@ -7,7 +7,7 @@ import pytest
 from nn_core import TUTORIAL, Config, Divergence, EpochRecord, build, diagnose
 from nn_core.diagnose import CLIMB, FLAT, SAMPLES, STUCK_MIN, learning_rates
 from nn_core.text import format_percent
-from playground.state import DEFAULT
+from playground.page_config import DEFAULT
 
 ISSUE = DEFAULT.replace(activations=("relu",), loss="sse", lr=10.0)  # the page's default, relu + sse + lr 10
 

@@ -21,7 +21,9 @@ from nn_core import Config, ConfigError, ModelFileError, build, dumps, parse_mod
 from nn_core.cli import run
 from nn_core.formula import FormulaError, check_formula
 from nn_core.userdata import PAGE_FILE_BYTES, PAGE_POINTS, DataFileError, PointsError, parse_points, read_csv
-from playground.state import DEFAULT, PINNED_KEY, config_for_model, pinned_from_query
+from playground.model_file import config_for_model
+from playground.page_config import DEFAULT
+from playground.url import PINNED_KEY, pinned_from_query
 
 INPUT_CPU = 0.5  # CPU seconds one fuzzed input's parse may take (a few kB: milliseconds when linear)
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True,

@@ -13,7 +13,7 @@ from apptest_helpers import ROOT, no_errors, plain, run_app, session, surface, w
 from nn_core import Config
 from nn_core.export import script
 from playground.messages import KINDS, markdown
-from playground.state import PINNED_KEY
+from playground.url import PINNED_KEY
 
 
 def query(at) -> dict:

@@ -2,6 +2,7 @@
 odds, A/B and the exported script, and their part of the URL."""
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from nn_core.config import VANISHING
 from nn_core.export import script
 from nn_core.odds import convergence_odds
 from playground import charts, panel
-from playground.state import EXPLORE_KEY, EXPLORE_KEYS, HIDE_KEY, PINNED_KEY, VIEW_KEYS
+from playground.url import EXPLORE_KEY, EXPLORE_KEYS, HIDE_KEY, PINNED_KEY, VIEW_OPTIONS
 
 
 def open_view(at, name: str):
@@ -40,8 +41,8 @@ def trained(params: dict, epochs: int):
 
 def test_page_keys_are_not_setting_keys():
     settings = {s.url for s in SETTINGS.values()}
-    page = {EXPLORE_KEY, PINNED_KEY, HIDE_KEY, *VIEW_KEYS.values()}
-    assert not settings & page and len(page) == 3 + len(VIEW_KEYS)
+    page = {EXPLORE_KEY, PINNED_KEY, HIDE_KEY, *VIEW_OPTIONS.values()}
+    assert not settings & page and len(page) == 3 + len(VIEW_OPTIONS)
 
 
 def test_no_view_is_open_at_first():
@@ -64,11 +65,11 @@ def test_timeline_takes_the_figures_back_to_a_kept_epoch():
     # the surface is the network as a fresh run had it after 7 epochs, and the curves mark epoch 7
     fresh = build(s.config)
     fresh.trainer.fit(7)
-    grid = evaluate_grid(fresh.network, s.cache["bounds"], panel.SURFACE_RESOLUTION)
+    grid = evaluate_grid(fresh.network, s.cache.bounds, panel.SURFACE_RESOLUTION)
     assert np.array_equal(surface(at)["pixels"], charts.surface_rgb(grid, "sigmoid"))
     assert 'class="mark"' in curves(at)["svg"]["loss"]
     tiles = {t["name"]: t for t in network(at)["tiles"]}
-    small = evaluate_grid(fresh.network, s.cache["bounds"], panel.NEURON_RESOLUTION, hidden=True)
+    small = evaluate_grid(fresh.network, s.cache.bounds, panel.NEURON_RESOLUTION, hidden=True)
     assert f"from {small.hidden[0][:, :, 0].min():.3g}" in tiles["h1.1"]["title"]
     # back to the newest: the figures are the session's network again, with no mark
     at.select_slider(key="timeline_epoch").set_value(300).run()
@@ -127,12 +128,12 @@ def test_transformed_space_of_a_two_neuron_layer_is_its_activations():
     assert len(re.findall(r"<circle", svg)) == 60  # every point
     # the points sit where the layer puts them: their order along the first axis is the first neuron's
     s = session(at)
-    t = transformed_space(s.exp.network, 1, s.exp.data.X, s.cache["bounds"])
+    t = transformed_space(s.exp.network, 1, s.exp.data.X, s.cache.bounds)
     xs = np.array([float(v) for v in re.findall(r'<circle cx="([\d.]+)"', svg)])
-    points = s.cache["points"]
+    points = s.cache.points
     order = np.lexsort((points["y"], points["x"]))
     assert len(xs) == len(order)
-    values = transformed_space(s.exp.network, 1, np.column_stack([points["x"], points["y"]]), s.cache["bounds"])
+    values = transformed_space(s.exp.network, 1, np.column_stack([points["x"], points["y"]]), s.cache.bounds)
     assert np.corrcoef(xs, values.points[:, 0])[0, 1] > 0.999
     assert t.method == "neurons"
     widget(at, "pills", "space_layer").set_value("Layer 2").run()
@@ -192,9 +193,10 @@ def test_ab_pins_a_run_and_compares_the_next():
     assert q[EXPLORE_KEY] == EXPLORE_KEYS["A/B"] and "at=200" in q[PINNED_KEY]
     again = run_app(q)
     no_errors(again)
-    assert session(again).pinned_link[1] == 200  # in the link while run A is trained again, in the page's slices
+    link = {k: (v[-1] if isinstance(v, list) else v) for k, v in again.query_params.items()}
+    assert "at=200" in link[PINNED_KEY]  # in the link while run A is trained again, in the page's slices
     while session(again).rebuilding is not None:
-        session(again).tick()
+        session(again).train_slice()
         again.run()  # the page's timer, by hand: each run trains a slice in its turn
     a = session(again).pinned
     assert a.config == session(at).pinned.config and a.epoch == 200
@@ -224,13 +226,13 @@ def test_a_large_diagram_is_drawn_at_every_other_redraw_while_training():
     big = Session(Config(hidden=(8,) * 6, samples=60))  # 51 tiles
     small = Session(Config(hidden=(8, 8), samples=60))  # 19
     for s in (big, small):
-        cache = {"diagram": "<div>the last drawing</div>"}
+        cache = replace(s.cache, diagram="<div>the last drawing</div>")
         assert panel.diagram_due(s, cache)  # at rest, always
         s.running = True
         due = []
         for tick in range(4):
-            s.live_ticks = tick
+            s.live.ticks = tick
             due.append(panel.diagram_due(s, cache))
         s.running = False
         assert due == ([True, False, True, False] if s is big else [True] * 4)
-        assert panel.diagram_due(s, {})  # never drawn yet: drawn now
+        assert panel.diagram_due(s, replace(cache, diagram=None))  # never drawn yet: drawn now

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from nn_core import SETTINGS, Config, ConfigError, ModelFileError, build, dumps, loads
 from nn_core.cli import run
-from playground.state import config_from_query
+from playground.url import config_from_query
 
 MAX_MESSAGE = 300  # characters: a refusal names what is wrong and quotes at most 40 of the bad value
 

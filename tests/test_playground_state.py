@@ -1,8 +1,6 @@
 """URL state and the per-visitor session, without a server."""
 
-import sys
 import threading
-import time
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -10,25 +8,24 @@ import pytest
 
 from nn_core import DATASETS, SETTINGS, TUTORIAL, Config, ConfigError, ModelFileError, build, dumps, loads
 from nn_core.settings import BY_URL, Names, Number, Widths
-from playground import session as session_module
+from playground import pacing
 from playground.messages import escape_markdown, markdown
+from playground.model_file import config_for_model
+from playground.page_config import DEFAULT, explicit
 from playground.session import Session
-from playground.state import (
-    DEFAULT,
+from playground.url import (
     HIDE_KEY,
     MAX_WARNINGS,
     VIEW_DEFAULT,
-    VIEW_KEYS,
-    config_for_model,
+    VIEW_OPTIONS,
     config_from_query,
-    config_from_widgets,
     config_to_query,
-    explicit,
     page_from_query,
     page_query,
     warning_lines,
-    widget_state,
 )
+from playground.widgets import config_from_widgets, widget_state
+from test_pacing import FakeClock
 
 EXAMPLES = [
     DEFAULT,
@@ -165,8 +162,8 @@ PARTS = ["presets", "data", *[s.url for s in SETTINGS.values()], "network", "sha
 
 
 def test_view_keys_are_their_own():
-    assert set(VIEW_KEYS.values()).isdisjoint(BY_URL) and HIDE_KEY not in BY_URL
-    assert HIDE_KEY not in VIEW_KEYS.values() and len(set(VIEW_KEYS.values())) == len(VIEW_KEYS)
+    assert set(VIEW_OPTIONS.values()).isdisjoint(BY_URL) and HIDE_KEY not in BY_URL
+    assert HIDE_KEY not in VIEW_OPTIONS.values() and len(set(VIEW_OPTIONS.values())) == len(VIEW_OPTIONS)
 
 
 @pytest.mark.parametrize("view", [[], ["Log scale"], ["Discretize output", "Show test data", "Log scale"],
@@ -176,10 +173,10 @@ def test_page_query_round_trip(view, hide):
     c = EXAMPLES[2]
     q = page_query(c, view, hide)
     assert {k: q[k] for k in config_to_query(c)} == config_to_query(c)
-    assert [q[k] for k in VIEW_KEYS.values()] == ["1" if o in view else "0" for o in VIEW_KEYS]
+    assert [q[k] for k in VIEW_OPTIONS.values()] == ["1" if o in view else "0" for o in VIEW_OPTIONS]
     assert (HIDE_KEY in q) == bool(hide)
     back, back_view, back_hide, warnings = page_from_query(q, PARTS)
-    assert (back, back_view, back_hide, warnings) == (c, [o for o in VIEW_KEYS if o in view], hide, [])
+    assert (back, back_view, back_hide, warnings) == (c, [o for o in VIEW_OPTIONS if o in view], hide, [])
 
 
 def test_view_options_from_the_url():
@@ -264,40 +261,29 @@ def test_session_resets_on_data_or_network_changes(change):
     assert s.apply(s.config) == ""
 
 
-class FakeClock:
-    """The pacing's clock, advancing ``step`` seconds at every reading: slices hold the same epochs on any machine."""
-
-    def __init__(self, step: float):
-        self.now, self.step = 1000.0, step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
-
-
 def test_live_ticks_stop_at_the_budget_and_continue(monkeypatch):
-    monkeypatch.setattr(session_module, "clock", FakeClock(0.001))  # an epoch reads the clock once: 1 ms each
+    monkeypatch.setattr(pacing, "clock", FakeClock(0.001))  # an epoch reads the clock once: 1 ms each
     s = Session(DEFAULT.replace(samples=60, epochs=30))
     s.start()
     assert s.running and s.epoch == 0  # Train only starts the run: each redraw trains a slice
     while s.running:
-        s.tick()
-    assert s.epoch == 30 and s.done and s.live_ticks >= 1
+        s.train_slice()
+    assert s.epoch == 30 and s.done and s.live.ticks >= 1
     s.start()  # another budget's worth
     assert s.target == 60
     while s.running:
-        s.tick()
+        s.train_slice()
     assert s.epoch == 60
     s.apply(s.config.replace(epochs=1_000_000))
     s.start()
-    slice_epochs = s.tick()
+    slice_epochs = s.train_slice()
     assert s.running and 0 < slice_epochs < 1000 and s.epoch == 60 + slice_epochs  # a slice, not the budget
     s.apply(s.config.replace(epochs=s.epoch + 3000))
     ticks = 0
     while s.running:
-        s.tick()
+        s.train_slice()
         ticks += 1
-    assert s.epoch == s.target and ticks > 1 and s.live_rate > 0 and s.redraw_rate > 0
+    assert s.epoch == s.target and ticks > 1 and s.live.rate > 0 and s.live.redraw_rate > 0
 
 
 def test_live_training_starts_no_thread():
@@ -305,63 +291,17 @@ def test_live_training_starts_no_thread():
     before = threading.active_count()
     s.start()
     for _ in range(3):
-        s.tick()
+        s.train_slice()
     assert threading.active_count() == before
-
-
-def test_slices_leave_room_for_drawing_and_shrink_when_the_server_is_busy(monkeypatch):
-    from playground import session as session_module
-
-    session_module._training.clear()  # sessions of earlier tests
-    cycle, share, spare = session_module.CYCLE, session_module.TRAIN_SHARE, session_module.SPARE
-    s = Session(DEFAULT.replace(samples=60))
-    s._overhead = 0.02  # alone: what its own runs need besides training
-    assert s.slice_seconds() == pytest.approx(cycle * share)  # quick to draw: the most a cycle gives
-    s._overhead = 0.1
-    assert s.slice_seconds() == pytest.approx(cycle - session_module.MARGIN - 0.1)  # room for the drawing, a margin
-    s._overhead = cycle
-    assert s.slice_seconds() == session_module.MIN_SLICE
-    monkeypatch.setattr(session_module.turns, "draw", 0.02)  # with others: the server's average redraw
-    others = [Session(DEFAULT.replace(samples=60)) for _ in range(3)]
-    for o in others:
-        o.slice_seconds()  # each counts as training on this server now
-    assert s.slice_seconds() == pytest.approx((cycle / spare - 4 * 0.02) / 4)  # a round of four in one cycle
-    s.interval = 4.0  # a session whose timer is still long (the load just dropped) gets no longer a turn
-    assert s.slice_seconds() == pytest.approx((cycle / spare - 4 * 0.02) / 4)
-    session_module._training.clear()
-
-
-@pytest.mark.skipif(sys.platform == "emscripten", reason="emscripten (Pyodide) has no threads to start")
-def test_redraws_take_turns_oldest_first():
-    from playground.session import Turns
-
-    turns, order = Turns(), []
-
-    def redraw(since):
-        with turns.turn(since):
-            order.append(since)
-
-    with turns.turn(0.0):  # somebody is drawing: the others queue
-        threads = [threading.Thread(target=redraw, args=(since,)) for since in (3.0, 1.0, 2.0, 0.0)]
-        for t in threads:
-            t.start()
-        while len(turns._waiting) < len(threads):
-            time.sleep(0.001)
-    for t in threads:
-        t.join(5)
-    assert order == [0.0, 1.0, 2.0, 3.0]  # a page never drawn first, then the one drawn longest ago
-    with turns.turn(5.0):  # free again: taken at once
-        pass
-    assert not turns._busy
 
 
 def test_pause_stops_training_at_once():
     s = Session(DEFAULT.replace(samples=300, epochs=1_000_000))
     s.start()
-    s.tick()
+    s.train_slice()
     s.pause()
     e = s.epoch
-    assert s.tick() == 0 and s.epoch == e and not s.running
+    assert s.train_slice() == 0 and s.epoch == e and not s.running
 
 
 def test_divergence_stops_a_live_run():
@@ -369,36 +309,6 @@ def test_divergence_stops_a_live_run():
                        loss="sse", epochs=500))
     s.start()
     while s.running:
-        s.tick()
+        s.train_slice()
     assert s.exp.trainer.divergence is not None and s.epoch < 500
     assert np.all(np.isfinite(s.exp.network.params))
-
-
-def test_the_timer_never_asks_before_a_round_of_redraws_is_done(monkeypatch):
-    from playground import session as session_module
-    from playground.session import SETTLE, SPARE, _step
-
-    assert _step(0.2, 0.25) == 0.25 and _step(0.3, 0.25) == 0.5 and _step(9.0, 0.25) == 4.0  # up at once
-    assert _step(0.2, 1.0) == 0.25  # down to the shortest that fits with room to spare ...
-    assert _step(0.24, 0.5) == 0.5  # ... and not without
-    s = Session(DEFAULT.replace(samples=60))
-    assert s.interval == 0.25
-    monkeypatch.setattr(session_module.turns, "draw", 0.04)
-    s._sessions, s._trained_seconds = 20, 0.01
-    s.ran(0.3, 0.05)  # twenty sessions drawing for 40 ms each: a round takes more than a second
-    assert s.interval == 1.25 and SPARE * 20 * 0.04 > 0.95
-    monkeypatch.setattr(session_module.turns, "draw", 0.02)
-    s.ran(0.3, 0.03)  # the redraws got quicker, but the interval just changed: it stays a while
-    assert s.interval == 1.25
-    s._changed -= SETTLE
-    s.ran(0.3, 0.03)
-    assert s.interval == 0.75
-    s.ran(2.0, 0.03)  # a run took longer than the interval: once is a hiccup ...
-    assert s.interval == 0.75
-    s.ran(2.0, 0.03)  # ... twice is not: the timer waits longer than a run
-    assert s.interval == 2.0
-    s._sessions, s._overhead, s._trained_seconds, s.interval = 1, 0.0, 0.0, 0.25
-    s.ran(0.1, 0.1)  # alone and quick: the shortest interval
-    assert s.interval == 0.25
-    s.ran(2.0, 0.03)  # alone, what its runs need besides training (their average) sets the interval
-    assert s.interval == 0.75

@@ -18,16 +18,11 @@ from nn_core import DATASETS, OPTIMIZERS, SETTINGS, Config, build, config_from, 
 from nn_core.cli import config_from_args, parser
 from nn_core.settings import Choice, Names, Number, Text, Widths
 from nn_core.userdata import add_point
+from playground.model_file import config_for_model
+from playground.page_config import DEFAULT, explicit
 from playground.session import Session
-from playground.state import (
-    DEFAULT,
-    config_for_model,
-    config_from_query,
-    config_from_widgets,
-    config_to_query,
-    explicit,
-    widget_state,
-)
+from playground.url import config_from_query, config_to_query
+from playground.widgets import config_from_widgets, widget_state
 
 BASE = Config(dataset="circles", samples=40, test_ratio=0.25, hidden=(3,), epochs=3)
 

@@ -9,9 +9,9 @@ import pytest
 from apptest_helpers import ROOT, no_errors, plain, run_app, session, widget
 from nn_core import SETTINGS
 from playground import controls, panel, share
-from playground.controls import HIDE_WIDGET
+from playground.keys import HIDE
 from playground.share import HIDEABLE
-from playground.state import MAX_WARNINGS, VIEW_DEFAULT, VIEW_KEYS, config_to_query
+from playground.url import MAX_WARNINGS, SHOW_TEST, VIEW_DEFAULT, VIEW_OPTIONS, config_to_query
 from test_settings import base_for
 
 SIDEBAR_KINDS = ("selectbox", "slider", "number_input", "toggle", "button", "multiselect", "file_uploader",
@@ -46,7 +46,7 @@ def setting_keys(s, at) -> set[str]:
 def test_view_options_round_trip_through_the_url():
     at = run_app()
     q = query(at)
-    assert [q[k] for k in VIEW_KEYS.values()] == ["1" if o in VIEW_DEFAULT else "0" for o in VIEW_KEYS]
+    assert [q[k] for k in VIEW_OPTIONS.values()] == ["1" if o in VIEW_DEFAULT else "0" for o in VIEW_OPTIONS]
     at = run_app({"log": "1", "test": "0", "disc": "1"})
     no_errors(at)
     assert at.session_state["view"] == ["Discretize output", "Log scale"]
@@ -62,7 +62,7 @@ def test_view_changed_writes_the_url_from_the_fragment(monkeypatch):
     """The pills live in the main area's fragment, whose reruns do not run the page: the callback itself
     writes the URL (every setting, the new view options, and hide=)."""
     written = {}
-    state = {"session": session(run_app({"ds": "moons", "lr": "0.2"})), "view": ["Log scale"], HIDE_WIDGET: ["lr"]}
+    state = {"session": session(run_app({"ds": "moons", "lr": "0.2"})), "view": ["Log scale"], HIDE: ["lr"]}
     fake = SimpleNamespace(session_state=state, query_params=SimpleNamespace(from_dict=written.update))
     monkeypatch.setattr(controls, "st", fake)
     controls.view_changed()
@@ -129,7 +129,7 @@ def test_groups_presets_and_the_share_section_can_be_hidden():
     at = run_app({"hide": "presets,data,training,share", "ep": "77"})
     no_errors(at)
     keys = sidebar_keys(at)
-    assert not keys & {"tutorial", "regenerate", "w_dataset", "w_samples", "w_lr", "w_epochs", HIDE_WIDGET,
+    assert not keys & {"tutorial", "regenerate", "w_dataset", "w_samples", "w_lr", "w_epochs", HIDE,
                        "w_upload"}, keys
     assert {"w_seed", "add_layer"} <= keys
     assert [h.value for h in at.sidebar.header] == ["Network"]
@@ -158,7 +158,7 @@ def test_every_part_the_sidebar_offers_to_hide_is_a_name_the_url_takes():
 # ---------------------------------------------------------------- the share section
 def test_the_hide_choice_changes_the_link_not_this_page():
     at = run_app({"lr": "0.2"})
-    choice = at.sidebar.multiselect(key=HIDE_WIDGET)
+    choice = at.sidebar.multiselect(key=HIDE)
     assert choice.label == "Hide in the shared link" and choice.options == [HIDEABLE[n] for n in HIDEABLE]
     choice.set_value(["files", "lr", "training"]).run()
     no_errors(at)
@@ -166,9 +166,9 @@ def test_the_hide_choice_changes_the_link_not_this_page():
     assert at.session_state["hidden"] == frozenset() and "w_lr" in sidebar_keys(at)  # this page shows them
     link = run_app(query(at))  # what the class sees
     assert "w_lr" not in sidebar_keys(link) and link.session_state["hidden"] == frozenset({"training", "lr", "files"})
-    assert link.sidebar.multiselect(key=HIDE_WIDGET).value == ["training", "lr", "files"]
+    assert link.sidebar.multiselect(key=HIDE).value == ["training", "lr", "files"]
     assert session(link).config.lr == 0.2
-    at.sidebar.multiselect(key=HIDE_WIDGET).set_value([]).run()
+    at.sidebar.multiselect(key=HIDE).set_value([]).run()
     assert "hide" not in query(at)
 
 
@@ -222,5 +222,10 @@ def test_the_panel_can_take_the_callback_from_controls():
     assert not imported & {"panel", "share", "playground.panel", "playground.share"}, imported
 
 
-def test_the_view_keys_name_the_panels_options():
-    assert tuple(VIEW_KEYS) == panel.VIEW_OPTIONS and set(VIEW_DEFAULT) <= set(panel.VIEW_OPTIONS)
+def test_the_view_pills_offer_the_options_as_declared():
+    """The view options are declared once (playground.url.VIEW_OPTIONS): the panel's pills offer them in that
+    order, and without a test split all but "Show test data"."""
+    assert set(VIEW_DEFAULT) <= set(VIEW_OPTIONS)
+    assert widget(run_app(), "pills", "view").options == list(VIEW_OPTIONS)
+    no_test = run_app({"ds": "xor"})
+    assert widget(no_test, "pills", "view_no_test").options == [o for o in VIEW_OPTIONS if o != SHOW_TEST]

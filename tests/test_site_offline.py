@@ -140,7 +140,7 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     fresh.get_by_role("button", name="Pin this run as A").click()
     fresh.get_by_text("B has A's settings").wait_for(timeout=60_000)
     idle(fresh)
-    assert "pin=" in fresh.url
+    fresh.wait_for_function("() => location.search.includes('pin=')", timeout=60_000)  # the link carries run A
     no_errors(fresh, fresh_console, fresh_leaks)
     fresh.screenshot(path=str(ARTIFACTS / "site-offline-explore.png"), full_page=True)
 

@@ -30,7 +30,8 @@ from nn_core.userdata import (
     to_csv,
     undo_point,
 )
-from playground.state import config_from_query, config_to_query, explicit, page_query
+from playground.page_config import explicit
+from playground.url import config_from_query, config_to_query, page_query
 
 
 def csv(*rows: str, sep: str = ",", end: str = "\n") -> bytes:

@@ -1,14 +1,13 @@
-"""The experiment in the URL, in the widgets and from a model file: each made from the declarations.
+"""The experiment in the URL: every URL key of the page, and the page from a link's query and back.
 
-Every setting goes into the query string under its declared key
-(:data:`nn_core.SETTINGS`), so a shared link rebuilds the same data and the same
-initial network. Values from a URL or a model file are untrusted: unknown keys
-are ignored, and a bad value is replaced by the default, or moved into the
-page's range, with a warning that names it. Parsing never raises.
+Every setting goes into the query string under its declared key (:data:`nn_core.SETTINGS`), so a shared
+link rebuilds the same data and the same initial network. Besides the settings, the URL holds the main
+area's view options (one key each, :data:`VIEW_OPTIONS`), ``hide=`` (the parts of the page a teacher's link
+hides), ``x=`` (the open explore view) and ``pin=`` (run A of an A/B comparison). :func:`page_query` writes
+all of it; :func:`page_from_query` reads it.
 
-Besides the settings, the URL holds the main area's view options (one key
-each, :data:`VIEW_KEYS`) and ``hide=``: the parts of the page a shared link
-hides (a teacher's link for a class). :func:`page_query` writes all of it.
+Values from a URL are untrusted: unknown keys are ignored, and a bad value is replaced by the default, or
+moved into the page's range, with a warning that names it. Reading never raises. Plain Python (no Streamlit).
 """
 
 from __future__ import annotations
@@ -18,28 +17,24 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlencode
 
-from nn_core import DATASETS, SETTINGS, Config, ConfigError, SettingError
-from nn_core.config import check_together
-from nn_core.network import layer_activations
+from nn_core import DATASETS, SETTINGS, Config, SettingError
 from nn_core.settings import Number
 from nn_core.text import show
 
-DEFAULT = Config(dataset="circles", samples=300, noise=DATASETS["circles"].noise, hidden=(6, 6),
-                 activations=("tanh",), epochs=1000)
+from .page_config import DEFAULT, explicit, into_page, make_consistent
 
+# The main area's view options (how the charts draw), declared once: each option as the page offers it, in
+# that order, and its URL key (1 on, 0 off).
+DISCRETIZE, SHOW_TEST, LOG_SCALE = "Discretize output", "Show test data", "Log scale"
+VIEW_OPTIONS = {DISCRETIZE: "disc", SHOW_TEST: "test", LOG_SCALE: "log"}
+VIEW_DEFAULT = (SHOW_TEST,)  # the options on unless a link says otherwise
+HIDE_KEY = "hide"  # hide=lr,ds,network: the parts of the page a shared link hides, by name
+EXPLORE_KEY = "x"  # the open explore view, one of:
+EXPLORE_KEYS = {"Timeline": "timeline", "Gradients": "gradients", "Transformed space": "space",
+                "Convergence odds": "odds", "A/B": "ab", "Export script": "script"}  # playground.explore.VIEWS
+PINNED_KEY = "pin"  # run A of an A/B comparison: its settings where they differ, and ...
+AT_KEY = "at"  # ... inside pin=, the epoch run A was pinned at
 
-def own_value(s, dataset: str):
-    """What an optional setting's None stands for: the dataset's own value of it (its noise, say)."""
-    return getattr(DATASETS[dataset], s.name)
-
-
-def explicit(c: Config) -> Config:
-    """``c`` with every optional setting left at None given the dataset's own value, as the page shows it."""
-    own = {s.name: own_value(s, c.dataset) for s in SETTINGS.values() if getattr(c, s.name) is None}
-    return replace(c, **own) if own else c
-
-
-# ---------------------------------------------------------------- URL
 _SOURCES = {d.source for d in DATASETS.values() if d.source}  # the settings a dataset is made from
 
 
@@ -53,25 +48,11 @@ def config_to_query(c: Config) -> dict[str, str]:
             and (s.name not in _SOURCES or s.shown(values))}
 
 
-
 def _first(v) -> str:
     """A query value given once, or the first of several."""
     if isinstance(v, (list, tuple)):
         return str(v[0]) if v else ""
     return str(v)
-
-
-def _into_page(s, v, default) -> tuple[object, str]:
-    """Setting ``s``'s value ``v`` as the page may hold it, and "" or what was wrong with ``v`` and what
-    became of it: the nearest value within the page's bounds, or else ``default``."""
-    try:
-        return s.check(v, page=True), ""
-    except SettingError as e:
-        try:
-            near = s.check(s.kind.nearest(v, page=True), page=True)
-            return near, f"{e.reason}; changed to {s.text(near)}"
-        except SettingError:
-            return default, f"{e.reason}; using {s.text(default)}"
 
 
 def _rounded(s, raw: str, v) -> str:
@@ -104,7 +85,7 @@ def _from_text(s, raw: str, default, warnings: list[str]):
         return default
     if isinstance(v, float) and v == 0:
         v = 0.0  # -0.0 would be written back as "-0.0"
-    v, why = _into_page(s, v, default)
+    v, why = into_page(s, v, default)
     lost = "" if why else _rounded(s, raw, v)
     if lost:
         why = f"{lost}; changed to {s.text(v)}"
@@ -124,11 +105,7 @@ def config_from_query(params: Mapping[str, object], base: Config = DEFAULT) -> t
     return make_consistent(explicit(replace(base, **values)), warnings), warnings
 
 
-# ---------------------------------------------------------------- view options and hidden parts
-# Each view option of the main area (playground.panel.VIEW_OPTIONS) has a URL key: 1 on, 0 off.
-VIEW_KEYS = {"Discretize output": "disc", "Show test data": "test", "Log scale": "log"}
-VIEW_DEFAULT = ("Show test data",)
-HIDE_KEY = "hide"  # hide=lr,ds,network: the parts of the page a shared link hides, by name
+# ---------------------------------------------------------------- the whole page
 _ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 MAX_WARNINGS = 5  # lines of warnings about a link's values the page shows; the rest are counted
 
@@ -139,7 +116,7 @@ def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = (), explore
     ``hide=`` if a shared link hides parts of the page (``hide``: their names, in order), the open explore
     view (``x=``) and run A of an A/B comparison (``pin=``: its config and epoch, see :func:`pinned_to_query`)."""
     query = config_to_query(c)
-    query.update({key: "1" if option in view else "0" for option, key in VIEW_KEYS.items()})
+    query.update({key: "1" if option in view else "0" for option, key in VIEW_OPTIONS.items()})
     if hide:
         query[HIDE_KEY] = ",".join(hide)
     if explore in EXPLORE_KEYS:
@@ -150,10 +127,6 @@ def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = (), explore
 
 
 # ---------------------------------------------------------------- the explore view and run A
-EXPLORE_KEY, PINNED_KEY = "x", "pin"
-EXPLORE_KEYS = {"Timeline": "timeline", "Gradients": "gradients", "Transformed space": "space",
-                "Convergence odds": "odds", "A/B": "ab", "Export script": "script"}  # playground.explore.VIEWS
-AT_KEY = "at"  # inside pin=: the epoch run A was pinned at
 MAX_PINNED_EPOCHS = 100_000  # a link's run A is trained again up to this epoch at most
 
 
@@ -203,7 +176,7 @@ def view_from_query(params: Mapping[str, object], warnings: list[str]) -> list[s
     """The view options a URL turns on (those it does not name keep their default); a bad value is
     named in ``warnings`` and the option keeps its default."""
     view = []
-    for option, key in VIEW_KEYS.items():
+    for option, key in VIEW_OPTIONS.items():
         on = option in VIEW_DEFAULT
         if key in params:
             raw = _first(params[key]).strip()
@@ -247,104 +220,3 @@ def warning_lines(warnings: Sequence[str], limit: int = MAX_WARNINGS) -> list[st
     what the URL put in them): at most ``limit``, then how many more."""
     more = [f"and {len(warnings) - limit:,} more"] if len(warnings) > limit else []
     return [*warnings[:limit], *more]
-
-
-def make_consistent(c: Config, warnings: list[str]) -> Config:
-    """Repair settings that are each valid but do not fit together, saying what changed."""
-    for _ in range(len(SETTINGS)):
-        try:
-            check_together(c)
-            return c
-        except SettingError as e:
-            s = SETTINGS[e.name]
-            fixed = s.options(c.values())[0] if s.options else s.default
-            warnings.append(f"{s.url}={show(s.text(getattr(c, s.name)))}: {e.reason}; using {s.text(fixed)}")
-            c = replace(c, **{s.name: fixed})
-    return DEFAULT  # pragma: no cover - each repair fixes one setting for good
-
-
-def fit_page(c: Config, warnings: list[str]) -> Config:
-    """``c`` with every setting inside the page's bounds; each one moved is named in ``warnings``."""
-    changes = {}
-    for s in SETTINGS.values():
-        v, why = _into_page(s, getattr(c, s.name), s.default)
-        if why:
-            changes[s.name] = v
-            warnings.append(f"{s.label.lower()} {why}")
-    return replace(c, **changes)
-
-
-def _activations_fit(names, arch) -> bool:
-    try:
-        return layer_activations(names, len(arch.hidden)) == arch.activations
-    except ValueError:
-        return False
-
-
-def config_for_model(network, training: Mapping[str, object], base: Config) -> tuple[Config, list[str]]:
-    """The settings to continue from an uploaded model: its training settings (each already checked by
-    the loader) over ``base``, its architecture, inside the page's bounds; and what was changed to get
-    there. ConfigError if the model cannot be trained on the resulting dataset."""
-    a = network.arch
-    c = replace(base, **{n: v for n, v in training.items() if n in SETTINGS})
-    c = replace(c, features=a.features, hidden=a.hidden, output=a.output,
-                activations=c.activations if _activations_fit(c.activations, a) else a.activations or c.activations)
-    if replace(c, output="auto").output_kind == a.output:
-        c = replace(c, output="auto")
-    warnings: list[str] = []
-    c = fit_page(explicit(c), warnings)
-    c = make_consistent(c, warnings)
-    if c.architecture() != a:
-        raise ConfigError(f"the model has {a.n_outputs} outputs, which does not fit the {c.dataset} dataset")
-    return c, warnings
-
-
-# ---------------------------------------------------------------- widgets
-# The page's widgets keep their values in st.session_state under "w_" + the setting's name. The layer
-# editor keeps the count in "w_layers", widths in "w_width_0", ..., and the activations in "w_same_act",
-# "w_act_all" and "w_act_0", ...
-def widget_key(name: str) -> str:
-    return f"w_{name}"
-
-
-def widget_state(c: Config) -> dict[str, object]:
-    """The widget values that show config ``c``."""
-    c = explicit(c)
-    state: dict[str, object] = {}
-    for s in SETTINGS.values():
-        v = getattr(c, s.name)
-        if s.widget_kind == "layers":
-            state["w_layers"] = len(v)
-            state.update({f"w_width_{i}": w for i, w in enumerate(v)})
-        elif s.widget_kind == "layer_activations":
-            acts = c.layer_activations or v
-            state.update(w_same_act=len(set(acts)) <= 1, w_act_all=acts[0])
-            state.update({f"w_act_{i}": a for i, a in enumerate(acts)})
-        else:
-            state[widget_key(s.name)] = list(v) if isinstance(v, tuple) else v
-    return state
-
-
-def _widget_value(s, state: Mapping[str, object]):
-    if s.widget_kind == "layers":
-        return tuple(state.get(f"w_width_{i}", 4) for i in range(int(state["w_layers"])))
-    if s.widget_kind == "layer_activations":
-        if state["w_same_act"]:
-            return (state["w_act_all"],)
-        return tuple(state.get(f"w_act_{i}", state["w_act_all"]) for i in range(int(state["w_layers"]))) or (
-            state["w_act_all"],)
-    v = state[widget_key(s.name)]
-    return tuple(v) if isinstance(v, list) else v
-
-
-def widget_values(state: Mapping[str, object]) -> dict[str, object]:
-    """Every setting's value as the widgets hold it, unchecked (what the widgets' own rules look at)."""
-    return {s.name: _widget_value(s, state) for s in SETTINGS.values()}
-
-
-def config_from_widgets(state: Mapping[str, object]) -> Config:
-    """The config the widgets show; ConfigError if a value is refused or the settings do not fit together."""
-    values = widget_values(state)
-    for s in SETTINGS.values():
-        values[s.name] = s.check(values[s.name], page=True)
-    return Config(**values).check(page=True)

@@ -1,0 +1,61 @@
+"""The run's controls above the figures: Train or Pause, Step, +100, Reset, "Until paused", and the run's status.
+
+Their callbacks start, pause and reset the visitor's runs (:class:`playground.session.Session`); Step and
++100 train there and then, in the visitor's turn on the server.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import compat, keys
+from .session import Session
+
+
+# A button's callback runs first thing in the run its click starts, before anything a newer click could
+# interrupt; so each click takes effect even when clicks come faster than the page redraws.
+def _start_run(s: Session) -> None:
+    if not s.running:
+        s.start()
+
+
+def _pause_run(s: Session) -> None:
+    s.pause()
+
+
+def _train_epochs(s: Session, epochs: int) -> None:
+    s.advance(epochs)  # it stops a run: the page then shows each step
+
+
+def _reset_network(s: Session) -> None:
+    s.reset()
+
+
+def _set_continuous(s: Session) -> None:
+    s.continuous = bool(st.session_state[keys.CONTINUOUS])
+
+
+def status(s: Session) -> str:
+    """What the run is doing, in a word."""
+    return ("training…" if s.running else "diverged" if s.exp.trainer.divergence
+            else "done" if s.done else "ready" if s.epoch == 0 else "paused")
+
+
+def buttons(s: Session) -> None:
+    """The row of the run's buttons and its status ("Epoch 120 of 1,000 · paused")."""
+    c = st.columns([1.25, 0.9, 0.9, 0.9, 1.5, 2.4], vertical_alignment="center")
+    if s.running:
+        compat.button(c[0], "❚❚ Pause", key=keys.PAUSE, type="primary", on_click=_pause_run, args=(s,))
+    else:
+        compat.button(c[0], "▶ Train", key=keys.TRAIN, type="primary", on_click=_start_run, args=(s,),
+                      help="Train until the epoch budget (or until paused), redrawing as it learns")
+    compat.button(c[1], "Step", key=keys.STEP, help="Train one epoch", on_click=_train_epochs, args=(s, 1))
+    compat.button(c[2], "+100", key=keys.STEP100, help="Train 100 epochs", on_click=_train_epochs, args=(s, 100))
+    compat.button(c[3], "Reset", key=keys.RESET, help="A fresh network from the seed, epoch 0",
+                  on_click=_reset_network, args=(s,))
+    c[4].toggle("Until paused", key=keys.CONTINUOUS, on_change=_set_continuous, args=(s,),
+                help="Keep training until you pause, as TensorFlow Playground does, instead of stopping at the "
+                     "epoch budget")
+    budget = "" if s.continuous else f" of {s.target:,}"
+    c[5].markdown(f'<span class="nnp-status"><b>Epoch {s.epoch:,}</b>{budget} · {status(s)}</span>',
+                  unsafe_allow_html=True)
