@@ -32,7 +32,8 @@ from nn_core.modelio import dumps
 from nn_core.odds import NEVER
 from nn_core.settings import Choice, Names, Number, Text, Widths
 from nn_core.userdata import add_point
-from playground.state import config_from_query, config_to_query, explicit
+from playground.page_config import explicit
+from playground.url import config_from_query, config_to_query
 from test_settings import base_for, fingerprint, same
 
 BASE = Config(dataset="moons", samples=40, test_ratio=0.25, hidden=(3,), seed=3, lr=0.05, epochs=3)
