@@ -306,12 +306,14 @@ def _keep_values() -> None:
 
 
 def _messages(s: Session) -> None:
-    """What the last change did, a divergence, and a hint about the run so far."""
+    """What the last change did, a divergence or a loss spike, and a hint about the run so far."""
     if s.current_notice:
         say("info", s.current_notice)
     tr = s.exp.trainer
     if tr.divergence is not None:
         say("error", tr.divergence.message)
+    elif tr.spike is not None:  # said once, for as long as this run goes on: it may have recovered since
+        say("warning", tr.spike.message)
     hint = diagnose(tr.history, s.exp.config, tr.start_loss, tr.divergence)
     if hint is not None:
         say("warning", hint.message, lead="**Hint:**")
