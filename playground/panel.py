@@ -15,6 +15,7 @@ from nn_core import DATASETS, Grid, data_csv, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
 from . import charts, compat, controls, drawing, explore, keys, owndata, pacing, run_controls
+from .goal import goal_box
 from .messages import say
 from .page_cache import PageCache
 from .session import Session
@@ -326,6 +327,7 @@ def _draw_then_train(s: Session) -> None:
     _rerun_if_changed(s)
     hidden = st.session_state.get(keys.HIDDEN, frozenset())
     run_controls.buttons(s)
+    goal_box(s)
     _messages(s)
     figures(s, hidden)
     if "files" not in hidden:
