@@ -12,14 +12,12 @@ Targets: ``train_acc``, ``test_acc`` (a fraction, or a percentage such as ``95%`
 
 Plain Python over nn_core (no Streamlit): :func:`parse_goal` reads the link's text (bounded: at most
 :data:`MAX_GOAL` characters, split on commas, never a regular expression over it), :func:`goal_text`
-writes it back, and :func:`progress` measures a run against it.
+writes it back, and a :class:`Tracker` follows a run's history against it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
 
 from nn_core.text import format_number, show
 
@@ -58,7 +56,7 @@ class Condition:
         if self.at_least:
             return f"{name} at least {self.value:.0%}" if self.value * 100 == int(self.value * 100) else (
                 f"{name} at least {self.value:.1%}")
-        return f"{name} at most {format_number(self.value) if self.metric in BUDGETS else f'{self.value:g}'}"
+        return f"{name} at most {format_number(int(self.value)) if self.metric in BUDGETS else f'{self.value:g}'}"
 
 
 @dataclass(frozen=True)
@@ -120,6 +118,11 @@ def goal_text(goal: Goal) -> str:
 
 
 # ---------------------------------------------------------------- progress
+def structure(hidden: tuple[int, ...], n_params: int) -> dict[str, int]:
+    """The budgets a network's shape is measured by."""
+    return {"neurons": int(sum(hidden)), "layers": len(hidden), "params": int(n_params)}
+
+
 @dataclass(frozen=True)
 class Line:
     """One condition of the goal as the page shows it: the words, where the run is, whether it holds."""
@@ -129,61 +132,70 @@ class Line:
     ok: bool
 
 
-@dataclass(frozen=True)
-class Progress:
-    lines: tuple[Line, ...]
-    met_at: int | None  # the first epoch at which every target held, within the budgets; None if not yet
-    problem: str = ""  # why the run cannot meet the goal as it is set up (too many neurons, no test set)
+class Tracker:
+    """A goal followed through a run's history as it grows (a redraw reads only the epochs new since the last):
+    each target's best so far within the epoch budget, and the first epoch at which every target held with
+    the network within its budgets. ``met`` keeps the first success of the visit, (epoch, settings), even
+    after the network is reset: the learner's link to send back."""
 
-    @property
-    def met(self) -> bool:
-        return self.met_at is not None
+    def __init__(self, goal: Goal):
+        self.goal = goal
+        self.met: tuple[int, object] | None = None
+        self._restart(None)
+
+    def _restart(self, history) -> None:
+        self._history, self._seen = history, 0
+        self.best: dict[str, float] = {}
+        self.met_at: int | None = None  # in this run
+
+    def update(self, history, per_point: tuple[int, int], shape: dict[str, int], has_test: bool, config) -> None:
+        """Read the records of ``history`` (EpochRecords) not read yet; ``per_point``: what the losses are
+        divided by as the page shows them (training points, test points; 1 for a loss not summed)."""
+        if history is not self._history or len(history) < self._seen:
+            self._restart(history)
+        self.problem = self._problem(shape, has_test)
+        limit = self.goal.budget("epochs")
+        for record in history[self._seen:]:
+            if limit is not None and record.epoch > limit:
+                break
+            values = {"train_acc": record.train_acc, "test_acc": record.test_acc,
+                      "train_loss": record.train_loss / per_point[0],
+                      "test_loss": None if record.test_loss is None else record.test_loss / per_point[1]}
+            held = [self._keep_best(c, values[c.metric]) for c in self.goal.targets]
+            if all(held) and self.met_at is None and not self.problem:
+                self.met_at = record.epoch
+                self.met = self.met or (record.epoch, config)
+        self._seen = len(history)
+
+    def _keep_best(self, c: Condition, v) -> bool:
+        if v is None or v != v:
+            return False
+        old = self.best.get(c.metric)
+        if old is None or (v > old if c.at_least else v < old):
+            self.best[c.metric] = float(v)
+        return c.holds(v)
+
+    def _problem(self, shape: dict[str, int], has_test: bool) -> str:
+        """Why this network or data cannot meet the goal as they are set up, or ""."""
+        problems = [f"the network has {shape[c.metric]:,} {BUDGETS[c.metric].lower()}, the goal allows "
+                    f"{int(c.value):,}" for c in self.goal.budgets if c.metric != "epochs"
+                    and not c.holds(shape[c.metric])]
+        if not has_test and any(c.metric.startswith("test_") for c in self.goal.targets):
+            problems.append("the goal is on the test set and this run has none: set a test ratio above 0")
+        return "; ".join(problems)
+
+    def lines(self, shape: dict[str, int], epoch: int) -> list[Line]:
+        """Each condition as the page shows it, at ``epoch``."""
+        out = [Line(c.words(), _shown(c, self.best.get(c.metric)), c.metric in self.best and c.holds(
+            self.best[c.metric])) for c in self.goal.targets]
+        for c in self.goal.budgets:
+            now = epoch if c.metric == "epochs" else shape[c.metric]
+            ok = self.met_at is not None if c.metric == "epochs" and now > c.value else c.holds(now)
+            out.append(Line(c.words(), f"{now:,}", ok))
+        return out
 
 
-def structure(hidden: tuple[int, ...], n_params: int) -> dict[str, int]:
-    """The budgets a network's shape is measured by."""
-    return {"neurons": int(sum(hidden)), "layers": len(hidden), "params": int(n_params)}
-
-
-def progress(goal: Goal, shape: dict[str, int], columns: dict[str, np.ndarray], has_test: bool) -> Progress:
-    """How a run stands against ``goal``: ``shape`` from :func:`structure`; ``columns`` the history as the
-    page's curves hold it (``epoch``, ``train_loss``, ``test_loss``, ``train_acc``, ``test_acc``; losses
-    per point where the page shows them so), ``has_test`` whether there is a test set."""
-    lines, problems = [], []
-    for c in goal.budgets:
-        if c.metric == "epochs":
-            continue
-        ok = c.holds(shape[c.metric])
-        lines.append(Line(c.words(), format_number(shape[c.metric]), ok))
-        if not ok:
-            problems.append(f"the network has {shape[c.metric]:,} {BUDGETS[c.metric].lower()}, the goal allows "
-                            f"{int(c.value):,}")
-    if not has_test and any(c.metric.startswith("test_") for c in goal.targets):
-        problems.append("the goal is on the test set and this run has none: set a test ratio above 0")
-    epochs = np.asarray(columns["epoch"])
-    limit = goal.budget("epochs")
-    within = epochs <= limit if limit is not None else np.ones(len(epochs), bool)
-    every = within.copy()
-    for c in goal.targets:
-        values = np.asarray(columns[c.metric], dtype=np.float64) if has_test or c.metric.startswith("train_") \
-            else np.full(len(epochs), np.nan)
-        holds = np.where(np.isnan(values), False, values >= c.value if c.at_least else values <= c.value)
-        every &= holds
-        best = _best(values[within], c.at_least)
-        lines.append(Line(c.words(), "–" if best is None else _shown(c, best), bool((holds & within).any())))
-    if limit is not None:
-        lines.append(Line(f"{BUDGETS['epochs']} at most {limit:,}", f"{int(epochs[-1]) if len(epochs) else 0:,}",
-                          not len(epochs) or epochs[-1] <= limit or bool(every.any())))
-    met = int(epochs[np.argmax(every)]) if every.any() and not problems else None
-    return Progress(tuple(lines), met, "; ".join(problems))
-
-
-def _best(values: np.ndarray, at_least: bool) -> float | None:
-    values = values[~np.isnan(values)]
-    if not len(values):
-        return None
-    return float(values.max() if at_least else values.min())
-
-
-def _shown(c: Condition, v: float) -> str:
+def _shown(c: Condition, v: float | None) -> str:
+    if v is None:
+        return "–"
     return f"best {v:.1%}" if c.at_least else f"best {v:.4g}"

@@ -69,11 +69,12 @@ def _remove_layer():
 
 
 def write_url(config) -> None:
-    """Put the page in the URL: every setting of ``config``, the view options, and the parts the shared
-    link hides (as chosen in the share section)."""
+    """Put the page in the URL: every setting of ``config``, the view options, the parts the shared link
+    hides and its goal (as chosen in the share section)."""
     state = st.session_state
     st.query_params.from_dict(page_query(config, state.get(keys.VIEW, VIEW_DEFAULT) or (), state.get(keys.HIDE, ()),
-                                         state.get(keys.EXPLORE), _run_a_in_link(state.get(keys.SESSION))))
+                                         state.get(keys.EXPLORE), _run_a_in_link(state.get(keys.SESSION)),
+                                         state.get(keys.GOAL, "")))
 
 
 def _run_a_in_link(session) -> tuple | None:

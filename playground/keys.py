@@ -20,6 +20,9 @@ ODDS_ERROR = "odds_error"  # why the odds' seeds did not start, said at the next
 OWNDATA_MESSAGE = "owndata_message"  # (kind, text) of what a CSV upload or a click on the pad did
 PAD_CLICKED = "pad_clicked"  # the pad changed the points: the whole page runs next, not only the panel
 PAD_BOUNDS = "pad_bounds"  # the plane the pad shows, for reading its clicks
+GOAL = "goal"  # the challenge of this visit, as the link writes it ("" for none): from the link or the share section
+GOAL_TRACKER = "goal_tracker"  # playground.challenge.Tracker: the visit's run against that goal
+GOAL_MESSAGE = "goal_message"  # (kind, text) of why a goal typed in the share section was not taken
 
 # ---------------------------------------------------------------- the sidebar's widgets
 WIDGET_PREFIX = "w_"  # a setting's widget: "w_" + the setting's name (see setting_key)
@@ -32,6 +35,7 @@ CSV_UPLOAD = "csv_upload"  # a CSV file of your own points
 PICKER = "picker"  # the data picker's selection (a click on a dataset's picture)
 TUTORIAL = "tutorial"  # buttons: the tutorial preset, a layer more or less, new points
 ADD_LAYER, REMOVE_LAYER, REGENERATE = "add_layer", "remove_layer", "regenerate"
+GOAL_INPUT = "goal_input"  # the share section's goal for the class, as typed
 
 
 def setting_key(name: str) -> str:

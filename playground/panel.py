@@ -15,6 +15,7 @@ from nn_core import DATASETS, Grid, data_csv, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
 from . import charts, compat, controls, drawing, explore, keys, owndata, pacing, run_controls
+from .goal import goal_box
 from .messages import say
 from .page_cache import PageCache
 from .session import Session
@@ -306,12 +307,14 @@ def _keep_values() -> None:
 
 
 def _messages(s: Session) -> None:
-    """What the last change did, a divergence, and a hint about the run so far."""
+    """What the last change did, a divergence or a loss spike, and a hint about the run so far."""
     if s.current_notice:
         say("info", s.current_notice)
     tr = s.exp.trainer
     if tr.divergence is not None:
         say("error", tr.divergence.message)
+    elif tr.spike is not None:  # said once, for as long as this run goes on: it may have recovered since
+        say("warning", tr.spike.message)
     hint = diagnose(tr.history, s.exp.config, tr.start_loss, tr.divergence)
     if hint is not None:
         say("warning", hint.message, lead="**Hint:**")
@@ -324,6 +327,7 @@ def _draw_then_train(s: Session) -> None:
     _rerun_if_changed(s)
     hidden = st.session_state.get(keys.HIDDEN, frozenset())
     run_controls.buttons(s)
+    goal_box(s)
     _messages(s)
     figures(s, hidden)
     if "files" not in hidden:

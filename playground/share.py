@@ -15,6 +15,8 @@ from nn_core import SETTINGS
 
 from . import compat, keys
 from .controls import GROUPS, SECTIONS
+from .copy_link import COPY_HEIGHT, copy_html
+from .goal import goal_input
 from .panel import PANELS
 
 
@@ -33,64 +35,9 @@ def _hideable() -> dict[str, str]:
 
 HIDEABLE = _hideable()
 
-COPY_HEIGHT = 88  # pixels: the button and the link below it
-
-# The clipboard API first; where it is refused (no permission, an insecure origin), a copy command over
-# the selected link; where both are refused, the link stays selected for Ctrl+C. The link text follows
-# the address bar (the page rewrites it after each change) twice a second.
-COPY_HTML = """<!doctype html>
-<style>
-  body { margin: 0; font-family: "Source Sans Pro", "Source Sans 3", system-ui, sans-serif; font-size: 14px;
-         color: rgb(49, 51, 63); }
-  .row { display: flex; align-items: center; gap: 0.6rem; margin-bottom: 0.4rem; }
-  button { font: inherit; font-size: 15px; padding: 0.3rem 0.8rem; min-height: 2.4rem; border-radius: 0.5rem;
-           border: 1px solid rgba(49, 51, 63, 0.2); background: #fff; color: inherit; cursor: pointer; }
-  button:hover, button:focus-visible { border-color: #e8710a; color: #e8710a; outline: none; }
-  #status { color: rgb(33, 130, 70); }
-  #status.refused { color: rgb(158, 40, 40); }
-  input { box-sizing: border-box; width: 100%; font: inherit; font-size: 13px; padding: 0.3rem 0.5rem;
-          border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: rgb(240, 242, 246);
-          color: inherit; }
-</style>
-<div class="row">
-  <button id="copy" type="button" aria-describedby="status">Copy link</button>
-  <span id="status" role="status" aria-live="polite"></span>
-</div>
-<input id="link" type="text" readonly aria-label="Link to this experiment" spellcheck="false">
-<script>
-  const button = document.getElementById("copy"), link = document.getElementById("link"),
-        status = document.getElementById("status");
-  const address = () => { try { return window.parent.location.href; } catch (e) { return ""; } };
-  const follow = () => { const a = address(); if (link.value !== a) link.value = a; };
-  follow();
-  setInterval(follow, 500);
-  link.addEventListener("focus", () => link.select());
-  async function copy(text) {
-    try {
-      await navigator.clipboard.writeText(text);
-      return true;
-    } catch (e) {
-      link.value = text;
-      link.focus();
-      link.select();
-      try { return document.execCommand("copy"); } catch (e2) { return false; }
-    }
-  }
-  let clear = 0;
-  button.addEventListener("click", async () => {
-    const ok = await copy(address());
-    status.className = ok ? "" : "refused";
-    status.textContent = ok ? "Copied" : "Copying was refused: the link below is selected, press Ctrl+C";
-    clearTimeout(clear);
-    if (ok) clear = setTimeout(() => { status.textContent = ""; }, 4000);
-  });
-</script>
-"""
-
-
 def copy_link() -> None:
     """The "Copy link" button and the page's link as selectable text."""
-    compat.html_frame(COPY_HTML, COPY_HEIGHT)
+    compat.html_frame(copy_html(), COPY_HEIGHT)
 
 
 def _in_order():
@@ -113,4 +60,5 @@ def section(max_upload_mb: int) -> None:
                "experiment.")
     copy_link()
     hide_in_link()
+    goal_input()
     compat.file_uploader(st, "Continue from a model file", max_upload_mb, type=["json"], key=keys.MODEL_UPLOAD)

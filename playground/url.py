@@ -21,6 +21,7 @@ from nn_core import DATASETS, SETTINGS, Config, SettingError
 from nn_core.settings import Number
 from nn_core.text import show
 
+from .challenge import GoalError, goal_text, parse_goal
 from .page_config import DEFAULT, explicit, into_page, make_consistent
 
 # The main area's view options (how the charts draw), declared once: each option as the page offers it, in
@@ -29,6 +30,7 @@ DISCRETIZE, SHOW_TEST, LOG_SCALE = "Discretize output", "Show test data", "Log s
 VIEW_OPTIONS = {DISCRETIZE: "disc", SHOW_TEST: "test", LOG_SCALE: "log"}
 VIEW_DEFAULT = (SHOW_TEST,)  # the options on unless a link says otherwise
 HIDE_KEY = "hide"  # hide=lr,ds,network: the parts of the page a shared link hides, by name
+GOAL_KEY = "goal"  # goal=test_acc>=0.95,epochs<=500: a challenge the link sets (playground.challenge)
 EXPLORE_KEY = "x"  # the open explore view, one of:
 EXPLORE_KEYS = {"Timeline": "timeline", "Gradients": "gradients", "Transformed space": "space",
                 "Convergence odds": "odds", "A/B": "ab", "Export script": "script"}  # playground.explore.VIEWS
@@ -111,7 +113,7 @@ MAX_WARNINGS = 5  # lines of warnings about a link's values the page shows; the 
 
 
 def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = (), explore: str | None = None,
-               pinned: tuple[Config, int] | None = None) -> dict[str, str]:
+               pinned: tuple[Config, int] | None = None, goal: str = "") -> dict[str, str]:
     """The whole query string of the page: every setting of ``c``, each view option (on if in ``view``),
     ``hide=`` if a shared link hides parts of the page (``hide``: their names, in order), the open explore
     view (``x=``) and run A of an A/B comparison (``pin=``: its config and epoch, see :func:`pinned_to_query`)."""
@@ -123,6 +125,8 @@ def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = (), explore
         query[EXPLORE_KEY] = EXPLORE_KEYS[explore]
     if pinned is not None:
         query[PINNED_KEY] = pinned_to_query(*pinned, c)
+    if goal:
+        query[GOAL_KEY] = goal
     return query
 
 
@@ -187,6 +191,19 @@ def view_from_query(params: Mapping[str, object], warnings: list[str]) -> list[s
         if on:
             view.append(option)
     return view
+
+
+def goal_from_query(params: Mapping[str, object], warnings: list[str]) -> str:
+    """The challenge a URL sets (``goal=``), written as playground.challenge writes it, or ""; a bad goal is
+    named in ``warnings`` and the page has none."""
+    if GOAL_KEY not in params:
+        return ""
+    raw = _first(params[GOAL_KEY])
+    try:
+        return goal_text(parse_goal(raw))
+    except GoalError as e:
+        warnings.append(f"{GOAL_KEY}={show(raw)}: {e}; no goal")
+        return ""
 
 
 def hide_from_query(params: Mapping[str, object], names: Sequence[str], warnings: list[str]) -> list[str]:

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.challenge import MAX_GOAL, GoalError, goal_text, parse_goal, progress, structure
-
-
-def columns(epochs, train_acc, test_acc=None, train_loss=None, test_loss=None):
-    n = len(epochs)
-    nan = np.full(n, np.nan)
-    return {"epoch": np.asarray(epochs, float), "train_acc": np.asarray(train_acc, float),
-            "test_acc": nan if test_acc is None else np.asarray(test_acc, float),
-            "train_loss": nan if train_loss is None else np.asarray(train_loss, float),
-            "test_loss": nan if test_loss is None else np.asarray(test_loss, float)}
+from nn_core.training import EpochRecord
+from playground.challenge import MAX_GOAL, GoalError, Tracker, goal_text, parse_goal, structure
 
 
 @pytest.mark.parametrize("text,canonical", [
@@ -53,28 +44,52 @@ def test_any_text_is_a_goal_or_a_goal_error(text):
     assert parse_goal(goal_text(goal)) == goal
 
 
-def test_progress_finds_the_first_epoch_every_target_holds_within_the_budget():
-    goal = parse_goal("test_acc>=0.9,train_acc>=0.95,epochs<=4")
-    run = columns([0, 1, 2, 3, 4, 5], [0.5, 0.96, 0.97, 0.99, 1, 1], [0.5, 0.85, 0.91, 0.92, 0.95, 0.99])
-    p = progress(goal, structure((4,), 17), run, has_test=True)
-    assert p.met and p.met_at == 2 and not p.problem
-    late = progress(parse_goal("test_acc>=0.99,epochs<=4"), structure((4,), 17), run, has_test=True)
-    assert not late.met and any(line.words == "Test accuracy at least 99%" and not line.ok for line in late.lines)
+def records(train_acc, test_acc=None, train_loss=None, test_loss=None, start=0):
+    n = len(train_acc)
+    return [EpochRecord(start + i, 0.5 if train_loss is None else train_loss[i],
+                        None if test_loss is None and test_acc is None else (test_loss or [0.5] * n)[i],
+                        train_acc[i], None if test_acc is None else test_acc[i], 0.0) for i in range(n)]
+
+
+SMALL = structure((4,), 17)
+
+
+def test_the_tracker_finds_the_first_epoch_every_target_holds_within_the_budget():
+    t = Tracker(parse_goal("test_acc>=0.9,train_acc>=0.95,epochs<=4"))
+    history = records([0.5, 0.96, 0.97, 0.99, 1, 1], [0.5, 0.85, 0.91, 0.92, 0.95, 0.99])
+    t.update(history[:2], (1, 1), SMALL, True, "A")
+    assert t.met_at is None and t.best == {"test_acc": 0.85, "train_acc": 0.96}
+    t.update(history, (1, 1), SMALL, True, "B")  # grown: only the new records are read
+    assert t.met_at == 2 and t.met == (2, "B") and not t.problem
+    assert [line.ok for line in t.lines(SMALL, 5)] == [True, True, True]  # met within the budget
+    late = Tracker(parse_goal("test_acc>=0.99,epochs<=4"))
+    late.update(history, (1, 1), SMALL, True, "B")
+    assert late.met is None and late.best["test_acc"] == 0.95  # epoch 5's 0.99 is past the budget
+    assert [line.ok for line in late.lines(SMALL, 5)] == [False, False]
+
+
+def test_a_new_run_starts_afresh_and_the_first_success_is_kept():
+    t = Tracker(parse_goal("train_acc>=0.9"))
+    t.update(records([0.5, 0.95]), (1, 1), SMALL, False, "first")
+    again = records([0.4])
+    t.update(again, (1, 1), SMALL, False, "second")
+    assert t.met_at is None and t.best == {"train_acc": 0.4} and t.met == (1, "first")
 
 
 def test_a_network_over_budget_or_a_run_without_test_set_cannot_meet_it():
     goal = parse_goal("train_acc>=0.5,neurons<=8,params<=40")
-    run = columns([0, 1], [0.4, 1.0])
-    over = progress(goal, structure((6, 6), 67), run, has_test=False)
-    assert not over.met and "12 hidden neurons" in over.problem and "67 parameters" in over.problem
-    fits = progress(goal, structure((4,), 17), run, has_test=False)
-    assert fits.met and fits.met_at == 1
-    test = progress(parse_goal("test_acc>=0.5"), structure((4,), 17), run, has_test=False)
-    assert not test.met and "test ratio" in test.problem
+    over = Tracker(goal)
+    over.update(records([0.4, 1.0]), (1, 1), structure((6, 6), 67), False, "x")
+    assert over.met is None and "12 hidden neurons" in over.problem and "67 parameters" in over.problem
+    fits = Tracker(goal)
+    fits.update(records([0.4, 1.0]), (1, 1), SMALL, False, "x")
+    assert fits.met_at == 1
+    test = Tracker(parse_goal("test_acc>=0.5"))
+    test.update(records([0.4, 1.0]), (1, 1), SMALL, False, "x")
+    assert test.met is None and "test ratio" in test.problem
 
 
-def test_a_loss_target_is_reached_from_above():
-    goal = parse_goal("train_loss<=0.1")
-    run = columns([0, 1, 2], [0.5, 0.7, 0.9], train_loss=[0.7, 0.2, 0.05])
-    p = progress(goal, structure((3,), 13), run, has_test=False)
-    assert p.met_at == 2 and p.lines[0].now == "best 0.05"
+def test_a_loss_target_is_reached_from_above_per_point():
+    t = Tracker(parse_goal("train_loss<=0.1"))
+    t.update(records([0.5, 0.7, 0.9], train_loss=[7.0, 2.0, 0.5]), (10, 1), SMALL, False, "x")
+    assert t.met_at == 2 and t.lines(SMALL, 2)[0].now == "best 0.05"

@@ -81,3 +81,18 @@ def test_a_model_file_value_reaches_the_page_escaped():
         parse_model(doc)
     shown = markdown(f"Could not use ![t](x).json: {refusal.value}")
     assert "![t](" not in shown and "](" not in shown and "![t](http://127.0.0.1:9/t.png)" in plain(shown)
+
+
+def test_a_loss_spike_is_said_once_on_the_page():
+    """Issue 17: this run jumped from 0.702 to 2.36e5 at epoch 1 and recovered, and nothing was said."""
+    from playground.url import config_to_query
+
+    spiky = Config(dataset="checkerboard", samples=200, hidden=(8, 4, 8), activations=("softplus",), seed=23,
+                   lr=10.0)
+    at = run_app(config_to_query(spiky))
+    no_errors(at)
+    assert not at.warning
+    at.button(key="step100").click().run()
+    assert not at.exception and session(at).exp.trainer.divergence is None
+    spikes = [plain(w.value) for w in at.warning if "jumped" in plain(w.value)]
+    assert len(spikes) == 1 and "epoch 1," in spikes[0] and "lower learning rate" in spikes[0], spikes

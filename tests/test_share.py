@@ -8,7 +8,8 @@ import pytest
 
 from apptest_helpers import ROOT, no_errors, plain, run_app, session, widget
 from nn_core import SETTINGS
-from playground import controls, panel, share
+from playground import controls, panel
+from playground.copy_link import copy_html
 from playground.keys import HIDE
 from playground.share import HIDEABLE
 from playground.url import MAX_WARNINGS, SHOW_TEST, VIEW_DEFAULT, VIEW_OPTIONS, config_to_query
@@ -176,9 +177,10 @@ def test_the_copy_button_is_in_the_share_section():
     at = run_app()
     frames = at.sidebar.get("iframe")
     assert len(frames) == 1
-    assert frames[0].proto.srcdoc == share.COPY_HTML
-    assert "window.parent.location.href" in share.COPY_HTML and "navigator.clipboard.writeText" in share.COPY_HTML
-    assert 'execCommand("copy")' in share.COPY_HTML and ">Copy link</button>" in share.COPY_HTML
+    html = frames[0].proto.srcdoc
+    assert html == copy_html()
+    assert "return window.parent.location.href;" in html and "navigator.clipboard.writeText" in html
+    assert 'execCommand("copy")' in html and ">Copy link</button>" in html
 
 
 # ---------------------------------------------------------------- warnings about a link's values
