@@ -1,6 +1,6 @@
 """Build the page as a static site that runs in each visitor's browser (stlite: Streamlit on Pyodide).
 
-    python -m tools.site --out DIR              # stlite and Pyodide from their public CDN, pinned
+    python -m tools.site --out DIR              # stlite from its public CDN (pinned, with integrity)
     python -m tools.site --out DIR --offline    # everything served from DIR: needs no network at all
 
 Either way the app's files (streamlit_app.py, every .py under nn_core/ and playground/) are copied from
@@ -28,7 +28,21 @@ builds the app, it is not part of it.
 - :mod:`.build`: the build itself and the command line.
 """
 
-from .build import APP_GLOBS, MANIFEST, ROOT, Site, app_files, build, main, offline_files
+from .build import (
+    APP_GLOBS,
+    ARCHIVES,
+    LOCKED,
+    MANIFEST,
+    ROOT,
+    Served,
+    app_files,
+    build,
+    main,
+    official_wheels,
+    site_files,
+)
+from .bundle import HOME, SITE_PACKAGES, STDLIB, pycache, wheel_files
+from .compile import precompile
 from .fetch import CACHE_ENV, DEFAULT_CACHE, cache_dir, markupsafe_wheel, npm_tarball, provisa_wheel, pypi_files
 from .packages import (
     Resolver,
@@ -43,7 +57,7 @@ from .packages import (
     standin_wheel,
     wheel_metadata,
 )
-from .page import ONLINE_FIRST_VISIT, REQUIREMENTS, index_html, streamlit_config
+from .page import REQUIREMENTS, STLITE_EARLY, STLITE_FIRST_VISIT, first_visit, index_html, sri, streamlit_config
 from .pins import (
     MARKUPSAFE_SDIST,
     MARKUPSAFE_WHEEL,
@@ -54,9 +68,10 @@ from .pins import (
     PROVISA_FILE,
     PROVISA_PIN,
     PURE_WHEELS,
-    PYODIDE_CDN,
+    PYC_MAGIC,
     PYODIDE_CORE,
     PYODIDE_VERSION,
+    STANDIN_SOURCE,
     STANDINS,
     STLITE_CDN,
     STLITE_SRI,
@@ -67,11 +82,13 @@ from .pins import (
 from .util import BuildError, checked, file_sha256, sha256
 
 __all__ = [
-    "APP_GLOBS", "CACHE_ENV", "DEFAULT_CACHE", "MANIFEST", "MARKUPSAFE_SDIST", "MARKUPSAFE_WHEEL", "NPM_PYODIDE",
-    "NPM_STLITE", "ONLINE_FIRST_VISIT", "PROVISA", "PROVISA_DIR", "PROVISA_FILE", "PROVISA_PIN", "PURE_WHEELS",
-    "PYODIDE_CDN", "PYODIDE_CORE", "PYODIDE_VERSION", "REQUIREMENTS", "ROOT", "STANDINS", "STLITE_CDN",
-    "STLITE_SRI", "STLITE_VERSION", "BuildError", "Pin", "Resolver", "Site", "Sources", "active", "app_files",
-    "build", "cache_dir", "checked", "file_sha256", "index_html", "lock_entry", "main", "marker_env", "marker_true",
-    "markupsafe_wheel", "npm_tarball", "offline_files", "pins", "provisa_wheel", "pure_wheel_from_sdist",
-    "pypi_files", "requirement", "satisfies", "sha256", "standin_wheel", "streamlit_config", "wheel_metadata",
+    "APP_GLOBS", "ARCHIVES", "CACHE_ENV", "DEFAULT_CACHE", "HOME", "LOCKED", "MANIFEST", "MARKUPSAFE_SDIST",
+    "MARKUPSAFE_WHEEL", "NPM_PYODIDE", "NPM_STLITE", "PROVISA", "PROVISA_DIR", "PROVISA_FILE", "PROVISA_PIN",
+    "PURE_WHEELS", "PYC_MAGIC", "PYODIDE_CORE", "PYODIDE_VERSION", "REQUIREMENTS", "ROOT", "SITE_PACKAGES",
+    "STANDINS", "STANDIN_SOURCE", "STDLIB", "STLITE_CDN", "STLITE_EARLY", "STLITE_FIRST_VISIT", "STLITE_SRI",
+    "STLITE_VERSION", "BuildError", "Pin", "Resolver", "Served", "Sources", "active", "app_files", "build",
+    "cache_dir", "checked", "file_sha256", "first_visit", "index_html", "lock_entry", "main", "marker_env",
+    "marker_true", "markupsafe_wheel", "npm_tarball", "official_wheels", "pins", "precompile", "provisa_wheel",
+    "pure_wheel_from_sdist", "pycache", "pypi_files", "requirement", "satisfies", "sha256", "site_files", "sri",
+    "standin_wheel", "streamlit_config", "wheel_files", "wheel_metadata",
 ]
