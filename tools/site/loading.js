@@ -124,11 +124,10 @@
   }
 
   // Done when the first screen is drawn: the Train button and the output surface (unless the link hides
-  // it), with no run under way; or when the page shows an error instead.
+  // it) on screen; or when the page shows an error instead.
   const surfaceHidden = (new URLSearchParams(location.search).get("hide") || "").split(",").includes("surface");
   function drawn() {
     if (document.querySelector("[data-testid=stException]")) return true;
-    if (document.querySelector("[data-testid=stStatusWidget]")) return false;
     const train = document.querySelector(".st-key-train button, .st-key-pause button");
     const map = document.querySelector("img.map");
     return !!train && (surfaceHidden || (!!map && map.complete && map.naturalWidth > 0));
