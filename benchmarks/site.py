@@ -212,6 +212,7 @@ def engine_native(seconds: float) -> dict:
 
 def click_train_to_done(page, budget: int) -> float:
     """Seconds from clicking Train to the run finished and drawn (status "done", no run under way)."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")  # the first run over
     start = time.perf_counter()
     page.get_by_role("button", name="▶ Train").click()
     page.get_by_text(f"{budget:,} of {budget:,} · done").wait_for(timeout=300_000)

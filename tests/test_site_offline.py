@@ -248,13 +248,8 @@ def every_other_feature(page, tmp_path) -> None:
     rate.fill("0.05")
     rate.press("Enter")
     idle(page)
-    # what a shared link hides (a multiselect), then the main area's buttons, toggle, view options and help
-    page.get_by_test_id("stMultiSelect").click()
-    page.keyboard.type("Noise")
-    page.keyboard.press("Enter")
-    page.wait_for_function("() => location.search.includes('hide=')", timeout=60_000)
-    page.keyboard.press("Escape")
-    idle(page)
+    # the main area's buttons, toggle, view options and help (what a shared link hides, a multiselect, and
+    # Discretize output: tests/test_share_browser.py, on this site too)
     page.get_by_role("button", name="Step").click()
     page.get_by_text(re.compile(r"Epoch 1\b")).first.wait_for(timeout=60_000)
     idle(page)
@@ -262,8 +257,7 @@ def every_other_feature(page, tmp_path) -> None:
     idle(page)
     page.get_by_role("button", name="Reset", exact=True).click()
     idle(page)
-    for option in ("Log scale", "Discretize output"):
-        click_pill(page, "Log scale", option)
+    click_pill(page, "Log scale", "Log scale")
     page.get_by_text("What am I looking at?").first.click()
     page.get_by_text("Each column is a layer").wait_for(timeout=60_000)
     # the transformed space as the output layer sees it

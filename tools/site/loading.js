@@ -88,6 +88,7 @@
   }})();`;
   const NativeWorker = window.Worker;
   window.Worker = function (url, options) {
+    if (options && options.type === "module") return new NativeWorker(url, options); // not stlite's
     const code = `${COUNT_FETCHES}\nimportScripts(${JSON.stringify(String(url))});`;
     const worker = new NativeWorker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })), options);
     worker.addEventListener("message", (event) => {
