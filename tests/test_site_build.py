@@ -131,14 +131,20 @@ def test_online_site_loads_pinned_stlite_from_the_cdn_with_integrity(tmp_path):
     index = (out / "index.html").read_text()
     # stlite's script, style and the chunks of the first screen from jsDelivr, each checked by the browser
     # against the sha384 of the pinned npm package's file (crossorigin: the CDN's answer is read with CORS,
-    # so its integrity can be checked); for the script and the style, the sha384 pinned in the source
+    # so its integrity can be checked); for the script and the style, the sha384 pinned in the source; the
+    # chunks, which the loading screen adds once Python starts, carry theirs too
     npm = npm_files(site.NPM_STLITE)
     found = tags(index)
-    assert set(found) == {site.STLITE_CDN + n for n in ("stlite.js", "stlite.css", *site.STLITE_EARLY)}
+    assert set(found) == {site.STLITE_CDN + n for n in ("stlite.js", "stlite.css")}
     for url, tag in found.items():
         name = url.removeprefix(site.STLITE_CDN)
-        assert tag["integrity"] == sri(npm[f"build/{name}"]) and tag["crossorigin"] == "anonymous", (name, tag)
-        assert site.STLITE_SRI.get(name, tag["integrity"]) == tag["integrity"]
+        assert tag["integrity"] == sri(npm[f"build/{name}"]) == site.STLITE_SRI[name], (name, tag)
+        assert tag["crossorigin"] == "anonymous"
+    start = index.index("const EARLY = ") + len("const EARLY = ")
+    early = json.JSONDecoder().raw_decode(index[start:])[0]
+    assert [e["src"] for e in early] == [site.STLITE_CDN + c for c in site.STLITE_EARLY] and early
+    assert all(e["integrity"] == sri(npm["build/" + e["src"].removeprefix(site.STLITE_CDN)]) for e in early)
+    assert "script.crossOrigin = \"anonymous\"" in index
     assert 'new URL("pyodide/pyodide.js"' in index and "cdn.jsdelivr.net/pyodide" not in index
     rows = check_manifest(out)
     check_page(out, rows)
@@ -228,6 +234,8 @@ def test_the_archive_holds_what_stlite_installs_and_nothing_more():
     for name, data in numpy.items():
         if name.endswith(".py"):
             assert is_bytecode(files[name + "c"]), name
+        elif name.endswith(site.NOT_RUN):  # typing stubs, C headers, static libraries: nothing runs them
+            assert name not in files, name
         elif not name.endswith("RECORD"):
             assert files[name] == data, name
     lib = [n for n in wheels["stlite/pypi/stlite_lib-0.1.0-py3-none-any.whl"] if n.endswith(".py")]

@@ -33,6 +33,7 @@ from .build import (
     ARCHIVES,
     LOCKED,
     MANIFEST,
+    NOT_RUN,
     ROOT,
     Served,
     app_files,
@@ -57,7 +58,16 @@ from .packages import (
     standin_wheel,
     wheel_metadata,
 )
-from .page import REQUIREMENTS, STLITE_EARLY, STLITE_FIRST_VISIT, first_visit, index_html, sri, streamlit_config
+from .page import (
+    REQUIREMENTS,
+    STLITE_EARLY,
+    STLITE_FIRST_VISIT,
+    early_scripts,
+    first_visit,
+    index_html,
+    sri,
+    streamlit_config,
+)
 from .pins import (
     MARKUPSAFE_SDIST,
     MARKUPSAFE_WHEEL,
@@ -83,12 +93,12 @@ from .util import BuildError, checked, file_sha256, sha256
 
 __all__ = [
     "APP_GLOBS", "ARCHIVES", "CACHE_ENV", "DEFAULT_CACHE", "HOME", "LOCKED", "MANIFEST", "MARKUPSAFE_SDIST",
-    "MARKUPSAFE_WHEEL", "NPM_PYODIDE", "NPM_STLITE", "PROVISA", "PROVISA_DIR", "PROVISA_FILE", "PROVISA_PIN",
-    "PURE_WHEELS", "PYC_MAGIC", "PYODIDE_CORE", "PYODIDE_VERSION", "REQUIREMENTS", "ROOT", "SITE_PACKAGES",
-    "STANDINS", "STANDIN_SOURCE", "STDLIB", "STLITE_CDN", "STLITE_EARLY", "STLITE_FIRST_VISIT", "STLITE_SRI",
-    "STLITE_VERSION", "BuildError", "Pin", "Resolver", "Served", "Sources", "active", "app_files", "build",
-    "cache_dir", "checked", "file_sha256", "first_visit", "index_html", "lock_entry", "main", "marker_env",
-    "marker_true", "markupsafe_wheel", "npm_tarball", "official_wheels", "pins", "precompile", "provisa_wheel",
-    "pure_wheel_from_sdist", "pycache", "pypi_files", "requirement", "satisfies", "sha256", "site_files", "sri",
-    "standin_wheel", "streamlit_config", "wheel_files", "wheel_metadata",
+    "MARKUPSAFE_WHEEL", "NOT_RUN", "NPM_PYODIDE", "NPM_STLITE", "PROVISA", "PROVISA_DIR", "PROVISA_FILE",
+    "PROVISA_PIN", "PURE_WHEELS", "PYC_MAGIC", "PYODIDE_CORE", "PYODIDE_VERSION", "REQUIREMENTS", "ROOT",
+    "SITE_PACKAGES", "STANDINS", "STANDIN_SOURCE", "STDLIB", "STLITE_CDN", "STLITE_EARLY", "STLITE_FIRST_VISIT",
+    "STLITE_SRI", "STLITE_VERSION", "BuildError", "Pin", "Resolver", "Served", "Sources", "active", "app_files",
+    "build", "cache_dir", "checked", "early_scripts", "file_sha256", "first_visit", "index_html", "lock_entry",
+    "main", "marker_env", "marker_true", "markupsafe_wheel", "npm_tarball", "official_wheels", "pins", "precompile",
+    "provisa_wheel", "pure_wheel_from_sdist", "pycache", "pypi_files", "requirement", "satisfies", "sha256",
+    "site_files", "sri", "standin_wheel", "streamlit_config", "wheel_files", "wheel_metadata",
 ]

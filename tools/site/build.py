@@ -5,8 +5,6 @@ which lists every file served with its size, sha256 and source."""
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import json
 import os
 import shutil
@@ -23,7 +21,7 @@ from . import fetch
 from .bundle import HOME, SITE_PACKAGES, Tree, rewrite_wheel, stdlib_tree, wheel_files, zip_bytes
 from .compile import precompile
 from .packages import Resolver, Sources, marker_env, requirement, standin_wheel, wheel_metadata
-from .page import REQUIREMENTS, STREAMLIT_CONFIG, index_html
+from .page import REQUIREMENTS, STREAMLIT_CONFIG, index_html, sri
 from .pins import (
     MARKUPSAFE_SDIST,
     NPM_PYODIDE,
@@ -46,6 +44,9 @@ APP_GLOBS = ("streamlit_app.py", "nn_core/**/*.py", "playground/**/*.py")
 # Loaded by stlite itself (pyodide.loadPackage), so served as wheels listed in the lock, not in the archive.
 LOCKED = ("micropip", "packaging")
 ARCHIVES = {"bundle/site-packages.zip": SITE_PACKAGES, "bundle/app.zip": HOME}  # unpacked there, in this order
+# What of a package nothing runs: typing stubs, C headers and sources, static libraries, Cython declarations
+# (NumPy's are 1 MB); left out of the archive.
+NOT_RUN = (".pyi", ".h", ".c", ".cpp", ".a", ".pxd", ".pyx")
 
 
 @dataclass
@@ -131,10 +132,10 @@ def stlite_files(cache: Path, log) -> Served:
             if m.isfile() and m.name.startswith("package/build/") and not m.name.endswith(".map"):
                 rel = "stlite/" + m.name.removeprefix("package/build/")
                 served.add(rel, tar.extractfile(m).read(), f"npm {spec}: {m.name.removeprefix('package/')}")
-    for name, sri in STLITE_SRI.items():  # the online page's integrity pins are this very package's files
-        got = "sha384-" + base64.b64encode(hashlib.sha384(served.data[f"stlite/{name}"]).digest()).decode()
-        if got != sri:
-            raise BuildError(f"{name} of npm {spec} has the integrity {got}, not the pinned {sri} (STLITE_SRI)")
+    for name, pinned in STLITE_SRI.items():  # the online page's integrity pins are this very package's files
+        if sri(served.data[f"stlite/{name}"]) != pinned:
+            raise BuildError(f"{name} of npm {spec} has the integrity {sri(served.data[f'stlite/{name}'])}, not "
+                             f"the pinned {pinned} (STLITE_SRI)")
     return served
 
 
@@ -196,7 +197,7 @@ def trees(resolver: Resolver, stlite: Served, core: dict[str, bytes], app: Path)
         if name in LOCKED:
             found[f"pyodide/{entry['file_name']}"] = Tree(SITE_PACKAGES, files)
         else:
-            packages.add(files)
+            packages.add({n: d for n, d in files.items() if not n.endswith(NOT_RUN)})
     lib = {n: d for rel, data in stlite.data.items() if rel.startswith("stlite/pypi/stlite_lib-")
            for n, d in wheel_files(data).items() if n.endswith(".py")}
     packages.add(lib)
@@ -248,7 +249,7 @@ def site_files(cache: Path, app: Path, offline: bool, log) -> tuple[Served, Serv
     pycs = precompile(core, {k: v for rel, t in found.items() for k, v in t.python(rel + ":").items()}, log)
     served = Served()
     for name in PYODIDE_CORE:
-        if name not in found and f"pyodide/{name}" not in found:
+        if f"pyodide/{name}" not in found:
             served.add(f"pyodide/{name}", core[name], f"npm {NPM_PYODIDE[0]}: {name}")
     for rel, tree in found.items():
         files = tree.compiled(rel + ":", pycs)

@@ -9,6 +9,7 @@
 (() => {
   const TOTAL = FIRST_VISIT_BYTES;
   const SIZES = SIZES_BY_NAME; // file name -> bytes, for the files whose size the browser does not tell
+  const EARLY = EARLY_SCRIPTS; // stlite's chunks for the first screen: [{src, integrity}]
   const STEPS = { // stlite's progress messages -> [what the visitor reads, share of the start-up done]
     "Loading Pyodide.": ["Starting Python (Pyodide)", 0.05],
     "Mounting files.": ["Unpacking NumPy, Streamlit and the app", 0.4],
@@ -98,6 +99,7 @@
         count(url, imported ? SIZES[url.split("/").pop()] || 0 : bytes);
       } else if (data.type === "event:progress") {
         const message = data.data && data.data.message;
+        if (message === "Loading Pyodide.") loadEarly();
         mark(message);
         if (STEPS[message]) stage = STEPS[message];
         draw();
@@ -112,6 +114,20 @@
     return worker;
   };
   window.Worker.prototype = NativeWorker.prototype;
+
+  // Once Python is starting in the worker, the page has little to do: the code of the first screen's
+  // elements loads then (stlite finds it loaded when it draws them, instead of asking for it then).
+  function loadEarly() {
+    for (const { src, integrity } of EARLY) {
+      const script = document.createElement("script");
+      script.src = src;
+      if (integrity) {
+        script.integrity = integrity;
+        script.crossOrigin = "anonymous";
+      }
+      document.head.appendChild(script);
+    }
+  }
 
   function failed(message) {
     state.error = message;

@@ -17,9 +17,10 @@ STREAMLIT_CONFIG = ".streamlit/config.toml"
 REQUIREMENTS = ("numpy",)
 # What of stlite 0.75.0's build the first screen needs besides its script, style and wheels: the chunks of
 # its elements' code, which stlite asks for only once the app's first run is drawn (measured: requests of a
-# first visit to the offline site in Chromium). The page loads them while Python starts, when the browser
-# has little else to do; stlite then finds them loaded. Others still load when needed.
-STLITE_EARLY = ("static/js/2214.53aab7eb.chunk.js", "static/js/3092.09c65360.chunk.js",
+# first visit to the offline site in Chromium). The loading screen loads them once stlite's worker has
+# started Python, when the page has little else to do; stlite then finds them loaded. Others still load
+# when needed.
+STLITE_EARLY = ("static/js/3092.09c65360.chunk.js",
                 "static/js/8805.d74420bd.chunk.js", "static/js/3947.be3a1148.chunk.js",
                 "static/js/5226.e383a656.chunk.js", "static/js/3089.04dad5dd.chunk.js",
                 "static/js/9996.6bad4ac5.chunk.js", "static/js/2534.5464178a.chunk.js",
@@ -35,7 +36,7 @@ STLITE_FONTS = ("static/media/SourceSansPro-Regular.0d69e5ff5e92ac64a0c9.woff2",
                 "static/media/SourceCodePro-Regular.84b900b88d09398d86b0.woff2")
 # All of stlite's build a first visit fetches besides its wheels: its script and style, its parquet-wasm and
 # its worker's chunk, the above and its fonts.
-STLITE_FIRST_VISIT = ("stlite.js", "stlite.css", "b409d45f0e4d8de5815d.module.wasm",
+STLITE_FIRST_VISIT = ("stlite.js", "stlite.css", "b409d45f0e4d8de5815d.module.wasm", "static/js/2214.53aab7eb.chunk.js",
                       "static/js/3209.4faed50e.chunk.js", *STLITE_EARLY, *STLITE_FONTS)
 WHAT = ("Python, NumPy and the network run in your browser: a first visit downloads about {size} MB, "
         "and later visits start from your browser's cache.")
@@ -88,15 +89,17 @@ def _integrity(stlite: str, name: str, files: dict[str, bytes]) -> str:
     return f' integrity="{STLITE_SRI.get(name) or sri(files["stlite/" + name])}" crossorigin="anonymous"'
 
 
-def _early(stlite: str, files: dict[str, bytes]) -> str:
-    """Tags that load :data:`STLITE_EARLY` while Python starts (the fonts load with stlite's style)."""
-    return "\n".join(f'<script defer src="{stlite}{c}"{_integrity(stlite, c, files)}></script>' for c in STLITE_EARLY)
+def early_scripts(stlite: str, files: dict[str, bytes]) -> list[dict]:
+    """:data:`STLITE_EARLY` as the loading screen loads them: their URL, and from the CDN their integrity."""
+    return [{"src": stlite + c, **({"integrity": sri(files["stlite/" + c])} if "://" in stlite else {})}
+            for c in STLITE_EARLY]
 
 
-def _loading_script(sizes: dict[str, int]) -> str:
+def _loading_script(sizes: dict[str, int], early: list[dict]) -> str:
     by_name = {rel.rsplit("/", 1)[-1]: n for rel, n in sorted(sizes.items())}
     return ((HERE / "loading.js").read_text().replace("FIRST_VISIT_BYTES", str(sum(sizes.values())))
-            .replace("SIZES_BY_NAME", json.dumps(by_name, sort_keys=True)))
+            .replace("SIZES_BY_NAME", json.dumps(by_name, sort_keys=True))
+            .replace("EARLY_SCRIPTS", json.dumps(early)))
 
 
 def index_html(stlite: str, pyodide: str, archives: dict[str, str], files: dict[str, bytes], config: Path) -> str:
@@ -114,8 +117,9 @@ def index_html(stlite: str, pyodide: str, archives: dict[str, str], files: dict[
     }
     size = f"{sum(sizes.values()) / 1e6:.0f}"
     return (HERE / "index.html").read_text().format(
-        stlite=stlite, css_integrity=_integrity(stlite, "stlite.css", files), early=_early(stlite, files),
+        stlite=stlite, css_integrity=_integrity(stlite, "stlite.css", files),
         js_integrity=_integrity(stlite, "stlite.js", files),
-        what=html.escape(WHAT.format(size=size)), loading=_loading_script(sizes), pyodide=pyodide,
+        what=html.escape(WHAT.format(size=size)), loading=_loading_script(sizes, early_scripts(stlite, files)),
+        pyodide=pyodide,
         options=json.dumps(options, indent=2), versions=f"stlite {STLITE_VERSION} (Streamlit 1.40.1) on Pyodide "
                                                         f"{PYODIDE_VERSION}")
