@@ -6,6 +6,7 @@ import base64
 import contextlib
 import hashlib
 import html.parser
+import importlib
 import io
 import json
 import shutil
@@ -384,18 +385,24 @@ def test_a_markupsafe_wheel_not_matching_its_pin_stops_the_build(cache_copy, mon
         fetch.markupsafe_wheel(cache_copy, lambda *a: None)
 
 
-def test_the_build_replaces_only_a_site_it_built(tmp_path):
+def test_the_build_replaces_only_a_site_it_built(tmp_path, monkeypatch):
+    def tiny(cache, app, offline, log):  # the site's files do not matter here: a build in no time
+        served = site.Served()
+        served.add("pyodide/pyodide.js", b"//", "test")
+        return served, site.Served()
+
+    monkeypatch.setattr(importlib.import_module("tools.site.build"), "site_files", tiny)  # the module, not build()
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
     with pytest.raises(site.BuildError, match="not a site built by this command"):
-        site.build(foreign, log=lambda *a: None)
+        site.build(foreign, offline=True, log=lambda *a: None)
     assert (foreign / "notes.txt").read_text() == "keep me"
     out = tmp_path / "site"
-    site.build(out, log=lambda *a: None)
+    site.build(out, offline=True, log=lambda *a: None)
     (out / "stale.txt").write_text("from an older build")
-    site.build(out, log=lambda *a: None)
-    assert not (out / "stale.txt").exists()
+    site.build(out, offline=True, log=lambda *a: None)
+    assert not (out / "stale.txt").exists() and (out / "pyodide/pyodide.js").read_bytes() == b"//"
 
 
 def test_markers_and_versions_as_pyodide_sees_them():
