@@ -149,7 +149,8 @@ def first_screen(folder: Path, against: Path | None, runs: int) -> None:
     if against:
         ratios = [a["first"] / b["first"] for a, b in zip(results["site"], results["against"])]
         print(f"ratio site / against: {meds['site'] / meds['against']:.2f} (medians); per round "
-              + ", ".join(f"{r:.2f}" for r in ratios))
+              + ", ".join(f"{r:.2f}" for r in ratios) + f" (their median {statistics.median(ratios):.2f}: the two "
+              f"visits of a round ran under about the same load)")
 
 
 # ------------------------------------------------------------------ --engine: training speed
