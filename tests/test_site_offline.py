@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
 
 from browser_helpers import check_trained_xor, loss_pixels, metric
@@ -219,6 +220,19 @@ def pick_dataset(page, title: str) -> None:
     idle(page)
 
 
+def open_expander(page, title: str, inside: str) -> None:
+    """Open the first expander ``title`` until ``inside`` shows (a redraw just after a click can close it)."""
+    for _ in range(3):
+        idle(page)
+        page.get_by_text(title).first.click()
+        try:
+            page.get_by_text(inside).wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    page.get_by_text(inside).wait_for(timeout=10_000)
+
+
 def every_other_feature(page, tmp_path) -> None:
     """The widgets and views the rest of the test does not use, each once: with what the other steps use,
     every kind of element the page draws, under stlite, with the packages the site serves."""
@@ -258,8 +272,7 @@ def every_other_feature(page, tmp_path) -> None:
     page.get_by_role("button", name="Reset", exact=True).click()
     idle(page)
     click_pill(page, "Log scale", "Log scale")
-    page.get_by_text("What am I looking at?").first.click()
-    page.get_by_text("Each column is a layer").wait_for(timeout=60_000)
+    open_expander(page, "What am I looking at?", "Each column is a layer")
     # the transformed space as the output layer sees it
     page.get_by_text("Transformed space", exact=True).click()
     page.locator(".nnp-space img.space").first.wait_for(timeout=60_000)
