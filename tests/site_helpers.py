@@ -7,6 +7,7 @@ import functools
 import http.server
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -45,20 +46,41 @@ def free_port() -> int:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME}
+    cache_control = "no-store"
+    sent: list | None = None
 
     def log_message(self, *args):  # quiet
         pass
 
     def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", self.cache_control)
         super().end_headers()
 
 
+    def copyfile(self, source, outputfile):
+        super().copyfile(source, outputfile)
+        if self.sent is not None:
+            self.sent.append((self.path.split("?")[0].lstrip("/") or "index.html", source.tell()))
+
+
+class _CachingHandler(_Handler):
+    cache_control = "max-age=3600"  # as a static host: a second visit finds the files in the browser's cache
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):  # a page closed: no matter
+            super().handle_error(request, client_address)
+
+
 @contextmanager
-def serve(folder: Path):
-    """Yields the http://127.0.0.1:PORT/ URL of ``folder`` served by a thread of this process."""
-    handler = functools.partial(_Handler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+def serve(folder: Path, cache: bool = False, sent: list | None = None):
+    """Yields the http://127.0.0.1:PORT/ URL of ``folder`` served by a thread of this process (``cache``: the
+    browser may keep the files, as from a static host; otherwise it may not). ``sent`` gets (path, bytes)
+    for each file sent."""
+    handler = functools.partial(type("Handler", (_CachingHandler if cache else _Handler,), {"sent": sent}),
+                                directory=str(folder))
+    server = _Server(("127.0.0.1", free_port()), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -111,13 +133,13 @@ class Console:
 
 
 def wait_rendered(page, timeout: float = 120_000) -> float:
-    """Wait until the app has drawn its first screen (the surface, no run under way); returns the
-    seconds waited. Raises if stlite reports a boot error or the app an exception first."""
+    """Wait until the app has drawn its first screen (the surface, no run under way, our loading screen
+    gone); returns the seconds waited. Raises if stlite reports a boot error or the app an exception first."""
     start = time.perf_counter()
     page.wait_for_function(
         """() => document.querySelector('[data-testid=stException]')
                || document.body.innerText.includes('Error during booting up')
-               || (document.querySelector('img.map')
+               || (document.querySelector('img.map') && !document.getElementById('nnp-loading')
                    && !document.querySelector('[data-testid=stStatusWidget]'))""",
         timeout=timeout, polling=100)
     seconds = time.perf_counter() - start
@@ -141,7 +163,18 @@ PYTEST_WHEELS = site.pins("""
 """)
 
 
+# What the tests need under Pyodide besides the standard library: the engine's NumPy and the pandas some
+# tests read charts with (the site itself serves NumPy in its archive, and no pandas: the page never
+# imports it). The official Pyodide wheels, checked against the official lock.
+PYODIDE_TEST_PACKAGES = ("numpy", "pandas")
+
+
 def pytest_wheels(into: Path) -> list[Path]:
-    """Copies the pinned test wheels (downloaded into the site cache once) into ``into``."""
+    """Writes into ``into`` the pinned test wheels (downloaded into the site cache once) and the official
+    wheels of :data:`PYODIDE_TEST_PACKAGES` with their dependencies."""
     into.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copy(p, into)) for p in site.pypi_files(site.cache_dir(), PYTEST_WHEELS, print)]
+    paths = [Path(shutil.copy(p, into)) for p in site.pypi_files(site.cache_dir(), PYTEST_WHEELS, print)]
+    for name, data in site.official_wheels(site.cache_dir(), PYODIDE_TEST_PACKAGES, print).items():
+        (into / name).write_bytes(data)
+        paths.append(into / name)
+    return paths

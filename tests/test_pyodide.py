@@ -1,8 +1,9 @@
 """The engine's and the page logic's tests under Pyodide 0.27.7 in Node, as a visitor's browser runs them.
 
 Every test file runs there except those that need Streamlit or a browser (found from their imports) and the
-tests marked ``browser`` or ``pyodide``. numpy is the official Pyodide wheel from the offline site's folder,
-checked by the build; pytest and hypothesis are pinned pure wheels.
+tests marked ``browser`` or ``pyodide``. Pyodide is the offline site's (its standard library as the site's
+bytecode); numpy and pandas are the official Pyodide wheels, checked by the build; pytest and hypothesis are
+pinned pure wheels.
 """
 
 import ast

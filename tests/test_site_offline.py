@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
 
 from browser_helpers import check_trained_xor, loss_pixels, metric
@@ -35,13 +36,47 @@ def idle(page, timeout=60_000):
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
 
 
+# Every change of the loading screen's bar and text, and whether it was on screen, from the page's start.
+WATCH_LOADING = """
+window.nnpSeen = [];
+new MutationObserver(() => {
+  const box = document.getElementById('nnp-loading'), bar = box && box.querySelector('[role=progressbar]');
+  const seen = box ? [Number(bar.getAttribute('aria-valuenow')), box.innerText] : [null, null];
+  const last = window.nnpSeen[window.nnpSeen.length - 1];
+  if (!last || last[0] !== seen[0] || last[1] !== seen[1]) window.nnpSeen.push(seen);
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+
 def open_page(browser, address):
     ctx, leaks, requested = offline_context(browser, viewport=VIEWPORT, accept_downloads=True)
     page = ctx.new_page()
+    page.add_init_script(WATCH_LOADING)
     console = Console(page)
     page.goto(address)
     wait_rendered(page, BOOT_MS)
     return page, console, leaks
+
+
+def check_loading_screen(page) -> None:
+    """Until the first screen was drawn the page showed our loading screen: what loads, how much a first
+    visit downloads, a bar that only goes forward, downloads counted by bytes and then stlite's steps; then
+    it went, at the first screen (the Train button and the surface drawn)."""
+    seen = page.evaluate("() => window.nnpSeen")
+    shown, gone = [s for s in seen if s[0] is not None], [s for s in seen if s[0] is None]
+    assert shown and gone and seen[-1][0] is None, seen[:3] + seen[-3:]
+    size = re.search(r"downloads about (\d+) MB", shown[0][1])
+    assert size and 10 <= int(size[1]) <= 60, shown[0][1]
+    values = [v for v, _ in shown]
+    assert values == sorted(values) and values[0] < 20 and values[-1] >= 85, values
+    texts = " / ".join(t for _, t in shown)
+    assert re.search(r"downloaded \d+\.\d of \d+\.\d MB", texts), texts[:2000]
+    for step in ("Starting Python", "Starting Streamlit", "Drawing the page", "MB downloaded"):
+        assert step in texts, (step, texts[:2000])
+    marks = page.evaluate("() => window.nnpLoading.marks")
+    steps = ["Loading Pyodide.", "Unpacking archives.", "Installing packages.", "Loading streamlit package.",
+             "Booting up the Streamlit server.", "loaded", "first screen"]
+    assert [m for m in sorted(marks, key=marks.get) if m in steps] == steps, marks
 
 
 def no_errors(page, console, leaks):
@@ -55,6 +90,7 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     # a shared link: the experiment comes from the URL; a budget that takes several slices to train
     page, console, leaks = open_page(browser, f"{url}?ds=xor&ep=5000")
     no_errors(page, console, leaks)
+    check_loading_screen(page)
     assert selected(page, "Dataset") == "XOR (4 points)"
     assert metric(page, "Epoch") == "0"
     assert page.get_by_text("of 5,000 · ready").count() >= 1
@@ -164,14 +200,93 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
         idle(fresh)
     fresh.wait_for_function("() => location.search.includes('pts=')", timeout=60_000)
     no_errors(fresh, fresh_console, fresh_leaks)
+    every_other_feature(fresh, tmp_path)
+    no_errors(fresh, fresh_console, fresh_leaks)
+    # the site leaves out what the page never imports (tools/site/pins.py STANDINS): had any of it been
+    # imported, its stand-in would have said so on the console (an error, failing no_errors above)
+    assert not [m for m in console.messages + fresh_console.messages if "stand-in" in m]
+
+
+def click_pill(page, group: str, option: str) -> None:
+    page.get_by_test_id("stButtonGroup").filter(has_text=group).get_by_text(option, exact=True).click()
+    idle(page)
+
+
+def pick_dataset(page, title: str) -> None:
+    page.get_by_role("combobox", name="Dataset").click()
+    page.keyboard.type(title)  # the list shows a few options at a time: type to find it
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.body.innerText.includes({json.dumps(title)})", timeout=60_000)
+    idle(page)
+
+
+def open_expander(page, title: str, inside: str) -> None:
+    """Open the first expander ``title`` until ``inside`` shows (a redraw just after a click can close it)."""
+    for _ in range(3):
+        idle(page)
+        page.get_by_text(title).first.click()
+        try:
+            page.get_by_text(inside).wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    page.get_by_text(inside).wait_for(timeout=10_000)
+
+
+def every_other_feature(page, tmp_path) -> None:
+    """The widgets and views the rest of the test does not use, each once: with what the other steps use,
+    every kind of element the page draws, under stlite, with the packages the site serves."""
+    # your own points from a CSV file (their own file uploader), then a formula dataset (a text input)
+    csv = tmp_path / "points.csv"
+    csv.write_text("x1,x2,label\n0.5,0.4,1\n-0.5,-0.3,0\n0.2,-0.6,1\n-0.4,0.7,0\n0.1,0.1,1\n")
+    page.get_by_test_id("stFileUploader").filter(has_text="Upload a CSV").get_by_test_id(
+        "stFileUploaderDropzoneInput").set_input_files(str(csv))
+    page.get_by_text("5 points.").wait_for(timeout=60_000)
+    idle(page)
+    pick_dataset(page, "Formula")
+    formula = page.get_by_test_id("stTextInput").filter(has_text="Formula").locator("input")
+    formula.fill("x1 * x2 > 0")
+    formula.press("Enter")
+    page.wait_for_function("() => location.search.includes('fx=')", timeout=60_000)
+    idle(page)
+    # a slider, the features' pills, a layer more with one activation each, a number typed in
+    page.get_by_test_id("stSlider").filter(has_text="Noise").get_by_role("slider").press("ArrowRight")
+    idle(page)
+    click_pill(page, "Input features", "x1*x2")
+    page.locator(".st-key-add_layer button").first.click()
+    idle(page)
+    page.get_by_test_id("stCheckbox").filter(has_text="One activation for all layers").locator("label").first.click()
+    page.get_by_text("Layer 2 activation").wait_for(timeout=60_000)
+    idle(page)
+    rate = page.get_by_test_id("stNumberInput").filter(has_text="Learning rate").locator("input")
+    rate.fill("0.05")
+    rate.press("Enter")
+    idle(page)
+    # the main area's buttons, toggle, view options and help (what a shared link hides, a multiselect, and
+    # Discretize output: tests/test_share_browser.py, on this site too)
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text(re.compile(r"Epoch 1\b")).first.wait_for(timeout=60_000)
+    idle(page)
+    page.get_by_test_id("stCheckbox").filter(has_text="Until paused").locator("label").first.click()
+    idle(page)
+    page.get_by_role("button", name="Reset", exact=True).click()
+    idle(page)
+    click_pill(page, "Log scale", "Log scale")
+    open_expander(page, "What am I looking at?", "Each column is a layer")
+    # the transformed space as the output layer sees it
+    page.get_by_text("Transformed space", exact=True).click()
+    page.locator(".nnp-space img.space").first.wait_for(timeout=60_000)
+    idle(page)
+    click_pill(page, "Layer", "Output")
 
 
 def test_online_page_boots_from_its_cdn_urls(browser):
-    """The online site's index.html, with the pinned CDN URLs answered from the offline site's files (the
-    only copy reachable here): stlite finds its worker, chunks and wheels beside its CDN script, and
-    Pyodide its lock and packages beside pyodideUrl. Nothing else leaves localhost."""
+    """The online site's index.html, with the pinned CDN URL answered from the offline site's copy of
+    stlite's build (the only copy reachable here; byte for byte the npm package's): stlite's script, style
+    and chunks pass their integrity check, stlite finds its worker and wheels beside its CDN script, and the
+    site serves Pyodide and the archives itself. Nothing else leaves localhost."""
     online, offline = built_site(offline=False, app=APP), built_site(offline=True, app=APP)
-    mirrors = {site.STLITE_CDN: offline / "stlite", site.PYODIDE_CDN: offline / "pyodide"}
+    mirrors = {site.STLITE_CDN: offline / "stlite"}
     cdn_hits = []
 
     def cdn(route):
@@ -194,7 +309,8 @@ def test_online_page_boots_from_its_cdn_urls(browser):
         wait_rendered(page, BOOT_MS)
         no_errors(page, console, leaks)
         assert any(u.endswith("/build/stlite.js") for u in cdn_hits)
-        assert any(u.endswith("/full/pyodide.asm.wasm") for u in cdn_hits)
+        assert any(u.endswith("/build/pypi/streamlit-1.40.1-cp312-none-any.whl") for u in cdn_hits)
         local = {u.removeprefix(url).split("?")[0] for u in requested if u.startswith(url)}
-        assert all(p == "" or p.startswith("app/") for p in local), f"the site itself serves only the app: {local}"
+        assert {"pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "bundle/site-packages.zip",
+                "bundle/app.zip"} <= local and not any(p.startswith("stlite/") for p in local), local
         ctx.close()

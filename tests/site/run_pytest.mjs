@@ -2,10 +2,10 @@
 //
 //   node --stack-size=4000 tests/site/run_pytest.mjs PYODIDE_DIR WHEEL_DIR REPO_DIR [pytest arguments...]
 //
-// PYODIDE_DIR is a Pyodide folder with its pyodide-lock.json (the offline site's pyodide/, whose files the
-// build checked); numpy, pandas, altair (what the app needs besides Streamlit) and micropip come from there. WHEEL_DIR holds pytest, hypothesis and their pure
-// dependencies, installed with micropip from the local files (no network). REPO_DIR is mounted at /repo
-// and pytest runs there. Exits with pytest's exit code.
+// PYODIDE_DIR is a Pyodide folder with its pyodide-lock.json (the offline site's pyodide/: Pyodide's core, its
+// standard library as bytecode, micropip). WHEEL_DIR holds NumPy and pandas (the official Pyodide wheels),
+// pytest, hypothesis and their pure dependencies, installed with micropip from the local files (no
+// network). REPO_DIR is mounted at /repo and pytest runs there. Exits with pytest's exit code.
 //
 // --stack-size=4000: without it, deep recursion in C code kills Pyodide instead of raising RecursionError.
 // pytest needs --capture=sys: fd capture fails under Pyodide (os.fstat raises ENOENT).
@@ -26,7 +26,7 @@ const pyodide = await loadPyodide({ indexURL });
 const write = (stream) => ({ write: (buffer) => stream.write(buffer) && buffer.length || buffer.length });
 pyodide.setStdout(write(process.stdout));
 pyodide.setStderr(write(process.stderr));
-await pyodide.loadPackage(["numpy", "pandas", "altair", "micropip"], { messageCallback: () => {} });
+await pyodide.loadPackage(["micropip"], { messageCallback: () => {} });
 
 const { FS } = pyodide;
 FS.mkdirTree("/repo");
@@ -37,7 +37,7 @@ const wheels = fs.readdirSync(wheelDir).filter((f) => f.endsWith(".whl")).sort()
 const micropip = pyodide.pyimport("micropip");
 await micropip.install.callKwargs(wheels, { deps: false });
 const ready = ((performance.now() - started) / 1000).toFixed(1);
-process.stdout.write(`Pyodide ${pyodide.version} ready with numpy, pandas, altair and ${wheels.length} test wheels in ${ready} s\n`);
+process.stdout.write(`Pyodide ${pyodide.version} ready with ${wheels.length} wheels (numpy, pandas, pytest...) in ${ready} s\n`);
 
 pyodide.globals.set("PYTEST_ARGS", pyodide.toPy(pytestArgs));
 const code = await pyodide.runPythonAsync(`

@@ -4,15 +4,14 @@ Versions, specifiers and markers are read with ``packaging``."""
 
 from __future__ import annotations
 
-import ast
 import base64
 import email.parser
 import hashlib
 import io
 import tarfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -20,7 +19,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from .pins import PROVISA_DIR, PROVISA_FILE, PYODIDE_VERSION
+from .pins import PROVISA_DIR, PROVISA_FILE, PYODIDE_VERSION, STANDIN_SOURCE
 from .util import BuildError, sha256
 
 
@@ -86,17 +85,19 @@ def _b64(digest: bytes) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def make_wheel(files: dict[str, bytes], dist: str) -> bytes:
+def make_wheel(files: dict[str, bytes], dist: str, compress: bool = False) -> bytes:
     """A wheel of ``files`` (their RECORD added under ``dist``, the .dist-info folder): byte-reproducible, on
-    any machine (stored, not compressed: a zlib of another version could compress otherwise)."""
+    any machine unless ``compress`` (stored, not compressed: a zlib of another version could compress
+    otherwise)."""
     record = "".join(f"{n},sha256={_b64(hashlib.sha256(d).digest())},{len(d)}\n" for n, d in files.items())
     files = {**files, f"{dist}/RECORD": (record + f"{dist}/RECORD,,\n").encode()}
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+    with zipfile.ZipFile(buf, "w", method) as z:
         for n, d in files.items():
             info = zipfile.ZipInfo(n, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
-            z.writestr(info, d, zipfile.ZIP_STORED)
+            z.writestr(info, d, method)
     return buf.getvalue()
 
 
@@ -118,25 +119,20 @@ def pure_wheel_from_sdist(sdist: bytes, package: str) -> bytes:
     return make_wheel(files, dist)
 
 
-def standin_wheel(module: Path) -> tuple[str, bytes]:
-    """A wheel holding one stand-in module: its name from the file, its version and requirements from the
-    module's ``__version__`` and ``__requires__``. Byte-reproducible."""
-    source = module.read_bytes()
-    consts = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            if node.targets[0].id in ("__version__", "__requires__"):
-                consts[node.targets[0].id] = ast.literal_eval(node.value)
-    name, version = module.stem, consts.get("__version__", "0")
-    summary = source.decode().splitlines()[0].strip("\"' #")
-    dist = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}.py": source,
-        f"{dist}/METADATA": ("Metadata-Version: 2.1\n" f"Name: {name}\nVersion: {version}\nSummary: {summary}\n"
-                             + "".join(f"Requires-Dist: {r}\n" for r in consts.get("__requires__", []))).encode(),
+def standin_wheel(name: str, version: str, tops: tuple[str, ...]) -> tuple[str, bytes]:
+    """The wheel of a stand-in for distribution ``name`` (version ``version+standin``): its top-level packages
+    ``tops``, each :data:`~tools.site.pins.STANDIN_SOURCE` as its ``__init__``. Byte-reproducible."""
+    version = f"{version}+standin"
+    dist = f"{name.replace('-', '_')}-{version}.dist-info"
+    source = STANDIN_SOURCE.read_bytes()
+    files = {f"{top}/__init__.py": source for top in tops}
+    files.update({
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: Stand-in: not in "
+                            f"this site, the page never imports it (tools/site/standins/standin.py)\n".encode(),
         f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: tools.site\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    return f"{name}-{version}-py3-none-any.whl", make_wheel(files, dist)
+        f"{dist}/top_level.txt": "".join(f"{top}\n" for top in tops).encode(),
+    })
+    return f"{name.replace('-', '_')}-{version}-py3-none-any.whl", make_wheel(files, dist)
 
 
 Wheel = tuple[str, bytes, str]  # file name, bytes, where it comes from (for the site's lock)
@@ -149,7 +145,7 @@ class Sources:
 
     official: dict  # the official pyodide-lock.json
     carrier: zipfile.ZipFile  # the wheel that carries the official files
-    pure: dict[str, Wheel]
+    pure: dict[str, Callable[[], Wheel]]  # name -> how to get it (downloaded or made only if it is needed)
     standins: dict[str, Wheel]
     carried: set[str] = field(init=False)
 
@@ -192,7 +188,7 @@ class Resolver:
     def _provide(self, name: str, needed_by: str) -> tuple[dict, bytes, str, list[Requirement]]:
         s = self.sources
         if name in s.standins or name in s.pure:
-            file_name, data, source = (s.standins if name in s.standins else s.pure)[name]
+            file_name, data, source = s.standins[name] if name in s.standins else s.pure[name]()
             entry, reqs = lock_entry(file_name, data, self.env)
             if entry["name"] != name:
                 raise BuildError(f"{file_name} is {entry['name']}, not {name}")

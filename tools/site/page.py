@@ -1,26 +1,49 @@
-"""The site's page: index.html, which loads stlite and mounts the app on Pyodide."""
+"""The site's page: index.html, which shows our loading screen, loads stlite and mounts the app on Pyodide
+from the two archives."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 from pathlib import Path
 
 from .pins import PYODIDE_VERSION, STLITE_SRI, STLITE_VERSION
 
+HERE = Path(__file__).resolve().parent
 STREAMLIT_CONFIG = ".streamlit/config.toml"
 # What the app imports beyond Streamlit (whose own requirements come from its wheel in stlite's build).
-REQUIREMENTS = ("numpy", "pandas", "altair")
-ONLINE_FIRST_VISIT = "40 MB"  # measured offline (see README); the CDN compresses part of it
-LOADING = ("Loading the neural network playground: Python, NumPy and the network run in your browser, "
-           "so the first visit downloads them (about {size}).")
+REQUIREMENTS = ("numpy",)
+# What of stlite 0.75.0's build the first screen needs besides its script, style and wheels: the chunks of
+# its elements' code, which stlite asks for only once the app's first run is drawn (measured: requests of a
+# first visit to the offline site in Chromium). The loading screen loads them once stlite's worker has
+# started Python, when the page has little else to do; stlite then finds them loaded. Others still load
+# when needed.
+STLITE_EARLY = ("static/js/3092.09c65360.chunk.js",
+                "static/js/8805.d74420bd.chunk.js", "static/js/3947.be3a1148.chunk.js",
+                "static/js/5226.e383a656.chunk.js", "static/js/3089.04dad5dd.chunk.js",
+                "static/js/9996.6bad4ac5.chunk.js", "static/js/2534.5464178a.chunk.js",
+                "static/js/5987.3c54b32f.chunk.js", "static/js/183.91df82a7.chunk.js",
+                "static/js/9299.eaa483ba.chunk.js", "static/js/2734.94ea551d.chunk.js",
+                "static/js/1344.9c417960.chunk.js", "static/js/9837.c36abfcb.chunk.js",
+                "static/js/5025.eb0bb4e3.chunk.js", "static/js/3685.917e9b30.chunk.js",
+                "static/js/1754.bd2e6916.chunk.js", "static/js/5332.0f77406d.chunk.js",
+                "static/js/1532.6d4df580.chunk.js", "static/js/6229.d134808e.chunk.js")
+STLITE_FONTS = ("static/media/SourceSansPro-Regular.0d69e5ff5e92ac64a0c9.woff2",
+                "static/media/SourceSansPro-SemiBold.abed79cd0df1827e18cf.woff2",
+                "static/media/SourceSansPro-Bold.118dea98980e20a81ced.woff2",
+                "static/media/SourceCodePro-Regular.84b900b88d09398d86b0.woff2")
+# All of stlite's build a first visit fetches besides its wheels: its script and style, its parquet-wasm and
+# its worker's chunk, the above and its fonts.
+STLITE_FIRST_VISIT = ("stlite.js", "stlite.css", "b409d45f0e4d8de5815d.module.wasm", "static/js/2214.53aab7eb.chunk.js",
+                      "static/js/3209.4faed50e.chunk.js", *STLITE_EARLY, *STLITE_FONTS)
+WHAT = ("Python, NumPy and the network run in your browser: a first visit downloads about {size} MB, "
+        "and later visits start from your browser's cache.")
 
 
-def streamlit_config(app: Path) -> dict:
-    """.streamlit/config.toml as stlite's flat ``streamlitConfig`` ({"server.maxUploadSize": 5, ...}).
-
-    Given to stlite rather than served as a file: static hosts often hide dot-folders."""
-    path = app / STREAMLIT_CONFIG
+def streamlit_config(path: Path) -> dict:
+    """``.streamlit/config.toml`` as stlite's flat ``streamlitConfig`` ({"server.maxUploadSize": 5, ...})."""
     if not path.exists():
         return {}
     try:
@@ -45,47 +68,58 @@ def _flat_toml(text: str) -> dict:
     return data
 
 
-def _integrity(stlite: str, name: str) -> str:
+def first_visit(files: dict[str, bytes]) -> dict[str, int]:
+    """{file name: bytes} of what a first visit fetches, from the site's files by their path (stlite's by
+    ``stlite/...``, whether the site serves them or the CDN does)."""
+    stlite = {f"stlite/{n}" for n in STLITE_FIRST_VISIT}
+    return {rel: len(data) for rel, data in files.items()
+            if rel.startswith(("pyodide/", "bundle/", "stlite/pypi/")) or rel in stlite}
+
+
+def sri(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+
+def _integrity(stlite: str, name: str, files: dict[str, bytes]) -> str:
     """The attributes that make the browser check a file loaded from another origin (the CDN) against the
-    pinned npm file's sha384; none for the site's own files."""
+    sha384 of the pinned npm package's file (pinned in the source for the script and style, computed from
+    the checked package for the others); none for the site's own files."""
     if "://" not in stlite:
         return ""
-    return f' integrity="{STLITE_SRI[name]}" crossorigin="anonymous"'
+    return f' integrity="{STLITE_SRI.get(name) or sri(files["stlite/" + name])}" crossorigin="anonymous"'
 
 
-def index_html(stlite: str, pyodide: str, files: list[str], size: str, app: Path) -> str:
-    """The page: loads stlite from ``stlite`` and mounts the app on Pyodide from ``pyodide`` (URLs, relative
-    to the page or absolute)."""
+def early_scripts(stlite: str, files: dict[str, bytes]) -> list[dict]:
+    """:data:`STLITE_EARLY` as the loading screen loads them: their URL, and from the CDN their integrity."""
+    return [{"src": stlite + c, **({"integrity": sri(files["stlite/" + c])} if "://" in stlite else {})}
+            for c in STLITE_EARLY]
+
+
+def _loading_script(sizes: dict[str, int], early: list[dict]) -> str:
+    by_name = {rel.rsplit("/", 1)[-1]: n for rel, n in sorted(sizes.items())}
+    return ((HERE / "loading.js").read_text().replace("FIRST_VISIT_BYTES", str(sum(sizes.values())))
+            .replace("SIZES_BY_NAME", json.dumps(by_name, sort_keys=True))
+            .replace("EARLY_SCRIPTS", json.dumps(early)))
+
+
+def index_html(stlite: str, pyodide: str, archives: dict[str, str], files: dict[str, bytes], config: Path) -> str:
+    """The page: our loading screen; stlite from ``stlite`` (a URL, relative to the page or absolute) mounts
+    the app on Pyodide from ``pyodide``, unpacking ``archives`` ({URL: folder}) first. ``files``: the site's
+    files and stlite's ({path: bytes}, stlite's as ``stlite/...``)."""
+    sizes = first_visit(files)
     options = {
         "entrypoint": "streamlit_app.py",
-        "requirements": list(REQUIREMENTS),
-        "files": {f: {"url": f"app/{f}"} for f in files},
-        "streamlitConfig": streamlit_config(app),
+        "files": {},
+        "archives": [{"url": url, "format": "zip", "options": {"extractDir": to}} for url, to in archives.items()],
+        "requirements": [],  # everything is in the archive: micropip then finds Streamlit's requirements there
+        "streamlitConfig": streamlit_config(config),
+        "disableProgressToasts": True,  # the loading screen shows them
     }
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1, shrink-to-fit=no">
-<title>Neural network playground</title>
-<link rel="stylesheet" href="{stlite}stlite.css"{_integrity(stlite, "stlite.css")}>
-<style>
-  #loading {{ font-family: system-ui, sans-serif; max-width: 36rem; margin: 20vh auto; padding: 0 1rem;
-             color: #31333f; line-height: 1.5; }}
-  #loading .dot {{ display: inline-block; width: .6rem; height: .6rem; margin-right: .5rem; border-radius: 50%;
-                  background: #e8710a; animation: pulse 1s ease-in-out infinite alternate; }}
-  @keyframes pulse {{ from {{ opacity: .2; }} to {{ opacity: 1; }} }}
-</style>
-</head>
-<body>
-<div id="root"><div id="loading"><span class="dot"></span>{html.escape(LOADING.format(size=size))}</div></div>
-<!-- stlite {STLITE_VERSION} (Streamlit 1.40.1) on Pyodide {PYODIDE_VERSION}; built by python -m tools.site -->
-<script src="{stlite}stlite.js"{_integrity(stlite, "stlite.js")}></script>
-<script>
-  const options = {json.dumps(options, indent=2)};
-  options.pyodideUrl = new URL("{pyodide}pyodide.js", window.location.href).href;
-  stlite.mount(options, document.getElementById("root"));
-</script>
-</body>
-</html>
-"""
+    size = f"{sum(sizes.values()) / 1e6:.0f}"
+    return (HERE / "index.html").read_text().format(
+        stlite=stlite, css_integrity=_integrity(stlite, "stlite.css", files),
+        js_integrity=_integrity(stlite, "stlite.js", files),
+        what=html.escape(WHAT.format(size=size)), loading=_loading_script(sizes, early_scripts(stlite, files)),
+        pyodide=pyodide,
+        options=json.dumps(options, indent=2), versions=f"stlite {STLITE_VERSION} (Streamlit 1.40.1) on Pyodide "
+                                                        f"{PYODIDE_VERSION}")

@@ -12,7 +12,6 @@ HERE = Path(__file__).resolve().parent
 STLITE_VERSION = "0.75.0"  # the last @stlite/mountable 0.x: Streamlit 1.40.1 for Python 3.12
 PYODIDE_VERSION = "0.27.7"  # Python 3.12.7; stlite 0.75.0 would default to 0.26.2, so it is always passed
 STLITE_CDN = f"https://cdn.jsdelivr.net/npm/@stlite/mountable@{STLITE_VERSION}/build/"
-PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 
 
 @dataclass(frozen=True)
@@ -90,5 +89,15 @@ STLITE_SRI = {
     "stlite.css": "sha384-9yzTg5YmM5R/QwVKPDbw6LDYh4IYlbRHaR6eiaGg1SvCGkzu/HiyaBS2+vyhgo4n",
 }
 
-# Stand-ins for packages the offline site cannot get (see each file's first line); never in the online site.
-STANDINS = HERE / "standins"
+# Packages that Streamlit 1.40.1 requires but that neither the app nor any Streamlit element the page uses
+# imports (tests/test_site_offline.py opens every view and feature and fails on any import of one): the site
+# serves a stand-in for each (standins/standin.py as their top-level package, and their metadata), and none
+# of their own dependencies. Distribution name -> the top-level packages it would install. Taking one out
+# of here puts the real files in the bundle (with what it needs).
+STANDINS = {"pandas": ("pandas",), "altair": ("altair",), "pillow": ("PIL",), "tenacity": ("tenacity",),
+            "fastparquet": ("fastparquet",)}
+STANDIN_SOURCE = HERE / "standins" / "standin.py"
+
+# The first 4 bytes of every .pyc that Pyodide 0.27.7's Python (3.12.7) reads: the build compiles with that
+# very Python (tools/site/compile.mjs) and checks that it writes these.
+PYC_MAGIC = "cb0d0d0a"

@@ -1,0 +1,165 @@
+// The loading screen (#nnp-loading, outside stlite's #root): what is loading, a progress bar from the real
+// steps, and the size of the first visit, until the app's first screen is drawn. Inlined into index.html
+// by tools/site/page.py, which replaces FIRST_VISIT_BYTES, SIZES_BY_NAME and EARLY_SCRIPTS.
+//
+// Progress: half the bar is the bytes downloaded (stlite's worker's fetches are counted as they stream in,
+// by a few lines run in the worker before stlite's own code; the page's own files when each is done), half
+// the start-up steps stlite's worker reports. window.nnpLoading keeps the times of the steps (for
+// benchmarks/site.py).
+(() => {
+  const TOTAL = FIRST_VISIT_BYTES;
+  const SIZES = SIZES_BY_NAME; // file name -> bytes, for the files whose size the browser does not tell
+  const EARLY = EARLY_SCRIPTS; // stlite's chunks for the first screen: [{src, integrity}]
+  const STEPS = { // stlite's progress messages -> [what the visitor reads, share of the start-up done]
+    "Loading Pyodide.": ["Starting Python (Pyodide)", 0.05],
+    "Mounting files.": ["Unpacking NumPy, Streamlit and the app", 0.4],
+    "Unpacking archives.": ["Unpacking NumPy, Streamlit and the app", 0.4],
+    "Installing packages.": ["Installing Streamlit", 0.5],
+    "Loading streamlit package.": ["Starting Streamlit", 0.6],
+    "Booting up the Streamlit server.": ["Starting the app", 0.75],
+    "loaded": ["Drawing the page", 0.85],
+  };
+  const box = document.getElementById("nnp-loading");
+  const fill = box.querySelector(".nnp-fill");
+  const bar = box.querySelector("[role=progressbar]");
+  const step = box.querySelector(".nnp-step");
+  const got = {}; // URL -> bytes received
+  const state = (window.nnpLoading = { start: performance.now(), marks: {}, done: false, error: null });
+  let stage = ["Downloading stlite (Streamlit in the browser)", 0];
+
+  const mb = (n) => (n / 1e6).toFixed(1);
+  function mark(name) {
+    if (!(name in state.marks)) state.marks[name] = Math.round(performance.now());
+  }
+  function draw() {
+    if (state.done) return;
+    // Streamlit loads once everything it needs is here: what is left then (a font, say) is not waited for
+    const all = stage[1] >= STEPS["Loading streamlit package."][1];
+    const bytes = all ? TOTAL : Math.min(TOTAL, Object.values(got).reduce((a, b) => a + b, 0));
+    const share = 0.5 * (bytes / TOTAL) + 0.5 * stage[1];
+    fill.style.width = (100 * share).toFixed(1) + "%";
+    bar.setAttribute("aria-valuenow", Math.round(100 * share));
+    const download = bytes < TOTAL ? `downloaded ${mb(bytes)} of ${mb(TOTAL)} MB` : `${mb(TOTAL)} MB downloaded`;
+    step.textContent = `${stage[0]}… (${download})`;
+  }
+  function count(url, bytes) {
+    got[url] = Math.max(got[url] || 0, bytes);
+    draw();
+  }
+
+  // The page's own files (stlite's script, style and chunks): counted once each is done.
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      count(e.name, e.decodedBodySize || SIZES[e.name.split("?")[0].split("/").pop()] || 0);
+    }
+  }).observe({ type: "resource", buffered: true });
+
+  // stlite's worker: its fetches counted as they stream in; its steps as it reports them.
+  const COUNT_FETCHES = `(${function () {
+    const nativeFetch = self.fetch.bind(self);
+    self.fetch = async (input, init) => {
+      const response = await nativeFetch(input, init);
+      if (!response.ok || !response.body) return response;
+      const url = response.url || String(input instanceof Request ? input.url : input);
+      const reader = response.body.getReader();
+      let bytes = 0, last = 0;
+      const body = new ReadableStream({
+        async pull(controller) {
+          const { done, value } = await reader.read();
+          if (done) {
+            self.postMessage({ nnpLoading: { url, bytes } });
+            return controller.close();
+          }
+          bytes += value.byteLength;
+          if (Date.now() - last > 50) {
+            last = Date.now();
+            self.postMessage({ nnpLoading: { url, bytes } });
+          }
+          controller.enqueue(value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      });
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    };
+    const nativeImport = self.importScripts.bind(self);
+    self.importScripts = (...urls) => {
+      nativeImport(...urls);
+      for (const url of urls) self.postMessage({ nnpLoading: { url: String(url), imported: true } });
+    };
+  }})();`;
+  const NativeWorker = window.Worker;
+  window.Worker = function (url, options) {
+    if (options && options.type === "module") return new NativeWorker(url, options); // not stlite's
+    const code = `${COUNT_FETCHES}\nimportScripts(${JSON.stringify(String(url))});`;
+    const worker = new NativeWorker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })), options);
+    worker.addEventListener("message", (event) => {
+      const data = event.data || {};
+      if (data.nnpLoading) {
+        const { url, bytes, imported } = data.nnpLoading;
+        count(url, imported ? SIZES[url.split("/").pop()] || 0 : bytes);
+      } else if (data.type === "event:progress") {
+        const message = data.data && data.data.message;
+        if (message === "Loading Pyodide.") loadEarly();
+        mark(message);
+        if (STEPS[message]) stage = STEPS[message];
+        draw();
+      } else if (data.type === "event:loaded") {
+        mark("loaded");
+        stage = STEPS.loaded;
+        draw();
+      } else if (data.type === "event:error") {
+        failed(String((data.data && data.data.error) || "unknown error"));
+      }
+    });
+    return worker;
+  };
+  window.Worker.prototype = NativeWorker.prototype;
+
+  // Once Python is starting in the worker, the page has little to do: the code of the first screen's
+  // elements loads then (stlite finds it loaded when it draws them, instead of asking for it then).
+  function loadEarly() {
+    for (const { src, integrity } of EARLY) {
+      const script = document.createElement("script");
+      script.src = src;
+      if (integrity) {
+        script.integrity = integrity;
+        script.crossOrigin = "anonymous";
+      }
+      document.head.appendChild(script);
+    }
+  }
+
+  function failed(message) {
+    state.error = message;
+    finish();
+  }
+  function finish() {
+    if (state.done) return;
+    state.done = true;
+    mark("first screen");
+    box.remove();
+  }
+
+  // Done when the first screen is drawn: the Train button and the output surface (unless the link hides
+  // it) on screen; or when the page shows an error instead.
+  const surfaceHidden = (new URLSearchParams(location.search).get("hide") || "").split(",").includes("surface");
+  function drawn() {
+    if (document.querySelector("[data-testid=stException]")) return true;
+    const train = document.querySelector(".st-key-train button, .st-key-pause button");
+    const map = document.querySelector("img.map");
+    return !!train && (surfaceHidden || (!!map && map.complete && map.naturalWidth > 0));
+  }
+  function check() {
+    if (!state.done && drawn()) finish();
+    if (state.done) {
+      watch.disconnect();
+      clearInterval(poll);
+      document.removeEventListener("load", check, true);
+    }
+  }
+  const watch = new MutationObserver(check);
+  watch.observe(document.getElementById("root"), { childList: true, subtree: true, attributes: true });
+  document.addEventListener("load", check, true); // the surface's picture decoded
+  const poll = setInterval(check, 100);
+  draw();
+})();
