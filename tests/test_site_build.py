@@ -263,7 +263,7 @@ def test_the_bytecode_runs_in_the_sites_pyodide():
     code = """
 import inspect, json, sys, traceback, importlib.metadata
 sys.path.insert(0, "/home/pyodide")
-import numpy, nn_core, nn_core.network, playground.state
+import numpy, nn_core, nn_core.network, playground.url
 from nn_core import export
 try:
     nn_core.network.Architecture(-1)
