@@ -179,8 +179,8 @@ def test_session_resets_or_keeps_as_declared(s, base, changed):
     assert not np.array_equal(session.exp.network.params, unchanged.exp.network.params), "the change was not used"
 
 
-def test_the_readme_lists_every_key_and_flag():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_the_docs_list_every_key_and_flag():
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "settings.md").read_text(encoding="utf-8")
     rows = [line for line in readme.splitlines() if line.startswith("| `")]
     for s in SETTINGS.values():
         assert any(line.startswith(f"| `{s.url}` | `{s.flag}` |") for line in rows), s.name
