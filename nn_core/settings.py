@@ -386,7 +386,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("output", Choice((AUTO, *OUTPUTS)), AUTO, "network", "network", "o", "--output", "Output",
             "auto: sigmoid for two classes, softmax for more, linear for regression.", options=output_options),
     Setting("init", Choice(INIT_SCHEMES), "xavier", "network", "network", "i", "--init-scheme", "Initialisation",
-            "normal: the tutorial's standard normal; xavier: Glorot uniform; he: He normal."),
+            "normal: the tutorial's standard normal; xavier: Glorot uniform; he: He normal; zero: every weight 0 "
+            "(the neurons of a layer stay copies of each other: see why random weights break the symmetry)."),
     Setting("seed", Number(0, MAX_SEED, integer=True), 0, "network", "network", "s", "--seed", "Network seed",
             "Seeds the initial weights and the mini-batch shuffle."),
     # training: a change keeps the trained network
