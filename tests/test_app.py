@@ -267,7 +267,7 @@ def test_every_control_reaches_the_config():
     at.selectbox(key="w_loss").set_value("mse").run()
     at.selectbox(key="w_optimizer").set_value("momentum").run()
     at.number_input(key="w_momentum").set_value(0.8).run()
-    at.number_input(key="w_lr").set_value(0.05).run()
+    at.select_slider(key="w_lr").set_value(0.1).run()
     at.number_input(key="w_batch_size").set_value(16).run()
     at.number_input(key="w_l1").set_value(0.002).run()
     at.number_input(key="w_l2").set_value(0.004).run()
@@ -278,7 +278,7 @@ def test_every_control_reaches_the_config():
     assert c.features == ("x1", "x2", "sin(x1)")
     assert c.hidden == (6, 6, 5) and c.activations == ("tanh", "relu", "tanh")
     assert (c.output, c.init, c.seed, c.loss, c.optimizer) == ("softmax", "he", 3, "mse", "momentum")
-    assert (c.momentum, c.lr, c.batch_size, c.l1, c.l2, c.epochs) == (0.8, 0.05, 16, 0.002, 0.004, 400)
+    assert (c.momentum, c.lr, c.batch_size, c.l1, c.l2, c.epochs) == (0.8, 0.1, 16, 0.002, 0.004, 400)
     assert session(at).exp.network.arch.sizes == [3, 6, 6, 5, 2]
     q = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert q == page_query(c, VIEW_DEFAULT)  # the URL follows every control
@@ -302,7 +302,7 @@ def test_learning_rate_change_keeps_the_network_and_says_so():
     at = run_app({"ds": "moons", "n": "100"})
     at.button(key="step100").click().run()
     params = session(at).exp.network.params.copy()
-    at.number_input(key="w_lr").set_value(0.001).run()
+    at.select_slider(key="w_lr").set_value(0.001).run()
     assert session(at).epoch == 100 and np.array_equal(session(at).exp.network.params, params)
     assert any("kept" in i.value for i in at.info)
     at.number_input(key="w_width_0").set_value(3).run()
@@ -444,7 +444,7 @@ def test_a_stuck_run_gets_a_hint_that_goes_when_it_no_longer_holds():
 
 def test_notices_go_once_they_no_longer_hold():
     at = run_app({"ds": "moons", "n": "100"})
-    at.number_input(key="w_lr").set_value(0.05).run()
+    at.select_slider(key="w_lr").set_value(0.1).run()
     assert any("kept" in i.value for i in at.info)
     at.button(key="step").click().run()  # trained since: "the trained network is kept" is old news
     assert not at.info
@@ -478,3 +478,17 @@ def test_no_activation_to_choose_without_hidden_layers():
     at.button(key="add_layer").click().run()
     no_errors(at)
     assert at.selectbox(key="w_act_all").value == "relu" and session(at).config.hidden == (4,)
+
+
+def test_the_learning_rate_is_chosen_on_a_log_scale():
+    """TensorFlow Playground's stops, 0.00001 to 10, each 3 or 10 times the last: 0.003 is one move away
+    (a linear stepper greyed its "−" at 0.01). A link's value between the stops is one more stop, kept
+    while it is chosen."""
+    at = run_app({"lr": "0.05"})
+    w = at.select_slider(key="w_lr")
+    assert w.options == ["0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.05", "0.1", "0.3", "1", "3", "10"]
+    assert w.value == 0.05 and session(at).config.lr == 0.05
+    w.set_value(0.003).run()
+    no_errors(at)
+    assert session(at).config.lr == 0.003 and at.query_params["lr"] in ("0.003", ["0.003"])
+    assert "0.05" not in at.select_slider(key="w_lr").options

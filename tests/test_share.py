@@ -15,7 +15,7 @@ from playground.url import MAX_WARNINGS, SHOW_TEST, VIEW_DEFAULT, VIEW_OPTIONS, 
 from test_settings import base_for
 
 SIDEBAR_KINDS = ("selectbox", "slider", "number_input", "toggle", "button", "multiselect", "file_uploader",
-                 "text_input", "radio")
+                 "text_input", "radio", "select_slider")
 
 
 def query(at) -> dict[str, str]:
