@@ -202,23 +202,23 @@ def diagram(cache: PageCache, net, grid: Grid | None) -> None:
     st.markdown(cache.diagram, unsafe_allow_html=True)
 
 
-def view_options(n_test: int) -> None:
+def view_options(n_test: int, hidden=frozenset()) -> None:
     """How the charts draw. They are read at the top of the next run (a click reruns this fragment), and
-    go into the URL. Without a test split, "Show test data" is not offered, but its choice is kept (in the
-    URL too) for when there is one again: those pills have their own key."""
-    if n_test:
-        st.pills("View", list(VIEW_OPTIONS), selection_mode="multi", key=keys.VIEW, label_visibility="collapsed",
+    go into the URL. An option a shared link hides (by its URL key) is not offered, nor "Show test data"
+    without a test split, but its choice is kept (in the URL too): those pills have their own key."""
+    options = [o for o, key in VIEW_OPTIONS.items() if key not in hidden and (n_test or o != SHOW_TEST)]
+    if len(options) == len(VIEW_OPTIONS):
+        st.pills("View", options, selection_mode="multi", key=keys.VIEW, label_visibility="collapsed",
                  on_change=controls.view_changed)
-        return
-    options = [o for o in VIEW_OPTIONS if o != SHOW_TEST]
-    st.session_state[keys.VIEW_NO_TEST] = [o for o in st.session_state.get(keys.VIEW) or () if o in options]
-    st.pills("View", options, selection_mode="multi", key=keys.VIEW_NO_TEST, label_visibility="collapsed",
-             on_change=_view_without_test)
+    elif options:
+        st.session_state[keys.VIEW_SOME] = [o for o in st.session_state.get(keys.VIEW) or () if o in options]
+        st.pills("View", options, selection_mode="multi", key=keys.VIEW_SOME, label_visibility="collapsed",
+                 on_change=_view_some, args=(options,))
 
 
-def _view_without_test() -> None:
-    kept = [o for o in st.session_state.get(keys.VIEW) or () if o == SHOW_TEST]
-    st.session_state[keys.VIEW] = kept + list(st.session_state[keys.VIEW_NO_TEST])
+def _view_some(options: list[str]) -> None:
+    kept = [o for o in st.session_state.get(keys.VIEW) or () if o not in options]
+    st.session_state[keys.VIEW] = kept + list(st.session_state[keys.VIEW_SOME])
     controls.view_changed()
 
 
@@ -248,7 +248,7 @@ def figures(s: Session, hidden) -> None:
             elif part == "surface":
                 surface(s, cache, surface_grid, DISCRETIZE in view, SHOW_TEST in view)
                 if "view" not in hidden:
-                    view_options(n_test)
+                    view_options(n_test, hidden)
                 owndata.pad_ui(s, cache, hidden)
             else:
                 curves(s, LOG_SCALE in view, n_train, n_test, back)
@@ -323,7 +323,7 @@ def _draw_then_train(s: Session) -> None:
         st.rerun()  # a click on the pad changed the points: the page builds them
     _rerun_if_changed(s)
     hidden = st.session_state.get(keys.HIDDEN, frozenset())
-    run_controls.buttons(s)
+    run_controls.buttons(s, hidden)
     _messages(s)
     figures(s, hidden)
     if "files" not in hidden:

@@ -157,8 +157,8 @@ def test_no_test_split_no_word_of_it():
     assert "test" not in fig["loss"] and "test" not in fig["accuracy"]
     assert "Test loss" not in metrics(at) and "Test accuracy" not in metrics(at)
     assert "test" not in re.sub(r"<[^>]+>", "", surface(at)["html"].split('class="legend"')[1])
-    assert "Show test data" not in widget(at, "pills", "view_no_test").options
-    widget(at, "pills", "view_no_test").set_value(["Log scale"]).run()
+    assert "Show test data" not in widget(at, "pills", "view_some").options
+    widget(at, "pills", "view_some").set_value(["Log scale"]).run()
     no_errors(at)
     # the choice to show test data is kept, in the URL too, for when there is a test split again
     assert set(at.session_state["view"]) == {"Show test data", "Log scale"}
