@@ -18,8 +18,9 @@ URL_WARNINGS = "url_warnings"  # ... the link's values that were ignored or chan
 UPLOAD_DONE = "upload_done"  # the file id of the last model file taken: it is taken once
 ODDS_ERROR = "odds_error"  # why the odds' seeds did not start, said at the next run
 OWNDATA_MESSAGE = "owndata_message"  # (kind, text) of what a CSV upload or a click on the pad did
-PAD_CLICKED = "pad_clicked"  # the pad changed the points: the whole page runs next, not only the panel
-PAD_BOUNDS = "pad_bounds"  # the plane the pad shows, for reading its clicks
+RERUN_PAGE = "rerun_page"  # a click in the panel changed a setting (the points, the features): the whole page
+# runs next, not only the panel
+CLICK_BOUNDS = "click_bounds"  # the plane the surface's click layer covers, for reading its clicks
 
 # ---------------------------------------------------------------- the sidebar's widgets
 WIDGET_PREFIX = "w_"  # a setting's widget: "w_" + the setting's name (see setting_key)
@@ -70,7 +71,8 @@ SPACE_LAYER = "space_layer"  # the layer the transformed space shows
 ODDS_SEEDS, ODDS_START, ODDS_STOP = "odds_seeds", "odds_start", "odds_stop"
 PIN, UNPIN = "pin", "unpin"  # A/B
 SCRIPT = "script"  # the exported script's download
-PAD = "pad"  # the drawing pad's selection (a click on it) ...
+SURFACE_STACK = "surface_stack"  # the surface and its click layer, one over the other ...
+SURFACE_CLICK = "surface_click"  # ... the layer's selection (a click on the surface) ...
 DRAW_KIND, DRAW_CLASS, DRAW_VALUE = "draw_kind", "draw_class", "draw_value"  # ... what a click adds ...
 UNDO_POINT, CLEAR_POINTS = "undo_point", "clear_points"  # ... and its buttons
 

@@ -150,7 +150,8 @@ def evaluate_grids(s: Session, cache: PageCache, net, surface: bool,
     return big, evaluate_grid(net, bounds, NEURON_RESOLUTION, hidden=True)
 
 
-def surface(s: Session, cache: PageCache, grid: Grid, discretize: bool, show_test: bool) -> None:
+def surface(s: Session, cache: PageCache, grid: Grid, discretize: bool, show_test: bool, hidden) -> None:
+    """The output surface; for your own points, with a layer that takes clicks over it (playground.owndata)."""
     exp, c = s.exp, s.exp.config
     picture = charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, cache.value_range, discretize))
     cache.picture = picture
@@ -159,8 +160,17 @@ def surface(s: Session, cache: PageCache, grid: Grid, discretize: bool, show_tes
         cache.legends[show_test] = drawing.surface_legend(c.task, c.n_classes, cache.value_range, show_test)
     title, subtitle = (("Output", "the network's value at each point: orange low, blue high") if c.task == "regression"
                        else ("Decision surface", "the network's class at each point; pale where unsure"))
+    if owndata.drawable(c, hidden):
+        figure = drawing.surface_figure(title, subtitle, picture, "", SURFACE_PX, show_test)
+        owndata.clickable_surface(s, cache, (title, subtitle), figure, cache.legends[show_test], SURFACE_PX,
+                                  point_radius(exp))
+        return
     st.markdown(drawing.surface_figure(title, subtitle, picture, cache.legends[show_test], SURFACE_PX, show_test),
                 unsafe_allow_html=True)
+
+
+def point_radius(exp) -> float:
+    return 7.5 if len(exp.data) <= 20 else 3.6  # the 4-point truth tables (and a few drawn points) get big dots
 
 
 def unchanging_parts(s: Session, hidden) -> None:
@@ -168,13 +178,13 @@ def unchanging_parts(s: Session, hidden) -> None:
     the fragment that redraws while training (so those redraws neither send it again nor make the browser
     read it again): the page's style, and the surface's axes and points (over 100 kB with 2,000 points),
     one picture with the test points and one without."""
-    st.markdown(STYLE + drawing.STYLE, unsafe_allow_html=True)
+    st.markdown(STYLE + drawing.STYLE + owndata.STYLE, unsafe_allow_html=True)
     if "surface" in hidden:
         return
     cache, exp = s.cache, s.exp
     if cache.overlays is None:
         p, c = cache.points, exp.config
-        radius = 7.5 if len(exp.data) <= 20 else 3.6  # the 4-point truth tables get big dots
+        radius = point_radius(exp)
 
         def overlay(points) -> str:
             return drawing.surface_overlay(points, cache.bounds, c.task, cache.value_range, SURFACE_PX, radius)
@@ -246,10 +256,11 @@ def figures(s: Session, hidden) -> None:
             if part == "diagram":
                 diagram(cache, net, tile_grid)
             elif part == "surface":
-                surface(s, cache, surface_grid, DISCRETIZE in view, SHOW_TEST in view)
+                surface(s, cache, surface_grid, DISCRETIZE in view, SHOW_TEST in view, hidden)
                 if "view" not in hidden:
                     view_options(n_test, hidden)
-                owndata.pad_ui(s, cache, hidden)
+                if owndata.drawable(s.config, hidden):
+                    owndata.tools_ui(s)
             else:
                 curves(s, LOG_SCALE in view, n_train, n_test, back)
             help_expander(part, hidden)
@@ -319,8 +330,8 @@ def _messages(s: Session) -> None:
 
 def _draw_then_train(s: Session) -> None:
     _keep_values()
-    if st.session_state.pop(keys.PAD_CLICKED, False):
-        st.rerun()  # a click on the pad changed the points: the page builds them
+    if st.session_state.pop(keys.RERUN_PAGE, False):
+        st.rerun()  # a click changed a setting (the points, the features): the page builds the experiment
     _rerun_if_changed(s)
     hidden = st.session_state.get(keys.HIDDEN, frozenset())
     run_controls.buttons(s, hidden)

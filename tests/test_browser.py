@@ -12,8 +12,11 @@ import pytest
 from browser_helpers import (
     ROOT,
     check_trained_xor,
+    click_plane,
+    far,
     loss_pixels,
     metric,
+    pixel_at,
     surface_pixels,
     wait_ready,
 )
@@ -312,9 +315,9 @@ def test_explore_views_in_chromium(server, browser):
     page.close()
 
 
-def test_your_own_data_upload_and_draw(server, browser, tmp_path):
+def test_your_own_data_upload(server, browser, tmp_path):
     """A CSV file uploads into "Your data" (scaled into the plane, and said so); a bad one gets one message
-    naming the row and changes nothing; a click on the pad adds a point where it lands."""
+    naming the row and changes nothing."""
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     page.goto(f"{server}/?ds=custom&tr=0")
     wait_ready(page)
@@ -336,26 +339,40 @@ def test_your_own_data_upload_and_draw(server, browser, tmp_path):
     message = page.get_by_text("Could not use bad.csv").inner_text()
     assert "row 3" in message, message
     assert page.get_by_text("121 points.").count()  # nothing else changed
-    # the pad: clear, then a click in its upper right quarter adds a point there
-    page.get_by_role("button", name="Clear").click()
-    page.get_by_text("0 points.").wait_for(timeout=30_000)
+    page.close()
+
+
+def test_drawing_on_the_surface(server, browser):
+    """Issue 19: a click on the output surface adds a point of the chosen class where it lands, drawn in that
+    class's colour (read from the pixels there: not the hollow ring of the old pad); a click on the point
+    removes it. The surface's plane stays put (±1.5) as points come and go."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server}/?ds=custom&tr=0&pts=c;-1.2,-1.2,0;1.2,1.2,1")
     wait_ready(page)
-    pad = page.locator("[data-testid=stVegaLiteChart]").filter(has=page.locator("canvas, svg")).last
-    pad.scroll_into_view_if_needed()
-    box = page.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks").last
-    b = box.bounding_box()
-    page.mouse.click(b["x"] + b["width"] * 0.75, b["y"] + b["height"] * 0.3)
-    page.get_by_text("1 point.").wait_for(timeout=30_000)
+    orange, blue = (0xF5, 0x93, 0x22), (0x08, 0x77, 0xBD)
+    a, b = (0.6, 0.6), (-0.6, -0.6)  # where the clicks land, in the plane
+    before = {p: pixel_at(page, p) for p in (a, b)}
+    assert far(before[a], orange) and far(before[b], blue), before  # the ground there: a dot would show
+    click_plane(page, a)
+    page.get_by_text("3 points.").wait_for(timeout=30_000)
     wait_ready(page)
-    page.locator("[data-testid=stButtonGroup]").get_by_text("class 1", exact=True).click()
+    assert not far(pixel_at(page, a), orange, 40), pixel_at(page, a)  # a point of class 0, filled orange
+    page.locator("[data-testid=stButtonGroup] button").filter(has_text="class 1").click()
     wait_ready(page)
-    page.mouse.click(b["x"] + b["width"] * 0.3, b["y"] + b["height"] * 0.75)
-    page.get_by_text("2 points.").wait_for(timeout=30_000)
+    click_plane(page, b)
+    page.get_by_text("4 points.").wait_for(timeout=30_000)
+    wait_ready(page)
+    assert not far(pixel_at(page, b), blue, 40), pixel_at(page, b)  # and one of class 1, filled blue
+    page.screenshot(path=str(ARTIFACTS / "browser-draw-on-surface.png"))
     page.wait_for_function("() => location.search.includes('pts=')", timeout=30_000)
     pts = parse_qs(urlparse(page.url).query)["pts"][0]
-    (a1, a2, la), (b1, b2, lb) = ([float(v) for v in p.split(",")] for p in pts.split(";")[1:])
-    assert a1 > 0.2 and a2 > 0.2 and la == 0, pts  # where each landed, of the class chosen then
-    assert b1 < -0.2 and b2 < -0.2 and lb == 1, pts
+    (a1, a2, la), (b1, b2, lb) = ([float(v) for v in p.split(",")] for p in pts.split(";")[3:])
+    assert abs(a1 - 0.6) < 0.05 and abs(a2 - 0.6) < 0.05 and la == 0, pts  # where each landed, of its class
+    assert abs(b1 + 0.6) < 0.05 and abs(b2 + 0.6) < 0.05 and lb == 1, pts
+    click_plane(page, a)  # on the point: it goes
+    page.get_by_text("3 points.").wait_for(timeout=30_000)
+    wait_ready(page)
+    assert far(pixel_at(page, a), orange), pixel_at(page, a)
     page.close()
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
 
-from browser_helpers import check_trained_xor, loss_pixels, metric
+from browser_helpers import check_trained_xor, click_plane, far, loss_pixels, metric, pixel_at
 from tools import site
 
 pytestmark = pytest.mark.browser
@@ -144,24 +144,28 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     no_errors(fresh, fresh_console, fresh_leaks)
     fresh.screenshot(path=str(ARTIFACTS / "site-offline-explore.png"), full_page=True)
 
-    # your own points: cleared, then two clicks on the pad (a class each) make a dataset the link carries
+    # your own points: cleared, then a click on the surface for each class makes a dataset the link carries,
+    # each point drawn in its class's colour where the click landed
     fresh.get_by_role("combobox", name="Dataset").click()
     fresh.keyboard.type("Your data")  # the list shows a few options at a time: type to find it
     fresh.keyboard.press("Enter")
-    fresh.get_by_text("Draw your points").wait_for(timeout=60_000)
+    fresh.get_by_text("Click the surface to add a point").wait_for(timeout=60_000)
     idle(fresh)
     fresh.get_by_role("button", name="Clear").click()
     fresh.get_by_text("0 points.").wait_for(timeout=60_000)
     idle(fresh)
-    pad = fresh.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks").last
-    pad.scroll_into_view_if_needed()
-    for label, (fx, fy), count in (("class 0", (0.7, 0.3), "1 point."), ("class 1", (0.3, 0.7), "2 points.")):
-        fresh.locator("[data-testid=stButtonGroup]").get_by_text(label, exact=True).click()
+    fresh.locator("img.map").first.scroll_into_view_if_needed()
+    for label, where, colour, count in (("class 0", (0.0, 0.9), (0xF5, 0x93, 0x22), "1 point."),
+                                        ("class 1", (0.0, -1.0), (0x08, 0x77, 0xBD), "2 points.")):
+        fresh.locator("[data-testid=stButtonGroup] button").filter(has_text=label).click()
         idle(fresh)
-        b = pad.bounding_box()
-        fresh.mouse.click(b["x"] + b["width"] * fx, b["y"] + b["height"] * fy)
+        before = pixel_at(fresh, where)
+        assert far(before, colour), (label, before)
+        click_plane(fresh, where)
         fresh.get_by_text(count).wait_for(timeout=60_000)
         idle(fresh)
+        assert not far(pixel_at(fresh, where), colour, 40), (label, pixel_at(fresh, where))
+    fresh.screenshot(path=str(ARTIFACTS / "site-offline-draw.png"))
     fresh.wait_for_function("() => location.search.includes('pts=')", timeout=60_000)
     no_errors(fresh, fresh_console, fresh_leaks)
 
