@@ -5,6 +5,7 @@ import json
 import os
 import re
 import time
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
@@ -155,18 +156,23 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     fresh.get_by_text("0 points.").wait_for(timeout=60_000)
     idle(fresh)
     fresh.locator("img.map").first.scroll_into_view_if_needed()
-    for label, where, colour, count in (("class 0", (0.0, 0.9), (0xF5, 0x93, 0x22), "1 point."),
-                                        ("class 1", (0.0, -1.0), (0x08, 0x77, 0xBD), "2 points.")):
+    drawn = (("class 0", (0.0, 0.9), (0xF5, 0x93, 0x22), "1 point."), ("class 1", (0.0, -1.0), (0x08, 0x77, 0xBD),
+                                                                         "2 points."))
+    for label, where, colour, count in drawn:
         fresh.locator("[data-testid=stButtonGroup] button").filter(has_text=label).click()
         idle(fresh)
-        before = pixel_at(fresh, where)
-        assert far(before, colour), (label, before)
+        assert far(pixel_at(fresh, where), colour), (label, pixel_at(fresh, where))  # the ground there
         click_plane(fresh, where)
         fresh.get_by_text(count).wait_for(timeout=60_000)
         idle(fresh)
+    # two points make a dataset (one was not enough): the link carries them, and the surface draws them
+    fresh.wait_for_function("() => (new URLSearchParams(location.search).get('pts') || '').split(';').length == 3",
+                            timeout=60_000)
+    for label, where, colour, _ in drawn:
         assert not far(pixel_at(fresh, where), colour, 40), (label, pixel_at(fresh, where))
+    pts = [[float(v) for v in p.split(",")] for p in parse_qs(urlparse(fresh.url).query)["pts"][0].split(";")[1:]]
+    assert [(round(x1, 1), round(x2, 1), k) for x1, x2, k in pts] == [(0.0, 0.9, 0), (0.0, -1.0, 1)], pts
     fresh.screenshot(path=str(ARTIFACTS / "site-offline-draw.png"))
-    fresh.wait_for_function("() => location.search.includes('pts=')", timeout=60_000)
     no_errors(fresh, fresh_console, fresh_leaks)
 
 
