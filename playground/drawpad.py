@@ -47,7 +47,8 @@ def layer_spec(X: np.ndarray, bounds, size: int, radius: float) -> dict:
                                                    "toggle": False}}],
         "width": size, "height": size, "autosize": {"type": "none"}, "padding": 0, "background": "transparent",
         "config": {"view": {"stroke": None, "fill": None}},
-        "usermeta": {"embedOptions": {"actions": False}}}
+        "usermeta": {"embedOptions": {"actions": False, "renderer": "svg"}}}  # SVG: the browser finds what a
+        # click is on, also where the page shrinks the layer on a phone (playground.drawing.stack_style)
 
 
 def _rows(X: np.ndarray, bounds) -> list[dict]:

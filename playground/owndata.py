@@ -38,17 +38,12 @@ KEY = keys.setting_key("points")
 MAX_DRAW_CLASSES = 6  # classes offered for drawing (a file may bring up to 20)
 SWATCH = ("orange", "blue", "green", "red", "violet", "gray")  # each class's colour on the surface, as near as
 # Streamlit's coloured text comes (playground.charts.CLASS_COLORS)
-_STACK, _BOX = f".st-key-{keys.SURFACE_STACK}", drawing.SurfaceBox(0)
-# The surface's plot and its click layer in one grid cell, both from its top left corner: the layer (the plot's
-# size) moved by the plot's margins lies on the surface's picture. The figure's title is drawn above, apart
-# (its height depends on the font), and its legend below; the figure keeps its size (the layer cannot shrink
-# with it) and the layer shows no chart toolbar.
-STYLE = (f"<style>{_STACK}{{display:grid !important;gap:0 !important}}"
-         f"{_STACK}>div{{grid-area:1/1;align-self:start;justify-self:start;min-width:0;width:auto !important}}"
-         f"{_STACK}>div:last-child{{z-index:4;line-height:0;margin:{_BOX.top}px 0 0 {_BOX.left}px}}"
-         f"{_STACK} canvas,{_STACK} svg{{display:block}}{_STACK} .nnp-fig{{max-width:none}}"
-         f"{_STACK} .nnp-fig .t,{_STACK} .nnp-fig .s,{_STACK} [data-testid=stElementToolbar]{{display:none}}"
-         "</style>")
+
+
+def style(size: int) -> str:
+    """The page's style for the surface of ``size`` px and its click layer, which lies on the plot."""
+    box = drawing.SurfaceBox(size)
+    return drawing.stack_style(keys.SURFACE_STACK, box.top, box.left, box.width)
 
 
 def _say(kind: str, text: str) -> None:

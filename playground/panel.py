@@ -14,7 +14,7 @@ import streamlit as st
 from nn_core import DATASETS, Grid, data_csv, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
-from . import charts, compat, controls, drawing, explore, keys, owndata, pacing, run_controls
+from . import charts, compat, controls, drawing, explore, keys, netedit, owndata, pacing, run_controls
 from .messages import say
 from .page_cache import PageCache
 from .session import Session
@@ -36,6 +36,7 @@ PANELS = {
     "files": "the download buttons",
     "help": "the explanations",
     "explore": "the explore views (timeline, gradients, transformed space, odds, A/B, export)",
+    "edit": "editing weights and biases on the diagram",
 }
 
 # Page-wide layout: less space above the title, and on a phone the buttons stay on one row and the
@@ -178,7 +179,7 @@ def unchanging_parts(s: Session, hidden) -> None:
     the fragment that redraws while training (so those redraws neither send it again nor make the browser
     read it again): the page's style, and the surface's axes and points (over 100 kB with 2,000 points),
     one picture with the test points and one without."""
-    st.markdown(STYLE + drawing.STYLE + owndata.STYLE, unsafe_allow_html=True)
+    st.markdown(STYLE + drawing.STYLE + owndata.style(SURFACE_PX) + netedit.style(DIAGRAM_PX), unsafe_allow_html=True)
     if "surface" in hidden:
         return
     cache, exp = s.cache, s.exp
@@ -203,13 +204,20 @@ def curves(s: Session, log: bool, n_train: int, n_test: int, mark: int | None = 
                                       mark), unsafe_allow_html=True)
 
 
-def diagram(cache: PageCache, net, grid: Grid | None) -> None:
-    """The diagram of ``net`` from ``grid``, or as last drawn when there is none (see :func:`diagram_due`)."""
+def diagram(s: Session, net, grid: Grid | None, hidden, live: bool) -> None:
+    """The diagram of ``net`` from ``grid``, or as last drawn when there is none (see :func:`diagram_due`);
+    ``live``: ``net`` is the session's own (not the timeline's past one), and the diagram answers clicks
+    (playground.netedit), with the editor under it."""
+    cache, inputs, tiles = s.cache, netedit.drawn_inputs(net.arch, hidden), None
     if grid is not None:
-        tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features),
-                                      cache.value_range)
-        cache.diagram = drawing.diagram_figure(net, tiles, DIAGRAM_PX)
-    st.markdown(cache.diagram, unsafe_allow_html=True)
+        tiles = drawing.off_inputs(drawing.diagram_tiles(net, grid.hidden, grid.outputs,
+                                                         drawing.feature_maps(grid, inputs), cache.value_range, inputs),
+                                   net.arch.features)
+        cache.diagram = drawing.diagram_figure(net, tiles, DIAGRAM_PX, inputs)
+    if live and netedit.answers(hidden):
+        netedit.clickable_diagram(s, cache.diagram, inputs, DIAGRAM_PX, hidden, tiles)
+    else:
+        st.markdown(cache.diagram, unsafe_allow_html=True)
 
 
 def view_options(n_test: int, hidden=frozenset()) -> None:
@@ -254,7 +262,7 @@ def figures(s: Session, hidden) -> None:
     for column, part in zip(st.columns([widths[p] for p in shown], gap="small") if shown else (), shown):
         with column:
             if part == "diagram":
-                diagram(cache, net, tile_grid)
+                diagram(s, net, tile_grid, hidden, back is None)
             elif part == "surface":
                 surface(s, cache, surface_grid, DISCRETIZE in view, SHOW_TEST in view, hidden)
                 if "view" not in hidden:

@@ -165,17 +165,20 @@ def test_no_test_split_no_word_of_it():
     assert _q(at)["test"] == "1" and _q(at)["log"] == "1"
 
 
+INPUTS = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]  # every input the diagram draws, in its order
+
+
 def test_network_diagram_shows_weights_and_biases():
     at = run_app({"ds": "xor", "h": "3", "a": "sigmoid"})
     fig = network(at)
     net = session(at).exp.network
-    assert [t["name"] for t in fig["tiles"]] == ["x1", "x2", "h1.1", "h1.2", "h1.3", "output"]
-    assert f"bias {net.biases(0)[1]:.4g}" in fig["tiles"][3]["title"]
+    assert [t["name"] for t in fig["tiles"]] == [*INPUTS, "h1.1", "h1.2", "h1.3", "output"]
+    assert f"bias {net.biases(0)[1]:.4g}" in fig["tiles"][8]["title"]
     from test_drawing import segments
 
     lines = segments(fig["lines"])
-    assert len(lines) == 2 * 3 + 3 * 1
-    tile, xs, ys, _ = drawing.diagram_geometry((2, 3, 1), panel.DIAGRAM_PX)
+    assert len(lines) == 2 * 3 + 3 * 1  # from the inputs in use only
+    tile, xs, ys, _ = drawing.diagram_geometry((7, 3, 1), panel.DIAGRAM_PX)
     w = net.weights(0)[1, 2]  # x2 -> h1.3
     colour, width = lines[tuple(round(v, 1) for v in (xs[0] + tile / 2, ys[0][1], xs[1] - tile / 2, ys[1][2]))]
     assert colour == (chart_module.POS if w >= 0 else chart_module.NEG)
@@ -191,7 +194,7 @@ def test_wide_layers_show_eight_tiles_and_say_how_many_more():
     no_errors(at)
     fig = network(at)
     names = [t["name"] for t in fig["tiles"]]
-    assert names[2:9] == [f"h1.{j}" for j in range(1, 8)] and "h1.8" not in names
+    assert names[7:14] == [f"h1.{j}" for j in range(1, 8)] and "h1.8" not in names
     assert [n for n in names if n.startswith("h2.")] == [f"h2.{j}" for j in range(1, 9)]
     assert ">+13 more</text>" in fig["lines"] and "more</text>" not in fig["lines"].split(">+13 more</text>")[1]
     boxes = [tuple(float(v) for v in re.findall(r"(?:left|top):([\d.]+)%", t["style"])) for t in fig["tiles"]]
@@ -205,7 +208,7 @@ def test_neuron_maps_picture_each_hidden_neuron():
     at = run_app({"ds": "circles", "h": "4-3", "n": "100"})
     at.button(key="step100").click().run()
     tiles = {t["name"]: t for t in network(at)["tiles"]}
-    assert list(tiles) == ["x1", "x2", "h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "h2.3", "output"]
+    assert list(tiles) == [*INPUTS, "h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "h2.3", "output"]
     s = session(at)
     grid = evaluate_grid(s.exp.network, s.cache.bounds, panel.NEURON_RESOLUTION, hidden=True)
     a = grid.hidden[1][:, :, 2]
