@@ -59,9 +59,8 @@ def targets(network, width: int, inputs: Sequence[str], values: bool, toggles: b
     names = unit_names(arch)
     out = []
     for l, i, j, v, a, b in drawing.weight_lines(network, width, inputs) if edits else ():
-        value = f" = {v:.4g}" if values else ""
-        out.append((("weight", l, i, j), _band(a, b, HIT),
-                    f"weight {names[l][i]} → {names[l + 1][j]}{value} · click to edit"))
+        value = f" = {v:.4g} · click to edit" if values else " · click to pause and edit"
+        out.append((("weight", l, i, j), _band(a, b, HIT), f"weight {names[l][i]} → {names[l + 1][j]}{value}"))
     if toggles:
         for name, y in zip(columns[0][2], ys[0]):
             on = name in arch.features
@@ -73,9 +72,9 @@ def targets(network, width: int, inputs: Sequence[str], values: bool, toggles: b
     kinds = [*arch.activations, arch.output]
     for l in range(network.n_layers if edits else 0):
         for j, y in enumerate(ys[l + 1][:len(columns[l + 1][2])]):
-            bias = f" · bias {float(network.biases(l)[j]):.4g}" if values else ""
+            bias = f" · bias {float(network.biases(l)[j]):.4g} · click" if values else " · click to pause and"
             out.append((("neuron", l, j), _box(xs[l + 1] - tile / 2, y - tile / 2, xs[l + 1] + tile / 2, y + tile / 2),
-                        f"{names[l + 1][j]} · {kinds[l]}{bias} · click to edit its bias and weights"))
+                        f"{names[l + 1][j]} · {kinds[l]}{bias} edit its bias and weights"))
     return out
 
 
