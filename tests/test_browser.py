@@ -432,6 +432,7 @@ def test_the_diagram_answers_clicks(server, browser, tmp_path):
     list(exp.trainer.run(1))
     assert np.array_equal(load_model(tmp_path / "edited.json")[0].params, exp.network.params)
     page.get_by_role("button", name="Close").click()
+    page.locator(".st-key-editor").wait_for(state="detached", timeout=30_000)
     wait_ready(page)
     tile, xs, ys, _ = drawing.diagram_geometry((7, 3, 1), 380)
     x1sq = (xs[0], ys[0][2])

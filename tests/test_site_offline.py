@@ -173,7 +173,38 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     pts = [[float(v) for v in p.split(",")] for p in parse_qs(urlparse(fresh.url).query)["pts"][0].split(";")[1:]]
     assert [(round(x1, 1), round(x2, 1), k) for x1, x2, k in pts] == [(0.0, 0.9, 0), (0.0, -1.0, 1)], pts
     fresh.screenshot(path=str(ARTIFACTS / "site-offline-draw.png"))
+
+    # the diagram answers clicks: a weight's card sets it to 0, a click on an input turns it on
+    from nn_core import build
+    from nn_core.features import FEATURES
+    from playground import drawing
+    from playground.url import config_from_query
+
+    net = build(config_from_query(dict(parse_qs(urlparse(fresh.url).query, keep_blank_values=True)))[0]).network
+    line = next(line for line in drawing.weight_lines(net, 380, tuple(FEATURES)) if line[:3] == (0, 0, 0))
+    fresh.locator(".nnp-network").first.scroll_into_view_if_needed()
+    fresh.mouse.click(*on_diagram(fresh, ((line[4][0] + line[5][0]) / 2, (line[4][1] + line[5][1]) / 2)))
+    fresh.locator(".st-key-editor").get_by_text("The weight x₁ → h1.1").wait_for(timeout=60_000)
+    idle(fresh)
+    fresh.get_by_role("button", name="Set to 0").click()
+    fresh.get_by_text("Set the weight x₁ → h1.1 to 0").wait_for(timeout=60_000)
+    idle(fresh)
+    fresh.get_by_role("button", name="Close").click()
+    fresh.locator(".st-key-editor").wait_for(state="detached", timeout=60_000)
+    idle(fresh)
+    columns = drawing.diagram_columns(net.arch, tuple(FEATURES))
+    tile, xs, ys, _ = drawing.diagram_geometry(tuple(len(c[2]) + (c[3] > 0) for c in columns), 380)
+    fresh.mouse.click(*on_diagram(fresh, (xs[0], ys[0][2])))  # x1^2
+    fresh.wait_for_function("() => location.search.includes('f=x1%2Cx2%2Cx1sq')", timeout=60_000)
+    idle(fresh)
+    fresh.screenshot(path=str(ARTIFACTS / "site-offline-diagram.png"))
     no_errors(fresh, fresh_console, fresh_leaks)
+
+
+def on_diagram(page, p) -> tuple[float, float]:
+    """Where point ``p`` (px of the diagram drawn 380 px wide) is on the page."""
+    b = page.locator(".nnp-network .p").first.bounding_box()
+    return b["x"] + p[0] * b["width"] / 380, b["y"] + p[1] * b["width"] / 380
 
 
 def test_online_page_boots_from_its_cdn_urls(browser):
