@@ -33,11 +33,12 @@ def _band(a: tuple[float, float], b: tuple[float, float], half: float) -> str:
     length = max(((xb - xa) ** 2 + (yb - ya) ** 2) ** 0.5, 1e-9)
     nx, ny = -(yb - ya) / length * half, (xb - xa) / length * half
     corners = ((xa + nx, ya + ny), (xb + nx, yb + ny), (xb - nx, yb - ny), (xa - nx, ya - ny))
-    return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in corners) + "Z"
+    return "M" + "L".join(f"{x:.0f},{y:.0f}" for x, y in corners) + "Z"  # whole px: a deep network's layer
+    # is sent at every redraw
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> str:
-    return f"M{x0:.1f},{y0:.1f}L{x1:.1f},{y0:.1f}L{x1:.1f},{y1:.1f}L{x0:.1f},{y1:.1f}Z"
+    return f"M{x0:.0f},{y0:.0f}L{x1:.0f},{y0:.0f}L{x1:.0f},{y1:.0f}L{x0:.0f},{y1:.0f}Z"
 
 
 def unit_names(arch) -> list[list[str]]:

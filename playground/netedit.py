@@ -84,23 +84,35 @@ def clickable_diagram(session, figure: str, inputs: tuple[str, ...], width: int,
     editor of the selected weight or neuron (a card beside it, as TensorFlow Playground's); ``tiles``: the
     diagram's tiles, if drawn in this run (the editor shows the selected neuron's map larger)."""
     net = session.exp.network
-    rows = diagramclick.targets(net, width, inputs, values=not session.running, toggles=_toggles(hidden),
-                                edits=EDIT not in hidden)
-    whats = [r[0] for r in rows]
-    st.session_state[keys.DIAGRAM_ROWS] = whats
     what = selected(net.arch) if EDIT not in hidden else None
     columns = drawing.diagram_columns(net.arch, inputs)
     geometry = drawing.diagram_geometry(tuple(len(c[2]) + (c[3] > 0) for c in columns), width)
+    spec = _layer(session, inputs, (width, geometry[3]), hidden, what)
     st.markdown(f'<div class="nnp-fig"><div class="t">Network</div><div class="s">{SUBTITLE}</div></div>',
                 unsafe_allow_html=True)
     with st.container(key=keys.DIAGRAM_STACK):
         st.markdown(figure, unsafe_allow_html=True)
-        spec = diagramclick.layer_spec(rows, width, geometry[3], whats.index(what) if what in whats else None)
         key = keys.diagram_click(st.session_state.get(keys.DIAGRAM_CLICKS, 0))  # a new layer after each click: a
         # click on the same target again is a new selection
         compat.picker_chart(spec, key, functools.partial(_clicked, key), diagramclick.PICK, theme=None)  # (owndata)
         if what is not None:
             editor_ui(session, what, _card_at(net, what, inputs, width, geometry), tiles)
+
+
+def _layer(session, inputs, size: tuple[int, int], hidden, what) -> dict:
+    """The click layer's design (and what each of its rows is, kept for reading a click): made anew at rest,
+    where its tooltips say the values; while training the same from one redraw to the next, so made once."""
+    net, (width, height) = session.exp.network, size
+    made = (net.arch, inputs, size, _toggles(hidden), EDIT not in hidden, what)
+    kept = st.session_state.get(keys.DIAGRAM_LAYER)
+    if session.running and kept is not None and kept[0] == made:
+        return kept[1]
+    rows = diagramclick.targets(net, width, inputs, values=not session.running, toggles=made[3], edits=made[4])
+    whats = [r[0] for r in rows]
+    spec = diagramclick.layer_spec(rows, width, height, whats.index(what) if what in whats else None)
+    st.session_state[keys.DIAGRAM_ROWS] = whats
+    st.session_state[keys.DIAGRAM_LAYER] = (made, spec) if session.running else None
+    return spec
 
 
 CARD_PX = 230  # the editor's width ...

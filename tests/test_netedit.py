@@ -35,8 +35,8 @@ def test_each_weight_target_lies_along_its_line_and_each_tile_target_on_its_tile
     assert [r[0][1:] for r in weights] == [line[:3] for line in lines] and len(lines) == 2 * 4 + 4 * 3 + 3 * 1
     for (_, path, tip), (*_, v, a, b) in zip(weights, lines):
         c = corners(path)
-        assert np.allclose(c.mean(axis=0), np.add(a, b) / 2, atol=0.1)  # centred on the line ...
-        assert np.allclose(sorted(np.linalg.norm(c - c[0], axis=1))[1], 2 * diagramclick.HIT, atol=0.1)  # ... 7 px wide
+        assert np.allclose(c.mean(axis=0), np.add(a, b) / 2, atol=0.5)  # centred on the line ...
+        assert np.allclose(sorted(np.linalg.norm(c - c[0], axis=1))[1], 2 * diagramclick.HIT, atol=1.5)  # ... 7 px wide
         assert f"= {v:.4g}" in tip
     columns = drawing.diagram_columns(net.arch, inputs)
     tile, xs, ys, _ = drawing.diagram_geometry(tuple(len(c[2]) for c in columns), WIDTH)
@@ -45,10 +45,10 @@ def test_each_weight_target_lies_along_its_line_and_each_tile_target_on_its_tile
     assert set(boxes) == {("input", f) for f in FEATURES} | {("neuron", l, j) for l, w in enumerate((4, 3, 1))
                                                               for j in range(w)}
     h22 = boxes[("neuron", 1, 1)]
-    assert np.allclose(h22.min(axis=0), (xs[2] - tile / 2, ys[2][1] - tile / 2), atol=0.06)
-    assert np.allclose(h22.max(axis=0), (xs[2] + tile / 2, ys[2][1] + tile / 2), atol=0.06)
+    assert np.allclose(h22.min(axis=0), (xs[2] - tile / 2, ys[2][1] - tile / 2), atol=0.5)
+    assert np.allclose(h22.max(axis=0), (xs[2] + tile / 2, ys[2][1] + tile / 2), atol=0.5)
     x1sq = boxes[("input", "x1^2")]  # an input's target takes in its label, left of the tile
-    assert np.allclose(x1sq.min(axis=0), (xs[0] - tile / 2 - drawing.LABELS_PX, ys[0][2] - tile / 2), atol=0.06)
+    assert np.allclose(x1sq.min(axis=0), (xs[0] - tile / 2 - drawing.LABELS_PX, ys[0][2] - tile / 2), atol=0.5)
     tips = {r[0]: r[2] for r in rows}
     assert tips[("input", "x1^2")] == "input x₁²: off · click to turn it on"
     assert tips[("input", "x2")] == "input x₂: on · click to turn it off"
