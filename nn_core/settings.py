@@ -399,8 +399,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("optimizer", Choice(OPTIMIZERS, lambda n: OPTIMIZERS[n].title), "adam", "training", "nothing", "opt",
             "--optimizer", "Optimizer"),
     Setting("lr", Number(0.0, 10.0, open_low=True, page=(1e-6, 10.0), fmt="%g", stops=LR_STOPS), 0.03, "training",
-            "nothing", "lr", "--lr", "Learning rate", "The size of each step, on a log scale: each stop 3 or 10 "
-            "times the last. A link or a model file may set a value between them.", widget="log"),
+            "nothing", "lr", "--lr", "Learning rate", "The size of each step down the gradient.", widget="log"),
     Setting("momentum", Number(0.0, 0.999, step=0.05), 0.9, "training", "nothing", "m", "--momentum", "Momentum",
             "For momentum and Nesterov.", shown=_optimizer_uses("momentum")),
     Setting("beta1", Number(0.0, 0.999, fmt="%g"), 0.9, "training", "nothing", "b1", "--beta1", "β1",

@@ -116,7 +116,9 @@ def _log_slider(s, values) -> None:
     stops (0.00001 ... 10), with the value as one more stop if a link or a model file set it between them."""
     key = setting_key(s.name)
     stops = sorted({*s.kind.stops, float(st.session_state[key])})
-    st.select_slider(s.label, stops, key=key, format_func=decimal, help=s.help or None)
+    st.select_slider(s.label, stops, key=key, format_func=decimal,
+                     help=f"{s.help} On a log scale: each stop 3 or 10 times the last (a link or a model file may "
+                          "set a value between them).")
 
 
 def _fit_choice(s, values) -> list[str]:
