@@ -116,6 +116,10 @@ def _stuck_cause(c, climbed: bool) -> str:
     start), and what to try."""
     low, _, too_high = learning_rates(c)
     acts = c.layer_activations
+    if c.init == "zero" and c.hidden:
+        return ("Unbroken symmetry: every weight started at 0, so the neurons of a layer compute the same thing "
+                "and get the same update; they stay copies of each other (with tanh or relu they stay at 0). Pick "
+                "another initialisation, such as xavier, to break the symmetry.")
     if c.lr > too_high or climbed:
         return _big_steps(c)
     if acts.count("sigmoid") >= DEEP_SIGMOID:

@@ -35,8 +35,31 @@ from .text import show
 MAX_HIDDEN_LAYERS = 8
 MAX_WIDTH = 64
 MAX_OUTPUTS = 20
-INIT_SCHEMES = ("normal", "xavier", "he")
 BLOCK_ROWS = 2048  # rows per block when evaluating many points: the block's buffers stay in cache
+
+
+# ---------------------------------------------------------------- initial weights: (n_in, n_out) per layer
+def _normal(rng, n_in: int, n_out: int) -> np.ndarray:
+    return rng.standard_normal((n_in, n_out))  # the tutorial's np.random.randn
+
+
+def _xavier(rng, n_in: int, n_out: int) -> np.ndarray:
+    r = np.sqrt(6.0 / (n_in + n_out))  # Glorot uniform
+    return rng.uniform(-r, r, (n_in, n_out))
+
+
+def _he(rng, n_in: int, n_out: int) -> np.ndarray:
+    return rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
+
+
+def _zero(rng, n_in: int, n_out: int) -> np.ndarray:
+    # Every neuron of a layer then computes the same function and gets the same gradient: they stay copies
+    # of each other (with tanh or relu they output 0, and nothing before the output's bias ever learns).
+    return np.zeros((n_in, n_out))
+
+
+INIT_SCHEMES = {"normal": _normal, "xavier": _xavier, "he": _he, "zero": _zero}
+"""Each initialisation: name -> draw(rng, n_in, n_out), a layer's weights; biases always start at zero."""
 
 
 def check_widths(hidden) -> tuple[int, ...]:
@@ -173,25 +196,18 @@ class Network:
         return net
 
     def initialize(self, scheme: str = "xavier", seed=None) -> None:
-        """Draw the weights by ``scheme``; biases start at zero.
+        """Draw the weights by ``scheme`` (one of :data:`INIT_SCHEMES`); biases start at zero.
 
         normal: standard normal (the tutorial's np.random.randn);
         xavier: Glorot uniform, U(-r, r) with r = sqrt(6 / (n_in + n_out));
-        he: normal with standard deviation sqrt(2 / n_in).
+        he: normal with standard deviation sqrt(2 / n_in);
+        zero: every weight 0 (symmetry is never broken).
         """
-        if scheme not in INIT_SCHEMES:
+        if not isinstance(scheme, str) or scheme not in INIT_SCHEMES:
             raise ValueError(f"unknown init scheme {show(scheme)}; choose from {', '.join(INIT_SCHEMES)}")
-        rng = np.random.default_rng(seed)
+        draw, rng = INIT_SCHEMES[scheme], np.random.default_rng(seed)
         for layer in self._layers:
-            n_in, n_out = layer.shape[0] - 1, layer.shape[1]
-            if scheme == "normal":
-                w = rng.standard_normal((n_in, n_out))
-            elif scheme == "xavier":
-                r = np.sqrt(6.0 / (n_in + n_out))
-                w = rng.uniform(-r, r, (n_in, n_out))
-            else:
-                w = rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
-            layer[:-1] = w
+            layer[:-1] = draw(rng, layer.shape[0] - 1, layer.shape[1])
             layer[-1] = 0.0
 
     @property

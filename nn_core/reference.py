@@ -409,6 +409,12 @@ def he_init(sizes, rng):
     return layers
 
 
+def zero_init(sizes, rng):
+    """Each layer's weights W (n_in, n_out) all zero, and below them a row of biases, zeros: every neuron of a
+    layer computes the same thing and gets the same update, so they stay copies of each other."""
+    return [np.zeros((n_in + 1, n_out)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
 # ---------------------------------------------------------------- the network
 class Network:
     """A network's layers, each (n_in + 1, n_out) with its biases as the last row, and its pieces: ``hidden``

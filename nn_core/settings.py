@@ -62,16 +62,17 @@ class Number:
     """A number in [low, high] (``open_low``: low itself excluded), whole if ``integer``.
 
     ``page`` narrows the bounds for the page, which bounds the work one visitor
-    can ask for; ``optional`` lets None stand for "the dataset's own".
+    can ask for; ``optional`` lets None stand for "the dataset's own". ``stops``: the values a slider on a
+    log scale offers (TensorFlow Playground's learning rates); any value in the bounds is still valid.
     """
 
     widget = "number"
 
     def __init__(self, low, high, *, integer=False, open_low=False, page=None, optional=False, step=None,
-                 fmt=None):
+                 fmt=None, stops=()):
         self.low, self.high, self.integer, self.open_low = low, high, integer, open_low
         self.page, self.optional = page or (low, high), optional
-        self.step, self.fmt = step or (1 if integer else 0.01), fmt
+        self.step, self.fmt, self.stops = step or (1 if integer else 0.01), fmt, tuple(stops)
 
     def bounds(self, page: bool = False) -> tuple:
         return self.page if page else (self.low, self.high)
@@ -354,6 +355,7 @@ class Setting:
 _FORMULA = Text(MAX_LENGTH, _formula_rule, f"at most {MAX_LENGTH} characters")
 _POINTS = Text(MAX_POINTS * 40, _points_rule, f"at most {MAX_POINTS:,} points", page_length=PAGE_POINTS * 40,
                widget="points")
+LR_STOPS = (1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TensorFlow Playground's learning rates
 _FEATURE_CODES = {"x1^2": "x1sq", "x2^2": "x2sq", "x1*x2": "x1x2", "sin(x1)": "sin1", "sin(x2)": "sin2"}
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in (
@@ -386,7 +388,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("output", Choice((AUTO, *OUTPUTS)), AUTO, "network", "network", "o", "--output", "Output",
             "auto: sigmoid for two classes, softmax for more, linear for regression.", options=output_options),
     Setting("init", Choice(INIT_SCHEMES), "xavier", "network", "network", "i", "--init-scheme", "Initialisation",
-            "normal: the tutorial's standard normal; xavier: Glorot uniform; he: He normal."),
+            "normal: the tutorial's standard normal; xavier: Glorot uniform; he: He normal; zero: every weight 0 "
+            "(the neurons of a layer stay copies of each other: see why random weights break the symmetry)."),
     Setting("seed", Number(0, MAX_SEED, integer=True), 0, "network", "network", "s", "--seed", "Network seed",
             "Seeds the initial weights and the mini-batch shuffle."),
     # training: a change keeps the trained network
@@ -395,8 +398,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             options=loss_options),
     Setting("optimizer", Choice(OPTIMIZERS, lambda n: OPTIMIZERS[n].title), "adam", "training", "nothing", "opt",
             "--optimizer", "Optimizer"),
-    Setting("lr", Number(0.0, 10.0, open_low=True, page=(1e-6, 10.0), fmt="%g"), 0.03, "training", "nothing", "lr",
-            "--lr", "Learning rate"),
+    Setting("lr", Number(0.0, 10.0, open_low=True, page=(1e-6, 10.0), fmt="%g", stops=LR_STOPS), 0.03, "training",
+            "nothing", "lr", "--lr", "Learning rate", "The size of each step down the gradient.", widget="log"),
     Setting("momentum", Number(0.0, 0.999, step=0.05), 0.9, "training", "nothing", "m", "--momentum", "Momentum",
             "For momentum and Nesterov.", shown=_optimizer_uses("momentum")),
     Setting("beta1", Number(0.0, 0.999, fmt="%g"), 0.9, "training", "nothing", "b1", "--beta1", "β1",

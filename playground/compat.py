@@ -62,10 +62,11 @@ def html_frame(html: str, height: int) -> None:
         components.html(html, height=height)
 
 
-def picker_chart(spec: dict, key: str, on_select: Callable[[], None], selection: str) -> None:
+def picker_chart(spec: dict, key: str, on_select: Callable[[], None], selection: str, **kwargs) -> None:
     """A chart at its spec's size whose click selection calls ``on_select``."""
     if _takes(st.vega_lite_chart, "width"):
         st.vega_lite_chart(spec, key=key, on_select=on_select, selection_mode=selection, width="content",
-                           height="content")
+                           height="content", **kwargs)
     else:
-        st.vega_lite_chart(spec, key=key, on_select=on_select, selection_mode=selection, use_container_width=False)
+        st.vega_lite_chart(spec, key=key, on_select=on_select, selection_mode=selection, use_container_width=False,
+                           **kwargs)

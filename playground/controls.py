@@ -9,6 +9,8 @@ not drawn, and its value, kept in st.session_state, still makes the experiment.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import streamlit as st
 
 from nn_core import DATASETS, SETTINGS, TUTORIAL
@@ -105,6 +107,21 @@ def _number(s, values, slider: bool) -> None:
         st.number_input(s.label, lo, hi, format=s.kind.fmt, **args)
 
 
+def decimal(v: float) -> str:
+    """A number as a person writes it, without an exponent: 0.00001, 0.003, 10."""
+    return format(Decimal(repr(float(v))).normalize(), "f")
+
+
+def _log_slider(s, values) -> None:
+    """A number on a log scale, as TensorFlow Playground sets its learning rate: a slider over the setting's
+    stops (0.00001 ... 10), with the value as one more stop if a link or a model file set it between them."""
+    key = setting_key(s.name)
+    stops = sorted({*s.kind.stops, float(st.session_state[key])})
+    st.select_slider(s.label, stops, key=key, format_func=decimal,
+                     help=f"{s.help} On a log scale: each stop 3 or 10 times the last (a link or a model file may "
+                          "set a value between them).")
+
+
 def _fit_choice(s, values) -> list[str]:
     """The choices of ``s`` that fit the other settings; its value moves to the first if it does not fit
     (shown or not: a hidden loss follows the dataset a visitor picks)."""
@@ -176,6 +193,7 @@ WIDGETS = {
     "points": owndata.points_ui,
     "number": lambda s, v: _number(s, v, slider=False),
     "slider": lambda s, v: _number(s, v, slider=True),
+    "log": _log_slider,
     "select": _select,
     "pills": _pills,
     "layers": _layer_count,

@@ -197,9 +197,10 @@ MAX_SHOWN = 8  # neurons drawn per layer; a wider layer shows its first MAX_SHOW
 HEADING_PX = 34  # room above the tiles for each column's two-line heading
 
 
-def diagram_columns(arch) -> tuple[tuple[str, str, tuple[str, ...], int], ...]:
+def diagram_columns(arch, inputs: Sequence[str] | None = None) -> tuple[tuple[str, str, tuple[str, ...], int], ...]:
     """One column per layer, input to output: (heading, its second line, names of the neurons drawn, how
-    many more the layer has)."""
+    many more the layer has). ``inputs``: the input features the first column draws (every one the network
+    could use, those it does not greyed: :func:`off_inputs`), by default the network's own."""
     def column(heading: str, count: str, names: list[str]):
         shown = names if len(names) <= MAX_SHOWN else names[:MAX_SHOWN - 1]
         return heading, count, tuple(shown), len(names) - len(shown)
@@ -208,20 +209,23 @@ def diagram_columns(arch) -> tuple[tuple[str, str, tuple[str, ...], int], ...]:
         return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
     k = arch.n_outputs
-    return (column("Input", plural(len(arch.features), "feature"), list(arch.features)),
+    return (column("Input", plural(len(arch.features), "feature"), list(arch.features if inputs is None else inputs)),
             *(column(f"Layer {l + 1}", plural(w, "neuron"), [f"h{l + 1}.{j + 1}" for j in range(w)])
               for l, w in enumerate(arch.hidden)),
             column("Output", "1 neuron" if k == 1 else f"{k} classes",
                    ["output"] if k == 1 else [f"class {c}" for c in range(k)]))
 
 
-MIN_GAP = 60  # px between columns' centres: room for the heading "64 neurons"
+MIN_GAP = 60  # px between columns' centres: room for the heading "64 neurons"; closer, headings are short ("L3")
+LABELS_PX = 30  # room left of the input column for its labels (x₁, sin x₂)
+INPUT_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂", "sin(x1)": "sin x₁",
+                "sin(x2)": "sin x₂"}
 
 
-def diagram_width(slots: tuple[int, ...], width: int) -> int:
-    """The diagram's width: ``width``, or more for so many layers that their headings would overlap (the
-    figure then scrolls sideways)."""
-    return max(width, 64 + (len(slots) - 1) * MIN_GAP)
+def input_slots(arch, inputs: Sequence[str] | None = None) -> list[int]:
+    """Where each of the network's inputs is drawn in the input column (that draws ``inputs``)."""
+    drawn = list(arch.features if inputs is None else inputs)
+    return [drawn.index(f) for f in arch.features]
 
 
 def diagram_geometry(slots: tuple[int, ...], width: int, tallest_px: int = 330) -> tuple[int, list[float],
@@ -230,12 +234,12 @@ def diagram_geometry(slots: tuple[int, ...], width: int, tallest_px: int = 330) 
 
     ``slots``: the places drawn per column (neurons, plus one for "+N more"). Tiles are as large as the
     gaps between columns and ``tallest_px`` for the tallest column allow (16 to 40 px); columns are
-    spread over ``width`` (made wider by :func:`diagram_width` for many layers), each centred."""
-    width = diagram_width(slots, width)
-    gap = (width - 64) / max(len(slots) - 1, 1)
+    spread over ``width`` (eight hidden layers too: no sideways scroll), each centred, with room on the
+    left for the inputs' labels."""
+    gap = (width - 64 - LABELS_PX) / max(len(slots) - 1, 1)
     tile = int(max(16, min(40, 0.62 * gap, 0.8 * tallest_px / max(slots))))
     step = tile + max(6, tile // 4)
-    xs = [32 + i * gap if len(slots) > 1 else width / 2 for i in range(len(slots))]
+    xs = [32 + LABELS_PX + i * gap for i in range(len(slots))]
     tallest = max(slots)
     ys = [[HEADING_PX + step * ((tallest - n) / 2 + j) + step / 2 for j in range(n)] for n in slots]
     return tile, xs, ys, HEADING_PX + step * tallest
@@ -263,13 +267,14 @@ def _output_levels(out: np.ndarray, output: str, value_range: float) -> np.ndarr
 
 
 def diagram_tiles(network: Network, hidden: Sequence[np.ndarray], outputs: np.ndarray, features: np.ndarray,
-                  value_range: float) -> list[list[dict]]:
+                  value_range: float, inputs: Sequence[str] | None = None) -> list[list[dict]]:
     """Per column of the diagram, per drawn neuron: its name, what it is, its picture ("index": (res, res) uint8
     indices into :data:`~playground.charts.PALETTE`),
     the range of its values over the plane and its bias. ``hidden``, ``outputs``, ``features``: (res, res, k)
-    maps over a grid whose first row is the lowest x2."""
+    maps over a grid whose first row is the lowest x2; ``features`` those of ``inputs`` (by default the
+    network's input features)."""
     a = network.arch
-    columns = diagram_columns(a)
+    columns = diagram_columns(a, inputs)
     maps = [features, *hidden, outputs]
     kinds = ["input feature", *a.activations, a.output]
     out = []
@@ -286,6 +291,14 @@ def diagram_tiles(network: Network, hidden: Sequence[np.ndarray], outputs: np.nd
     return out
 
 
+def off_inputs(tiles: list[list[dict]], used: Sequence[str]) -> list[list[dict]]:
+    """``tiles`` with each input feature not in ``used`` greyed: its map faint, said to be off."""
+    column = [t if t["name"] in used else {**t, "kind": "input feature, off",
+                                            "index": (127 + (t["index"].astype(np.int16) - 127) // 5).astype(np.uint8)}
+              for t in tiles[0]]
+    return [column, *tiles[1:]]
+
+
 EDGE_STEPS = 12  # a weight's line is drawn at one of this many widths (and none) from its size
 
 
@@ -294,37 +307,61 @@ def edge_width(step: int) -> float:
     return 0.4 + 4.6 * step / EDGE_STEPS
 
 
-def diagram_edges(network: Network, width: int) -> tuple[str, float]:
+def weight_lines(network: Network, width: int, inputs: Sequence[str] | None = None) -> list[tuple]:
+    """Each weight the diagram draws (its input column drawing ``inputs``), ``width`` px wide: (layer l, row i,
+    column j of ``network.weights(l)``, its value, the line's start (x, y) and end (x, y) in px)."""
+    columns = diagram_columns(network.arch, inputs)
+    slots = tuple(len(c[2]) + (c[3] > 0) for c in columns)
+    tile, xs, ys, _ = diagram_geometry(slots, width)
+    rows = [input_slots(network.arch, inputs), *(list(range(len(c[2]))) for c in columns[1:])]
+    out = []
+    for l in range(network.n_layers):
+        xa, xb = xs[l] + tile / 2, xs[l + 1] - tile / 2
+        w = network.weights(l)[:len(rows[l]), :len(columns[l + 1][2])]
+        for (i, j), v in np.ndenumerate(w):
+            if rows[l][i] < len(columns[l][2]):  # a drawn input (a wide layer draws its first few)
+                out.append((l, i, j, float(v), (xa, ys[l][rows[l][i]]), (xb, ys[l + 1][j])))
+    return out
+
+
+def diagram_edges(network: Network, width: int, inputs: Sequence[str] | None = None) -> tuple[str, float]:
     """The SVG body of the weights between drawn neurons (blue positive, orange negative, wider when
     larger), and the largest weight's size. One path per colour and width: a few kilobytes for the
     hundreds of lines of a deep network, to send and to parse four times a second."""
-    columns = diagram_columns(network.arch)
-    slots = tuple(len(c[2]) + (c[3] > 0) for c in columns)
-    tile, xs, ys, _ = diagram_geometry(slots, width)
-    weights = [network.weights(l)[:len(columns[l][2]), :len(columns[l + 1][2])] for l in range(network.n_layers)]
-    top = max((float(np.abs(w).max(initial=0.0)) for w in weights), default=0.0) or 1.0
+    lines = weight_lines(network, width, inputs)
+    top = max((abs(line[3]) for line in lines), default=0.0) or 1.0
     groups: dict[tuple[str, int], list[str]] = {}  # (colour, width step) -> the segments drawn so
-    for l, w in enumerate(weights):
-        xa, xb = xs[l] + tile / 2, xs[l + 1] - tile / 2
-        for (i, j), v in np.ndenumerate(w):
-            key = (POS if v >= 0 else NEG, round(EDGE_STEPS * abs(v) / top))
-            groups.setdefault(key, []).append(f"M{xa:.1f} {ys[l][i]:.1f}L{xb:.1f} {ys[l + 1][j]:.1f}")
+    for _, _, _, v, (xa, ya), (xb, yb) in lines:
+        key = (POS if v >= 0 else NEG, round(EDGE_STEPS * abs(v) / top))
+        groups.setdefault(key, []).append(f"M{xa:.1f} {ya:.1f}L{xb:.1f} {yb:.1f}")
     paths = [f'<path d="{"".join(d)}" stroke="{colour}" stroke-width="{edge_width(step):.2f}"/>'
              for (colour, step), d in sorted(groups.items())]
     return f'<g fill="none" stroke-opacity="0.8">{"".join(paths)}</g>', top
 
 
-def diagram_labels(columns, width: int) -> str:
-    """SVG of each column's two-line heading and "+N more" under a wide layer's tiles."""
+def diagram_labels(columns, width: int, used: Sequence[str] | None = None) -> str:
+    """SVG of each column's two-line heading ("L3" and "64" where columns are too close for "Layer 3" and
+    "64 neurons"), "+N more" under a wide layer's tiles, and each input's label left of its tile (grey for
+    an input feature not in ``used``)."""
     slots = tuple(len(c[2]) + (c[3] > 0) for c in columns)
     tile, xs, ys, _ = diagram_geometry(slots, width)
     text = f'font-size="11" fill="#333" text-anchor="middle" style="{FONT}"'
+    short = len(xs) > 1 and xs[1] - xs[0] < MIN_GAP
     parts = []
-    for x, y, c in zip(xs, ys, columns):
-        parts.append(f'<text x="{x:.1f}" y="12" {text}>{html.escape(c[0])}</text>'
-                     f'<text x="{x:.1f}" y="25" {text}>{html.escape(c[1])}</text>')
+    for l, (x, y, c) in enumerate(zip(xs, ys, columns)):
+        heading, count = c[0], c[1]
+        if short and 0 < l < len(xs) - 1:
+            heading, count = f"L{l}", count.split()[0]
+        elif short and l:
+            count = count.split()[0]
+        parts.append(f'<text x="{x:.1f}" y="12" {text}>{html.escape(heading)}</text>'
+                     f'<text x="{x:.1f}" y="25" {text}>{html.escape(count)}</text>')
         if c[3]:
-            parts.append(f'<text x="{x:.1f}" y="{y[-1] + 4:.1f}" {text}>+{c[3]} more</text>')
+            parts.append(f'<text x="{x:.1f}" y="{y[-1] + 4:.1f}" {text}>+{c[3]}{"" if short else " more"}</text>')
+    for name, y in zip(columns[0][2], ys[0]):
+        colour = "#333" if used is None or name in used else "#aaa"
+        parts.append(f'<text x="{xs[0] - tile / 2 - 4:.1f}" y="{y + 4:.1f}" font-size="11" fill="{colour}" '
+                     f'text-anchor="end" style="{FONT}">{html.escape(INPUT_LABELS.get(name, name))}</text>')
     return "".join(parts)
 
 
@@ -347,7 +384,7 @@ def sprite(tiles: list[list[dict]], boxes: list[list[tuple[int, int]]], size: tu
     return out
 
 
-def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str:
+def diagram_figure(network: Network, tiles: list[list[dict]], width: int, inputs: Sequence[str] | None = None) -> str:
     """The network as TensorFlow Playground draws it: a column per layer, headed by its name and size;
     every input feature and neuron a small map of its value over the plane (hover one to see it larger,
     with its figures), with its bias as the small square at its corner; the weights as lines between
@@ -356,19 +393,19 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
     All the maps are one picture (a sprite), laid out as the diagram: a browser handles one changing
     picture far faster than sixty (on one core, the diagram of 8 x 64 took 40% of the browser's time as
     separate pictures, 17% as one). Over it, an empty frame per tile carries its tooltip and, on hover,
-    shows that part of the picture larger."""
-    columns = diagram_columns(network.arch)
+    shows that part of the picture larger. ``inputs``: the input features the first column draws (by
+    default the network's; those it does not use greyed, see :func:`off_inputs`)."""
+    columns = diagram_columns(network.arch, inputs)
     slots = tuple(len(c[2]) + (c[3] > 0) for c in columns)
     tile, xs, ys, height = diagram_geometry(slots, width)
-    edges, _ = diagram_edges(network, width)
-    shown, width = width, diagram_width(slots, width)
+    edges, _ = diagram_edges(network, width, inputs)
     res = tiles[0][0]["index"].shape[0]
     scale = res / tile  # picture pixels per diagram px
     size = (math.ceil(height * scale) + 1, math.ceil(width * scale) + 1)
     boxes = [[(round((xs[l] - tile / 2) * scale), round((y - tile / 2) * scale)) for y in ys[l][:len(column)]]
              for l, column in enumerate(tiles)]
     picture = png_data_url(sprite(tiles, boxes, size), PALETTE)
-    under = svg_data_url(width, height, edges + diagram_labels(columns, width))
+    under = svg_data_url(width, height, edges + diagram_labels(columns, width, network.arch.features))
     parts = [f'<img class="lines" alt="" src="{under}" style="left:0;top:0;width:100%;height:100%">',
              f'<img class="tiles" alt="each neuron\'s output over the plane" src="{picture}" style="left:0;top:0;'
              f'width:{_pct(size[1] / scale, width)};height:{_pct(size[0] / scale, height)}">']
@@ -378,11 +415,9 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
         over = svg_data_url(width, height, f'<g stroke="#333" stroke-width="1">{"".join(biases)}</g>')
         parts.append(f'<img class="biases" alt="" src="{over}" style="left:0;top:0;width:100%;height:100%;'
                      f'pointer-events:none;z-index:2">')
-    wide = f"width:{width}px;" if width > shown else ""  # too many layers to fit: the figure scrolls sideways
-    scroll = ";overflow-x:auto;padding-bottom:4px" if wide else ""  # (only then: it would clip a tile enlarged)
-    return (f'<div class="nnp-fig nnp-network" style="width:{shown}px{scroll}"><div class="t">Network</div>'
+    return (f'<div class="nnp-fig nnp-network" style="width:{width}px"><div class="t">Network</div>'
             f'<div class="s">tiles: each neuron&rsquo;s output (hover for more) · lines: weights, '
-            f'blue +, orange −</div><div class="p" style="{wide}aspect-ratio:{width}/{height};'
+            f'blue +, orange −</div><div class="p" style="aspect-ratio:{width}/{height};'
             f'--sprite:url({picture})">{"".join(parts)}</div></div>')
 
 
@@ -414,6 +449,26 @@ def _tile_frames(tiles: list[list[dict]], boxes: list[list[tuple[int, int]]], sc
 def _bg(offset: int, total: int, res: int) -> str:
     """CSS background-position (a percentage) that shows the tile at ``offset`` of a sprite ``total`` long."""
     return f"{100 * offset / (total - res):.3f}%" if total > res else "0%"
+
+
+PHONE_COLUMN = 72  # px of a phone's width that are not its column's (the page's and the column's margins)
+
+
+def stack_style(key: str, top: float, left: float, width: int) -> str:
+    """The style that lays a click layer (a Vega-Lite chart, the second element of the container ``key``)
+    over a figure (its first), and anything after them over both: all in one grid cell from the top left
+    corner, the layer moved by ``top`` and ``left`` px. The figure keeps its size (the layer cannot shrink
+    with it) and shows its title apart; the layer shows no chart toolbar. On a screen too narrow for the
+    figure's ``width`` px, both are zoomed out to fit (the layer draws SVG, whose clicks the browser finds)."""
+    stack = f".st-key-{key}"
+    narrow = "".join(f"@media (max-width:{w + 19}px){{{stack}{{zoom:{(w - PHONE_COLUMN) / width:.3f}}}}}"
+                     for w in range(width + PHONE_COLUMN - 20, 299, -20))  # from the widest screen down
+    return (f"<style>{stack}{{display:grid !important;gap:0 !important}}"
+            f"{stack}>div{{grid-area:1/1;align-self:start;justify-self:start;min-width:0;width:auto !important}}"
+            f"{stack}>div:nth-child(2){{z-index:6;line-height:0;margin:{top}px 0 0 {left}px}}"
+            f"{stack} canvas,{stack} svg{{display:block}}{stack} .nnp-fig{{max-width:none}}"
+            f"{stack} .nnp-fig>.t,{stack} .nnp-fig>.s,{stack} [data-testid=stElementToolbar]{{display:none}}"
+            f"{narrow}</style>")
 
 
 # ---------------------------------------------------------------- the curves

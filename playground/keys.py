@@ -18,8 +18,9 @@ URL_WARNINGS = "url_warnings"  # ... the link's values that were ignored or chan
 UPLOAD_DONE = "upload_done"  # the file id of the last model file taken: it is taken once
 ODDS_ERROR = "odds_error"  # why the odds' seeds did not start, said at the next run
 OWNDATA_MESSAGE = "owndata_message"  # (kind, text) of what a CSV upload or a click on the pad did
-PAD_CLICKED = "pad_clicked"  # the pad changed the points: the whole page runs next, not only the panel
-PAD_BOUNDS = "pad_bounds"  # the plane the pad shows, for reading its clicks
+RERUN_PAGE = "rerun_page"  # a click in the panel changed a setting (the points, the features): the whole page
+# runs next, not only the panel
+CLICK_BOUNDS = "click_bounds"  # the plane the surface's click layer covers, for reading its clicks
 GOAL = "goal"  # the challenge of this visit, as the link writes it ("" for none): from the link or the share section
 GOAL_TRACKER = "goal_tracker"  # playground.challenge.Tracker: the visit's run against that goal
 GOAL_MESSAGE = "goal_message"  # (kind, text) of why a goal typed in the share section was not taken
@@ -53,6 +54,11 @@ def activation_key(layer: int) -> str:
     return f"w_act_{layer}"
 
 
+def diagram_click(n: int) -> str:
+    """The diagram's click layer after ``n`` clicks: its selection (a click on the diagram)."""
+    return f"diagram_click_{n}"
+
+
 def written_back(state: Iterable[str]) -> list[str]:
     """The sidebar's widget keys in ``state`` whose values the page writes back at every run: Streamlit
     forgets the value of a widget not drawn in a run (momentum while Adam is chosen, say). A file uploader's
@@ -65,7 +71,7 @@ PANEL = "panel"  # the main area's fragment
 TRAIN, PAUSE, STEP, STEP100, RESET = "train", "pause", "step", "step100", "reset"  # the run's buttons ...
 CONTINUOUS = "continuous"  # ... and "Until paused"
 VIEW = "view"  # the view options on (playground.url.VIEW_OPTIONS) ...
-VIEW_NO_TEST = "view_no_test"  # ... and their pills when there is no test split
+VIEW_SOME = "view_some"  # ... and their pills when some are not offered (no test split, or a link hides them)
 DOWNLOAD_MODEL, DOWNLOAD_DATA = "download_model", "download_data"
 EXPLORE = "explore"  # the open explore view
 TIMELINE_EPOCH = "timeline_epoch"  # the epoch the timeline shows
@@ -74,9 +80,18 @@ SPACE_LAYER = "space_layer"  # the layer the transformed space shows
 ODDS_SEEDS, ODDS_START, ODDS_STOP = "odds_seeds", "odds_start", "odds_stop"
 PIN, UNPIN = "pin", "unpin"  # A/B
 SCRIPT = "script"  # the exported script's download
-PAD = "pad"  # the drawing pad's selection (a click on it) ...
+SURFACE_STACK = "surface_stack"  # the surface and its click layer, one over the other ...
+SURFACE_CLICK = "surface_click"  # ... the layer's selection (a click on the surface) ...
 DRAW_KIND, DRAW_CLASS, DRAW_VALUE = "draw_kind", "draw_class", "draw_value"  # ... what a click adds ...
 UNDO_POINT, CLEAR_POINTS = "undo_point", "clear_points"  # ... and its buttons
+DIAGRAM_STACK = "diagram_stack"  # the network diagram and its click layer, one over the other ...
+DIAGRAM_CLICKS = "diagram_clicks"  # ... how many clicks it has taken (each makes a new layer: diagram_click) ...
+DIAGRAM_ROWS = "diagram_rows"  # ... what each of its rows is (playground.diagramclick.targets), for reading it ...
+DIAGRAM_LAYER = "diagram_layer"  # ... the layer made while training, kept while it stays the same ...
+DIAGRAM_SELECTED = "diagram_selected"  # ... the weight or neuron the editor shows (or None) ...
+EDITOR, EDIT_VALUE, EDIT_BIAS = "editor", "edit_value", "edit_bias"  # ... the editor: a weight's value, a bias ...
+EDIT_FROM = "edit_from"  # ... a neuron's weight in, from which unit ...
+EDIT_ZERO, EDIT_CLOSE = "edit_zero", "edit_close"  # ... and its buttons
 
 # Widgets of the panel's fragment whose value must outlast a run that reruns the whole page from inside it:
 # on Streamlit 1.40 (stlite) such a run, which has drawn none of them yet, can drop their values (the open

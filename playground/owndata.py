@@ -1,18 +1,21 @@
-"""Your own data on the page: a CSV file to upload, points to draw on a pad, a formula (its widget is the
-text box the settings declare).
+"""Your own data on the page: a CSV file to upload, points drawn on the output surface, a formula (its widget
+is the text box the settings declare).
 
 The points live in the ``points`` setting (its widget's value, the points text of
 :mod:`nn_core.userdata`), so they go into the URL (up to 100 points), the model file and the CSV
 download like every other setting. The sidebar part (:func:`points_ui`) is the ``points`` setting's widget;
-the pad (:func:`pad_ui`) is drawn under the output surface, and a click on it reruns the whole page (not
-only the fragment the pad is in), which builds the new data.
+on the output surface a click layer (:func:`clickable_surface`, :mod:`playground.drawpad`) adds and removes
+points, with the tools under it (:func:`tools_ui`: the class or value a click adds, Undo, Clear). A click
+reruns the whole page (not only the fragment the surface is in), which builds the new data.
 """
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
-from nn_core import SETTINGS, evaluate_grid
+from nn_core import DATASETS, SETTINGS
 from nn_core.userdata import (
     PAGE_FILE_BYTES,
     PAGE_POINTS,
@@ -27,12 +30,20 @@ from nn_core.userdata import (
     undo_point,
 )
 
-from . import charts, compat, drawpad, keys
+from . import compat, drawing, drawpad, keys
 from .messages import say
 from .page_cache import PageCache
 
 KEY = keys.setting_key("points")
 MAX_DRAW_CLASSES = 6  # classes offered for drawing (a file may bring up to 20)
+SWATCH = ("orange", "blue", "green", "red", "violet", "gray")  # each class's colour on the surface, as near as
+# Streamlit's coloured text comes (playground.charts.CLASS_COLORS)
+
+
+def style(size: int) -> str:
+    """The page's style for the surface of ``size`` px and its click layer, which lies on the plot."""
+    box = drawing.SurfaceBox(size)
+    return drawing.stack_style(keys.SURFACE_STACK, box.top, box.left, box.width)
 
 
 def _say(kind: str, text: str) -> None:
@@ -58,7 +69,7 @@ def _uploaded() -> None:
 
 
 def _draw_label():
-    """The class (or value) a click on the pad adds."""
+    """The class (or value) a click on the surface adds."""
     points = parse_points(st.session_state[KEY], PAGE_POINTS)
     if points.classes:
         return int(st.session_state.get(keys.DRAW_CLASS) or 0)
@@ -66,9 +77,9 @@ def _draw_label():
 
 
 def _set(text: str) -> None:
-    """New points from a widget beside the pad: the page, not only the panel the pad is in, runs next."""
+    """New points from a tool under the surface: the page, not only the panel they are in, runs next."""
     st.session_state[KEY] = text
-    st.session_state[keys.PAD_CLICKED] = True
+    st.session_state[keys.RERUN_PAGE] = True
 
 
 def _undo() -> None:
@@ -87,7 +98,7 @@ def _kind_changed() -> None:
 
 def points_ui(s, values) -> None:
     """The ``points`` setting's widget in the sidebar: upload a CSV, how many points there are and whether
-    the link can carry them (the drawing tools are beside the pad, under the output surface)."""
+    the link can carry them (the drawing tools are under the output surface)."""
     st.file_uploader("Upload a CSV", type=["csv", "txt", "tsv"], key=keys.CSV_UPLOAD, on_change=_uploaded,
                      help="Columns x1, x2 and label (classes 0, 1, ...) or value (a number); a header line "
                           f"is optional; comma, semicolon or tab. Up to {PAGE_POINTS:,} rows here.")
@@ -109,11 +120,11 @@ def points_ui(s, values) -> None:
 
 
 def _clicked() -> None:
-    """A click on the pad: add a point where it landed, or remove the point clicked."""
+    """A click on the surface: add a point where it landed, or remove the point clicked."""
     text = st.session_state[KEY]
     points = parse_points(text, PAGE_POINTS)
-    bounds = st.session_state.get(keys.PAD_BOUNDS)
-    what = drawpad.clicked(st.session_state.get(keys.PAD), bounds, len(points.X)) if bounds else None
+    bounds = st.session_state.get(keys.CLICK_BOUNDS)
+    what = drawpad.clicked(st.session_state.get(keys.SURFACE_CLICK), bounds, len(points.X)) if bounds else None
     if what is None:
         return
     try:
@@ -124,35 +135,44 @@ def _clicked() -> None:
             st.session_state[KEY] = points_text(points.X[keep], points.y[keep], points.classes)
     except PointsError as e:
         _say("error", str(e))
-    st.session_state[keys.PAD_CLICKED] = True  # the fragment the pad is in reruns the whole page (the panel)
+    st.session_state[keys.RERUN_PAGE] = True  # the fragment the surface is in reruns the whole page (the panel)
 
 
-def pad_ui(session, cache: PageCache, hidden) -> None:
-    """The pad, when the dataset is your own points (under the output surface)."""
-    c = session.config
-    if c.dataset != "custom" or SETTINGS["points"].url in hidden or "data" in hidden:
-        return
-    points = parse_points(st.session_state.get(KEY, c.points), PAGE_POINTS)
-    bounds = (-1.5, 1.5, -1.5, 1.5)  # the plane the built-in sets lie in, and some room around
-    st.session_state[keys.PAD_BOUNDS] = bounds
-    value_range = cache.value_range  # the surface's, so that the points and the ground share one scale
-    st.markdown("**Draw your points**")
-    st.caption("The network's output, coarser than above, to click on: a click adds a point of the class (or "
-               "value) chosen here, a click on a point removes it; the network keeps training on them.")
+def drawable(config, hidden) -> bool:
+    """Whether the surface takes clicks: the dataset is your own points, and a shared link does not hide them."""
+    return DATASETS[config.dataset].source == "points" and SETTINGS["points"].url not in hidden and "data" not in hidden
+
+
+def clickable_surface(session, cache: PageCache, head: tuple[str, str], figure: str, legend: str, size: int,
+                      radius: float) -> None:
+    """The surface ``figure`` (its HTML, without its legend) with the click layer over its plot, under ``head``
+    (its title and subtitle) and over ``legend``: the layer covers the surface's own plane (``cache.bounds``)
+    at its size (``size`` px, the points of ``radius`` px)."""
+    st.session_state[keys.CLICK_BOUNDS] = cache.bounds
+    points = parse_points(st.session_state.get(KEY, session.config.points), PAGE_POINTS)
+    st.markdown('<div class="nnp-fig">' + "".join(f'<div class="{c}">{html.escape(t)}</div>'
+                                                   for c, t in zip("ts", head)) + "</div>", unsafe_allow_html=True)
+    with st.container(key=keys.SURFACE_STACK):
+        st.markdown(figure, unsafe_allow_html=True)
+        compat.picker_chart(drawpad.layer_spec(points.X, cache.bounds, size, radius),
+                            keys.SURFACE_CLICK, _clicked, drawpad.SELECTION, theme=None)  # Streamlit's theme would
+        # fit the view into the chart's frame, some pixels shorter than the spec says: the layer would not be square
+    st.markdown(f'<div class="nnp-fig">{legend}</div>', unsafe_allow_html=True)
+
+
+def tools_ui(session) -> None:
+    """Under the surface that takes clicks: what a click adds (a class, or a value), Undo and Clear."""
+    points = parse_points(st.session_state.get(KEY, session.config.points), PAGE_POINTS)
+    st.caption("Click the surface to add a point of the class (or value) chosen here; click a point to remove "
+               "it. The network keeps training on them.")
     st.radio("Draw", ["Classes", "Values"], index=0 if points.classes else 1, key=keys.DRAW_KIND, horizontal=True,
              on_change=_kind_changed, label_visibility="collapsed")
     if points.classes:
         shown = max(2, min(MAX_DRAW_CLASSES, points.n_classes + 1))
         st.pills("Class to add", list(range(shown)), key=keys.DRAW_CLASS, selection_mode="single", default=0,
-                 format_func=lambda k: f"class {k}", label_visibility="collapsed")
+                 format_func=lambda k: f":{SWATCH[k]}[●] class {k}", label_visibility="collapsed")
     else:
         st.slider("Value to add", -1.0, 1.0, 1.0, 0.1, key=keys.DRAW_VALUE)
-    net = session.exp.network
-    rgb = charts.surface_rgb(evaluate_grid(net, bounds, drawpad.GRID), net.arch.output,
-                             value_range)[::-1]  # the bottom row first, as the cells
-    ground = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.reshape(-1, 3).tolist()]
-    compat.picker_chart(drawpad.pad_spec(points.X, points.y, bounds, "binary" if points.classes else "regression",
-                                         value_range, ground), keys.PAD, _clicked, drawpad.SELECTION)
     c1, c2 = st.columns(2)
     compat.button(c1, "Undo", key=keys.UNDO_POINT, on_click=_undo, disabled=not len(points.X),
                   help="Remove the last point")

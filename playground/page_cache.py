@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nn_core import Config, data_bounds
+from nn_core import DATASETS, Config, data_bounds
 
 from . import charts
 
@@ -37,5 +37,17 @@ class PageCache:
     @classmethod
     def of(cls, exp) -> PageCache:
         """The cache of experiment ``exp``'s data (an nn_core Experiment)."""
-        return cls(charts.points_frame(exp.train, exp.test), charts.square_bounds(data_bounds(exp.data.X)),
-                   charts.value_range(exp.data, exp.config.task))
+        return cls(charts.points_frame(exp.train, exp.test), plane(exp), charts.value_range(exp.data, exp.config.task))
+
+
+DRAWING_PLANE = 1.5  # your own points are drawn on the plane within ±1.5 (the built-in sets' and some room)
+
+
+def plane(exp) -> tuple[float, float, float, float]:
+    """The square the surface shows: around the data; for points you draw, the drawing plane (widened to hold
+    every point), which stays put under the pointer as points come and go."""
+    X = exp.data.X
+    if DATASETS[exp.config.dataset].source == "points":
+        r = max(DRAWING_PLANE, 1.1 * float(np.abs(X).max(initial=0.0)))
+        return charts.square_bounds((-r, r, -r, r))
+    return charts.square_bounds(data_bounds(X))

@@ -14,7 +14,7 @@ import streamlit as st
 from nn_core import DATASETS, Grid, data_csv, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
-from . import charts, compat, controls, drawing, explore, keys, owndata, pacing, run_controls
+from . import charts, compat, controls, drawing, explore, keys, netedit, owndata, pacing, run_controls
 from .goal import goal_box
 from .messages import say
 from .page_cache import PageCache
@@ -37,6 +37,7 @@ PANELS = {
     "files": "the download buttons",
     "help": "the explanations",
     "explore": "the explore views (timeline, gradients, transformed space, odds, A/B, export)",
+    "edit": "editing weights and biases on the diagram",
 }
 
 # Page-wide layout: less space above the title, and on a phone the buttons stay on one row and the
@@ -151,7 +152,8 @@ def evaluate_grids(s: Session, cache: PageCache, net, surface: bool,
     return big, evaluate_grid(net, bounds, NEURON_RESOLUTION, hidden=True)
 
 
-def surface(s: Session, cache: PageCache, grid: Grid, discretize: bool, show_test: bool) -> None:
+def surface(s: Session, cache: PageCache, grid: Grid, discretize: bool, show_test: bool, hidden) -> None:
+    """The output surface; for your own points, with a layer that takes clicks over it (playground.owndata)."""
     exp, c = s.exp, s.exp.config
     picture = charts.png_data_url(charts.surface_rgb(grid, exp.network.arch.output, cache.value_range, discretize))
     cache.picture = picture
@@ -160,8 +162,17 @@ def surface(s: Session, cache: PageCache, grid: Grid, discretize: bool, show_tes
         cache.legends[show_test] = drawing.surface_legend(c.task, c.n_classes, cache.value_range, show_test)
     title, subtitle = (("Output", "the network's value at each point: orange low, blue high") if c.task == "regression"
                        else ("Decision surface", "the network's class at each point; pale where unsure"))
+    if owndata.drawable(c, hidden):
+        figure = drawing.surface_figure(title, subtitle, picture, "", SURFACE_PX, show_test)
+        owndata.clickable_surface(s, cache, (title, subtitle), figure, cache.legends[show_test], SURFACE_PX,
+                                  point_radius(exp))
+        return
     st.markdown(drawing.surface_figure(title, subtitle, picture, cache.legends[show_test], SURFACE_PX, show_test),
                 unsafe_allow_html=True)
+
+
+def point_radius(exp) -> float:
+    return 7.5 if len(exp.data) <= 20 else 3.6  # the 4-point truth tables (and a few drawn points) get big dots
 
 
 def unchanging_parts(s: Session, hidden) -> None:
@@ -169,13 +180,13 @@ def unchanging_parts(s: Session, hidden) -> None:
     the fragment that redraws while training (so those redraws neither send it again nor make the browser
     read it again): the page's style, and the surface's axes and points (over 100 kB with 2,000 points),
     one picture with the test points and one without."""
-    st.markdown(STYLE + drawing.STYLE, unsafe_allow_html=True)
+    st.markdown(STYLE + drawing.STYLE + owndata.style(SURFACE_PX) + netedit.style(DIAGRAM_PX), unsafe_allow_html=True)
     if "surface" in hidden:
         return
     cache, exp = s.cache, s.exp
     if cache.overlays is None:
         p, c = cache.points, exp.config
-        radius = 7.5 if len(exp.data) <= 20 else 3.6  # the 4-point truth tables get big dots
+        radius = point_radius(exp)
 
         def overlay(points) -> str:
             return drawing.surface_overlay(points, cache.bounds, c.task, cache.value_range, SURFACE_PX, radius)
@@ -194,32 +205,39 @@ def curves(s: Session, log: bool, n_train: int, n_test: int, mark: int | None = 
                                       mark), unsafe_allow_html=True)
 
 
-def diagram(cache: PageCache, net, grid: Grid | None) -> None:
-    """The diagram of ``net`` from ``grid``, or as last drawn when there is none (see :func:`diagram_due`)."""
+def diagram(s: Session, net, grid: Grid | None, hidden, live: bool) -> None:
+    """The diagram of ``net`` from ``grid``, or as last drawn when there is none (see :func:`diagram_due`);
+    ``live``: ``net`` is the session's own (not the timeline's past one), and the diagram answers clicks
+    (playground.netedit), with the editor under it."""
+    cache, inputs, tiles = s.cache, netedit.drawn_inputs(net.arch, hidden), None
     if grid is not None:
-        tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features),
-                                      cache.value_range)
-        cache.diagram = drawing.diagram_figure(net, tiles, DIAGRAM_PX)
-    st.markdown(cache.diagram, unsafe_allow_html=True)
+        tiles = drawing.off_inputs(drawing.diagram_tiles(net, grid.hidden, grid.outputs,
+                                                         drawing.feature_maps(grid, inputs), cache.value_range, inputs),
+                                   net.arch.features)
+        cache.diagram = drawing.diagram_figure(net, tiles, DIAGRAM_PX, inputs)
+    if live and netedit.answers(hidden):
+        netedit.clickable_diagram(s, cache.diagram, inputs, DIAGRAM_PX, hidden, tiles)
+    else:
+        st.markdown(cache.diagram, unsafe_allow_html=True)
 
 
-def view_options(n_test: int) -> None:
+def view_options(n_test: int, hidden=frozenset()) -> None:
     """How the charts draw. They are read at the top of the next run (a click reruns this fragment), and
-    go into the URL. Without a test split, "Show test data" is not offered, but its choice is kept (in the
-    URL too) for when there is one again: those pills have their own key."""
-    if n_test:
-        st.pills("View", list(VIEW_OPTIONS), selection_mode="multi", key=keys.VIEW, label_visibility="collapsed",
+    go into the URL. An option a shared link hides (by its URL key) is not offered, nor "Show test data"
+    without a test split, but its choice is kept (in the URL too): those pills have their own key."""
+    options = [o for o, key in VIEW_OPTIONS.items() if key not in hidden and (n_test or o != SHOW_TEST)]
+    if len(options) == len(VIEW_OPTIONS):
+        st.pills("View", options, selection_mode="multi", key=keys.VIEW, label_visibility="collapsed",
                  on_change=controls.view_changed)
-        return
-    options = [o for o in VIEW_OPTIONS if o != SHOW_TEST]
-    st.session_state[keys.VIEW_NO_TEST] = [o for o in st.session_state.get(keys.VIEW) or () if o in options]
-    st.pills("View", options, selection_mode="multi", key=keys.VIEW_NO_TEST, label_visibility="collapsed",
-             on_change=_view_without_test)
+    elif options:
+        st.session_state[keys.VIEW_SOME] = [o for o in st.session_state.get(keys.VIEW) or () if o in options]
+        st.pills("View", options, selection_mode="multi", key=keys.VIEW_SOME, label_visibility="collapsed",
+                 on_change=_view_some, args=(options,))
 
 
-def _view_without_test() -> None:
-    kept = [o for o in st.session_state.get(keys.VIEW) or () if o == SHOW_TEST]
-    st.session_state[keys.VIEW] = kept + list(st.session_state[keys.VIEW_NO_TEST])
+def _view_some(options: list[str]) -> None:
+    kept = [o for o in st.session_state.get(keys.VIEW) or () if o not in options]
+    st.session_state[keys.VIEW] = kept + list(st.session_state[keys.VIEW_SOME])
     controls.view_changed()
 
 
@@ -245,12 +263,13 @@ def figures(s: Session, hidden) -> None:
     for column, part in zip(st.columns([widths[p] for p in shown], gap="small") if shown else (), shown):
         with column:
             if part == "diagram":
-                diagram(cache, net, tile_grid)
+                diagram(s, net, tile_grid, hidden, back is None)
             elif part == "surface":
-                surface(s, cache, surface_grid, DISCRETIZE in view, SHOW_TEST in view)
+                surface(s, cache, surface_grid, DISCRETIZE in view, SHOW_TEST in view, hidden)
                 if "view" not in hidden:
-                    view_options(n_test)
-                owndata.pad_ui(s, cache, hidden)
+                    view_options(n_test, hidden)
+                if owndata.drawable(s.config, hidden):
+                    owndata.tools_ui(s)
             else:
                 curves(s, LOG_SCALE in view, n_train, n_test, back)
             help_expander(part, hidden)
@@ -322,11 +341,11 @@ def _messages(s: Session) -> None:
 
 def _draw_then_train(s: Session) -> None:
     _keep_values()
-    if st.session_state.pop(keys.PAD_CLICKED, False):
-        st.rerun()  # a click on the pad changed the points: the page builds them
+    if st.session_state.pop(keys.RERUN_PAGE, False):
+        st.rerun()  # a click changed a setting (the points, the features): the page builds the experiment
     _rerun_if_changed(s)
     hidden = st.session_state.get(keys.HIDDEN, frozenset())
-    run_controls.buttons(s)
+    run_controls.buttons(s, hidden)
     goal_box(s)
     _messages(s)
     figures(s, hidden)

@@ -11,6 +11,15 @@ import streamlit as st
 from . import compat, keys
 from .session import Session
 
+# The parts of the row a teacher's link may hide (``hide=`` in the URL): name -> what it is. The run's status
+# always shows.
+PARTS = {
+    "play": "the Train / Pause button",
+    "step": "the Step and +100 buttons",
+    "reset": "the Reset button",
+    "until": "the “Until paused” switch",
+}
+
 
 # A button's callback runs first thing in the run its click starts, before anything a newer click could
 # interrupt; so each click takes effect even when clicks come faster than the page redraws.
@@ -41,21 +50,42 @@ def status(s: Session) -> str:
             else "done" if s.done else "ready" if s.epoch == 0 else "paused")
 
 
-def buttons(s: Session) -> None:
-    """The row of the run's buttons and its status ("Epoch 120 of 1,000 · paused")."""
-    c = st.columns([1.25, 0.9, 0.9, 0.9, 1.5, 2.4], vertical_alignment="center")
-    if s.running:
-        compat.button(c[0], "❚❚ Pause", key=keys.PAUSE, type="primary", on_click=_pause_run, args=(s,))
-    else:
-        compat.button(c[0], "▶ Train", key=keys.TRAIN, type="primary", on_click=_start_run, args=(s,),
-                      help="Train until the epoch budget (or until paused), redrawing as it learns")
-    compat.button(c[1], "Step", key=keys.STEP, help="Train one epoch", on_click=_train_epochs, args=(s, 1))
-    compat.button(c[2], "+100", key=keys.STEP100, help="Train 100 epochs", on_click=_train_epochs, args=(s, 100))
-    compat.button(c[3], "Reset", key=keys.RESET, help="A fresh network from the seed, epoch 0",
-                  on_click=_reset_network, args=(s,))
-    c[4].toggle("Until paused", key=keys.CONTINUOUS, on_change=_set_continuous, args=(s,),
-                help="Keep training until you pause, as TensorFlow Playground does, instead of stopping at the "
-                     "epoch budget")
+def buttons(s: Session, hidden=frozenset()) -> None:
+    """The row of the run's buttons and its status ("Epoch 120 of 1,000 · paused"); those in ``hidden`` (names of
+    :data:`PARTS`) are not drawn."""
+    parts = [(width, draw) for name, width, draw in (
+        ("play", 1.25, _play), ("step", 0.9, _step), ("step", 0.9, _step100), ("reset", 0.9, _reset),
+        ("until", 1.5, _until)) if name not in hidden]
+    c = st.columns([w for w, _ in parts] + [2.4], vertical_alignment="center")
+    for column, (_, draw) in zip(c, parts):
+        draw(column, s)
     budget = "" if s.continuous else f" of {s.target:,}"
-    c[5].markdown(f'<span class="nnp-status"><b>Epoch {s.epoch:,}</b>{budget} · {status(s)}</span>',
-                  unsafe_allow_html=True)
+    c[-1].markdown(f'<span class="nnp-status"><b>Epoch {s.epoch:,}</b>{budget} · {status(s)}</span>',
+                   unsafe_allow_html=True)
+
+
+def _play(c, s: Session) -> None:
+    if s.running:
+        compat.button(c, "❚❚ Pause", key=keys.PAUSE, type="primary", on_click=_pause_run, args=(s,))
+    else:
+        compat.button(c, "▶ Train", key=keys.TRAIN, type="primary", on_click=_start_run, args=(s,),
+                      help="Train until the epoch budget (or until paused), redrawing as it learns")
+
+
+def _step(c, s: Session) -> None:
+    compat.button(c, "Step", key=keys.STEP, help="Train one epoch", on_click=_train_epochs, args=(s, 1))
+
+
+def _step100(c, s: Session) -> None:
+    compat.button(c, "+100", key=keys.STEP100, help="Train 100 epochs", on_click=_train_epochs, args=(s, 100))
+
+
+def _reset(c, s: Session) -> None:
+    compat.button(c, "Reset", key=keys.RESET, help="A fresh network from the seed, epoch 0",
+                  on_click=_reset_network, args=(s,))
+
+
+def _until(c, s: Session) -> None:
+    c.toggle("Until paused", key=keys.CONTINUOUS, on_change=_set_continuous, args=(s,),
+             help="Keep training until you pause, as TensorFlow Playground does, instead of stopping at the "
+                  "epoch budget")

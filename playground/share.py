@@ -18,6 +18,8 @@ from .controls import GROUPS, SECTIONS
 from .copy_link import COPY_HEIGHT, copy_html
 from .goal import goal_input
 from .panel import PANELS
+from .run_controls import PARTS
+from .url import VIEW_OPTIONS
 
 
 def _hideable() -> dict[str, str]:
@@ -30,6 +32,8 @@ def _hideable() -> dict[str, str]:
     parts["share"] = SECTIONS["share"]
     for name, what in PANELS.items():  # a name the sidebar already uses hides both
         parts[name] = f"{parts[name]}, and {what}" if name in parts else f"Main area: {what}"
+    parts.update({name: f"Main area: {what}" for name, what in PARTS.items()})
+    parts.update({key: f"Main area: the display option “{option}”" for option, key in VIEW_OPTIONS.items()})
     return parts
 
 

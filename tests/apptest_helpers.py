@@ -63,8 +63,8 @@ def widget(at: AppTest, kind: str, key: str):
     """The widget of a setting's widget kind (number, slider, select, pills, text) with this key."""
     if kind == "pills":  # AppTest before Streamlit 1.41 finds pills only as a button group
         return next(w for w in at.get("button_group") if w.key == key)
-    return {"number": at.number_input, "slider": at.slider, "select": at.selectbox, "text": at.text_input}[kind](
-        key=key)
+    return {"number": at.number_input, "slider": at.slider, "select": at.selectbox, "text": at.text_input,
+            "log": at.select_slider}[kind](key=key)
 
 
 def decode_png(url: str):

@@ -159,3 +159,29 @@ def check_trained_xor(page, before, tmp_path, epochs: int):
     csv = tmp_path / "xor.csv"
     d.value.save_as(csv)
     return model_path, csv.read_text().splitlines()
+
+
+def plane_at(page, p) -> tuple[float, float]:
+    """Where point ``p`` of the drawing plane (±1.5) is on the page, in CSS px."""
+    m = page.locator("img.map").first.bounding_box()
+    return m["x"] + (p[0] + 1.5) / 3 * m["width"], m["y"] + (1.5 - p[1]) / 3 * m["height"]
+
+
+def click_plane(page, p) -> None:
+    page.mouse.click(*plane_at(page, p))
+
+
+def pixel_at(page, p) -> tuple[int, int, int]:
+    """The colour drawn at point ``p`` of the drawing plane."""
+    import io
+
+    from PIL import Image
+
+    x, y = plane_at(page, p)
+    shot = page.screenshot(clip={"x": x - 1, "y": y - 1, "width": 3, "height": 3})
+    return tuple(int(v) for v in Image.open(io.BytesIO(shot)).convert("RGB").getpixel((1, 1)))
+
+
+def far(rgb, want, tol=60) -> bool:
+    """Whether colour ``rgb`` is further than ``tol`` (the sum of the channels' differences) from ``want``."""
+    return sum(abs(int(u) - int(v)) for u, v in zip(rgb, want)) > tol

@@ -157,25 +157,28 @@ def test_no_test_split_no_word_of_it():
     assert "test" not in fig["loss"] and "test" not in fig["accuracy"]
     assert "Test loss" not in metrics(at) and "Test accuracy" not in metrics(at)
     assert "test" not in re.sub(r"<[^>]+>", "", surface(at)["html"].split('class="legend"')[1])
-    assert "Show test data" not in widget(at, "pills", "view_no_test").options
-    widget(at, "pills", "view_no_test").set_value(["Log scale"]).run()
+    assert "Show test data" not in widget(at, "pills", "view_some").options
+    widget(at, "pills", "view_some").set_value(["Log scale"]).run()
     no_errors(at)
     # the choice to show test data is kept, in the URL too, for when there is a test split again
     assert set(at.session_state["view"]) == {"Show test data", "Log scale"}
     assert _q(at)["test"] == "1" and _q(at)["log"] == "1"
 
 
+INPUTS = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]  # every input the diagram draws, in its order
+
+
 def test_network_diagram_shows_weights_and_biases():
     at = run_app({"ds": "xor", "h": "3", "a": "sigmoid"})
     fig = network(at)
     net = session(at).exp.network
-    assert [t["name"] for t in fig["tiles"]] == ["x1", "x2", "h1.1", "h1.2", "h1.3", "output"]
-    assert f"bias {net.biases(0)[1]:.4g}" in fig["tiles"][3]["title"]
+    assert [t["name"] for t in fig["tiles"]] == [*INPUTS, "h1.1", "h1.2", "h1.3", "output"]
+    assert f"bias {net.biases(0)[1]:.4g}" in fig["tiles"][8]["title"]
     from test_drawing import segments
 
     lines = segments(fig["lines"])
-    assert len(lines) == 2 * 3 + 3 * 1
-    tile, xs, ys, _ = drawing.diagram_geometry((2, 3, 1), panel.DIAGRAM_PX)
+    assert len(lines) == 2 * 3 + 3 * 1  # from the inputs in use only
+    tile, xs, ys, _ = drawing.diagram_geometry((7, 3, 1), panel.DIAGRAM_PX)
     w = net.weights(0)[1, 2]  # x2 -> h1.3
     colour, width = lines[tuple(round(v, 1) for v in (xs[0] + tile / 2, ys[0][1], xs[1] - tile / 2, ys[1][2]))]
     assert colour == (chart_module.POS if w >= 0 else chart_module.NEG)
@@ -191,7 +194,7 @@ def test_wide_layers_show_eight_tiles_and_say_how_many_more():
     no_errors(at)
     fig = network(at)
     names = [t["name"] for t in fig["tiles"]]
-    assert names[2:9] == [f"h1.{j}" for j in range(1, 8)] and "h1.8" not in names
+    assert names[7:14] == [f"h1.{j}" for j in range(1, 8)] and "h1.8" not in names
     assert [n for n in names if n.startswith("h2.")] == [f"h2.{j}" for j in range(1, 9)]
     assert ">+13 more</text>" in fig["lines"] and "more</text>" not in fig["lines"].split(">+13 more</text>")[1]
     boxes = [tuple(float(v) for v in re.findall(r"(?:left|top):([\d.]+)%", t["style"])) for t in fig["tiles"]]
@@ -205,7 +208,7 @@ def test_neuron_maps_picture_each_hidden_neuron():
     at = run_app({"ds": "circles", "h": "4-3", "n": "100"})
     at.button(key="step100").click().run()
     tiles = {t["name"]: t for t in network(at)["tiles"]}
-    assert list(tiles) == ["x1", "x2", "h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "h2.3", "output"]
+    assert list(tiles) == [*INPUTS, "h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "h2.3", "output"]
     s = session(at)
     grid = evaluate_grid(s.exp.network, s.cache.bounds, panel.NEURON_RESOLUTION, hidden=True)
     a = grid.hidden[1][:, :, 2]
@@ -267,7 +270,7 @@ def test_every_control_reaches_the_config():
     at.selectbox(key="w_loss").set_value("mse").run()
     at.selectbox(key="w_optimizer").set_value("momentum").run()
     at.number_input(key="w_momentum").set_value(0.8).run()
-    at.number_input(key="w_lr").set_value(0.05).run()
+    at.select_slider(key="w_lr").set_value(0.1).run()
     at.number_input(key="w_batch_size").set_value(16).run()
     at.number_input(key="w_l1").set_value(0.002).run()
     at.number_input(key="w_l2").set_value(0.004).run()
@@ -278,7 +281,7 @@ def test_every_control_reaches_the_config():
     assert c.features == ("x1", "x2", "sin(x1)")
     assert c.hidden == (6, 6, 5) and c.activations == ("tanh", "relu", "tanh")
     assert (c.output, c.init, c.seed, c.loss, c.optimizer) == ("softmax", "he", 3, "mse", "momentum")
-    assert (c.momentum, c.lr, c.batch_size, c.l1, c.l2, c.epochs) == (0.8, 0.05, 16, 0.002, 0.004, 400)
+    assert (c.momentum, c.lr, c.batch_size, c.l1, c.l2, c.epochs) == (0.8, 0.1, 16, 0.002, 0.004, 400)
     assert session(at).exp.network.arch.sizes == [3, 6, 6, 5, 2]
     q = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert q == page_query(c, VIEW_DEFAULT)  # the URL follows every control
@@ -302,7 +305,7 @@ def test_learning_rate_change_keeps_the_network_and_says_so():
     at = run_app({"ds": "moons", "n": "100"})
     at.button(key="step100").click().run()
     params = session(at).exp.network.params.copy()
-    at.number_input(key="w_lr").set_value(0.001).run()
+    at.select_slider(key="w_lr").set_value(0.001).run()
     assert session(at).epoch == 100 and np.array_equal(session(at).exp.network.params, params)
     assert any("kept" in i.value for i in at.info)
     at.number_input(key="w_width_0").set_value(3).run()
@@ -444,7 +447,7 @@ def test_a_stuck_run_gets_a_hint_that_goes_when_it_no_longer_holds():
 
 def test_notices_go_once_they_no_longer_hold():
     at = run_app({"ds": "moons", "n": "100"})
-    at.number_input(key="w_lr").set_value(0.05).run()
+    at.select_slider(key="w_lr").set_value(0.1).run()
     assert any("kept" in i.value for i in at.info)
     at.button(key="step").click().run()  # trained since: "the trained network is kept" is old news
     assert not at.info
@@ -478,3 +481,17 @@ def test_no_activation_to_choose_without_hidden_layers():
     at.button(key="add_layer").click().run()
     no_errors(at)
     assert at.selectbox(key="w_act_all").value == "relu" and session(at).config.hidden == (4,)
+
+
+def test_the_learning_rate_is_chosen_on_a_log_scale():
+    """TensorFlow Playground's stops, 0.00001 to 10, each 3 or 10 times the last: 0.003 is one move away
+    (a linear stepper greyed its "−" at 0.01). A link's value between the stops is one more stop, kept
+    while it is chosen."""
+    at = run_app({"lr": "0.05"})
+    w = at.select_slider(key="w_lr")
+    assert w.options == ["0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.05", "0.1", "0.3", "1", "3", "10"]
+    assert w.value == 0.05 and session(at).config.lr == 0.05
+    w.set_value(0.003).run()
+    no_errors(at)
+    assert session(at).config.lr == 0.003 and at.query_params["lr"] in ("0.003", ["0.003"])
+    assert "0.05" not in at.select_slider(key="w_lr").options

@@ -12,8 +12,11 @@ import pytest
 from browser_helpers import (
     ROOT,
     check_trained_xor,
+    click_plane,
+    far,
     loss_pixels,
     metric,
+    pixel_at,
     surface_pixels,
     wait_ready,
 )
@@ -280,6 +283,22 @@ def test_layout_laptop_and_phone(server, browser):
                for name in ("▶ Train", "Step", "+100", "Reset")]
     assert len({round(b["y"]) for b in buttons}) == 1  # the four buttons on one row
     phone.close()
+    # eight hidden layers and a surface to draw on (figures with click layers over them, which cannot shrink
+    # as a picture does): no sideways scroll on a laptop (issue 19) nor on a phone, where they zoom out
+    for size in ({"width": 1366, "height": 768}, {"width": 390, "height": 844}):
+        page = browser.new_page(viewport=size)
+        page.goto(f"{server}/?ds=custom&h=64-64-64-64-64-64-64-64")
+        wait_ready(page)
+        main = page.evaluate("(() => { const m = document.querySelector('[data-testid=stMain]');"
+                             " return [m.scrollWidth, m.clientWidth]; })()")
+        assert main[0] <= main[1], (size, main)  # the page's main area does not scroll sideways
+        for selector in (".nnp-network .p", ".nnp-surface .p"):
+            b = _box(page, selector)
+            assert b["x"] >= 0 and b["x"] + b["width"] <= size["width"], (size, selector, b)
+        assert page.evaluate("(() => { const n = document.querySelector('.nnp-network');"  # the diagram scrolls no more
+                             " return getComputedStyle(n).overflowX == 'visible'"
+                             " && n.querySelector('.p').getBoundingClientRect().width <= n.clientWidth + 0.5; })()")
+        page.close()
 
 
 def test_explore_views_in_chromium(server, browser):
@@ -312,9 +331,9 @@ def test_explore_views_in_chromium(server, browser):
     page.close()
 
 
-def test_your_own_data_upload_and_draw(server, browser, tmp_path):
+def test_your_own_data_upload(server, browser, tmp_path):
     """A CSV file uploads into "Your data" (scaled into the plane, and said so); a bad one gets one message
-    naming the row and changes nothing; a click on the pad adds a point where it lands."""
+    naming the row and changes nothing."""
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     page.goto(f"{server}/?ds=custom&tr=0")
     wait_ready(page)
@@ -336,27 +355,115 @@ def test_your_own_data_upload_and_draw(server, browser, tmp_path):
     message = page.get_by_text("Could not use bad.csv").inner_text()
     assert "row 3" in message, message
     assert page.get_by_text("121 points.").count()  # nothing else changed
-    # the pad: clear, then a click in its upper right quarter adds a point there
-    page.get_by_role("button", name="Clear").click()
-    page.get_by_text("0 points.").wait_for(timeout=30_000)
+    page.close()
+
+
+def test_drawing_on_the_surface(server, browser):
+    """Issue 19: a click on the output surface adds a point of the chosen class where it lands, drawn in that
+    class's colour (read from the pixels there: not the hollow ring of the old pad); a click on the point
+    removes it. The surface's plane stays put (±1.5) as points come and go."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server}/?ds=custom&tr=0&pts=c;-1.2,-1.2,0;1.2,1.2,1")
     wait_ready(page)
-    pad = page.locator("[data-testid=stVegaLiteChart]").filter(has=page.locator("canvas, svg")).last
-    pad.scroll_into_view_if_needed()
-    box = page.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks").last
-    b = box.bounding_box()
-    page.mouse.click(b["x"] + b["width"] * 0.75, b["y"] + b["height"] * 0.3)
-    page.get_by_text("1 point.").wait_for(timeout=30_000)
+    orange, blue = (0xF5, 0x93, 0x22), (0x08, 0x77, 0xBD)
+    a, b = (0.6, 0.6), (-0.6, -0.6)  # where the clicks land, in the plane
+    before = {p: pixel_at(page, p) for p in (a, b)}
+    assert far(before[a], orange) and far(before[b], blue), before  # the ground there: a dot would show
+    click_plane(page, a)
+    page.get_by_text("3 points.").wait_for(timeout=30_000)
     wait_ready(page)
-    page.locator("[data-testid=stButtonGroup]").get_by_text("class 1", exact=True).click()
+    assert not far(pixel_at(page, a), orange, 40), pixel_at(page, a)  # a point of class 0, filled orange
+    page.locator("[data-testid=stButtonGroup] button").filter(has_text="class 1").click()
     wait_ready(page)
-    page.mouse.click(b["x"] + b["width"] * 0.3, b["y"] + b["height"] * 0.75)
-    page.get_by_text("2 points.").wait_for(timeout=30_000)
+    click_plane(page, b)
+    page.get_by_text("4 points.").wait_for(timeout=30_000)
+    wait_ready(page)
+    assert not far(pixel_at(page, b), blue, 40), pixel_at(page, b)  # and one of class 1, filled blue
+    page.screenshot(path=str(ARTIFACTS / "browser-draw-on-surface.png"))
     page.wait_for_function("() => location.search.includes('pts=')", timeout=30_000)
     pts = parse_qs(urlparse(page.url).query)["pts"][0]
-    (a1, a2, la), (b1, b2, lb) = ([float(v) for v in p.split(",")] for p in pts.split(";")[1:])
-    assert a1 > 0.2 and a2 > 0.2 and la == 0, pts  # where each landed, of the class chosen then
-    assert b1 < -0.2 and b2 < -0.2 and lb == 1, pts
+    (a1, a2, la), (b1, b2, lb) = ([float(v) for v in p.split(",")] for p in pts.split(";")[3:])
+    assert abs(a1 - 0.6) < 0.05 and abs(a2 - 0.6) < 0.05 and la == 0, pts  # where each landed, of its class
+    assert abs(b1 + 0.6) < 0.05 and abs(b2 + 0.6) < 0.05 and lb == 1, pts
+    click_plane(page, a)  # on the point: it goes
+    page.get_by_text("3 points.").wait_for(timeout=30_000)
+    wait_ready(page)
+    assert far(pixel_at(page, a), orange), pixel_at(page, a)
     page.close()
+
+
+def test_the_diagram_answers_clicks(server, browser, tmp_path):
+    """Issue 19: hover a weight to read its value; click it and set it to 0, and training goes on from the
+    edited network (a model file carries it, and the next epoch is the engine's from that value to the last
+    bit); click an input feature on the diagram to turn it on: its tile is no longer greyed."""
+    from nn_core.features import FEATURES
+    from playground import drawing
+
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = ctx.new_page()
+    query = "ds=xor&h=3&a=sigmoid&opt=gd&lr=0.5"
+    page.goto(f"{server}/?{query}")
+    wait_ready(page)
+    exp = build(config_from_query(dict(p.split("=") for p in query.split("&")))[0])  # the page's network
+    w = exp.network.weights(0)[1, 0]  # x₂ → h1.1
+    line = next(line for line in drawing.weight_lines(exp.network, 380, tuple(FEATURES)) if line[:3] == (0, 1, 0))
+    middle = ((line[4][0] + line[5][0]) / 2, (line[4][1] + line[5][1]) / 2)
+    page.mouse.move(*diagram_at(page, middle))
+    page.wait_for_function("() => document.querySelector('#vg-tooltip-element.visible')", timeout=10_000)
+    assert page.inner_text("#vg-tooltip-element") == f"weight x₂ → h1.1 = {w:.4g} · click to edit"
+    page.mouse.click(*diagram_at(page, middle))
+    card = page.locator(".st-key-editor")
+    card.get_by_text("The weight x₂ → h1.1").wait_for(timeout=30_000)
+    box = card.locator("input").first
+    assert float(box.input_value()) == pytest.approx(w, abs=1e-3)
+    box.fill("0")
+    box.press("Enter")
+    page.get_by_text("Set the weight x₂ → h1.1 to 0").wait_for(timeout=30_000)
+    wait_ready(page)
+    page.screenshot(path=str(ARTIFACTS / "browser-diagram-edit.png"))
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text("Epoch 1 of").wait_for(timeout=30_000)
+    wait_ready(page)
+    with page.expect_download() as d:
+        page.get_by_role("button", name="Download model (JSON)").click()
+    d.value.save_as(tmp_path / "edited.json")
+    exp.network.weights(0)[1, 0] = 0.0
+    exp.trainer.parameters_changed()
+    list(exp.trainer.run(1))
+    assert np.array_equal(load_model(tmp_path / "edited.json")[0].params, exp.network.params)
+    page.get_by_role("button", name="Close").click()
+    page.locator(".st-key-editor").wait_for(state="detached", timeout=30_000)
+    wait_ready(page)
+    tile, xs, ys, _ = drawing.diagram_geometry((7, 3, 1), 380)
+    x1sq = (xs[0], ys[0][2])
+    before = tile_colour(page, x1sq, tile)
+    page.mouse.click(*diagram_at(page, x1sq))
+    page.wait_for_function("() => location.search.includes('f=x1%2Cx2%2Cx1sq')", timeout=30_000)
+    page.get_by_text("The network changed (features)").wait_for(timeout=30_000)
+    wait_ready(page)
+    after = tile_colour(page, x1sq, tile)
+    assert before < 45 and after > 3 * before, (before, after)  # greyed (near the grey), then drawn in full
+    page.screenshot(path=str(ARTIFACTS / "browser-diagram-input-on.png"))
+    ctx.close()
+
+
+def diagram_at(page, p) -> tuple[float, float]:
+    """Where point ``p`` (px of the diagram drawn 380 px wide) is on the page."""
+    b = page.locator(".nnp-network .p").first.bounding_box()
+    return b["x"] + p[0] * b["width"] / 380, b["y"] + p[1] * b["width"] / 380
+
+
+def tile_colour(page, centre, tile) -> float:
+    """How far the middle of the tile at ``centre`` is drawn from the diagram's grey, on average (0 to 765)."""
+    import io
+
+    from PIL import Image
+
+    x, y = diagram_at(page, centre)
+    half = tile / 4
+    shot = page.screenshot(clip={"x": x - half, "y": y - half, "width": 2 * half, "height": 2 * half})
+    pixels = np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).reshape(-1, 3).astype(int)
+    return float(np.abs(pixels - (0xE8, 0xEA, 0xEB)).sum(axis=1).mean())
 
 
 def test_a_hostile_model_file_stops_no_one_and_draws_nothing(server, browser, tmp_path):

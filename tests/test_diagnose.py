@@ -99,7 +99,8 @@ def test_no_hint_for_a_diverged_run():
     (DEFAULT.replace(dataset="bumps", hidden=()), "the fitted surface cannot bend"),
     (DEFAULT.replace(dataset="moons", activations=("relu",), optimizer="momentum", lr=0.3, loss="sse"),
      "(sse sums over the 210 points of each step)"),
-], ids=["deep sigmoid", "no hidden layer", "regression", "sse with momentum"])
+    (DEFAULT.replace(init="zero"), "Unbroken symmetry: every weight started at 0"),
+], ids=["deep sigmoid", "no hidden layer", "regression", "sse with momentum", "zero initialisation"])
 def test_stuck_hints_name_the_settings(c, needle):
     exp, _ = trained(c, 1000)
     hint = hint_of(exp)

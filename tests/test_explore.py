@@ -176,7 +176,7 @@ def test_ab_pins_a_run_and_compares_the_next():
     at = trained({"ds": "circles", "n": "100", "lr": "0.03"}, 200)
     at = open_view(at, "A/B")
     at.button(key="pin").click().run()
-    at.number_input(key="w_lr").set_value(0.3).run()
+    at.select_slider(key="w_lr").set_value(0.3).run()
     at.button(key="step100").click().run()
     no_errors(at)
     text = " ".join(m.value for m in at.markdown)

@@ -1,5 +1,5 @@
 """Your own data on the page (streamlit.testing): drawn points, a formula, and what a link carries. The
-upload and the clicks on the pad are in tests/test_browser.py (they need a real browser)."""
+upload and the clicks on the surface are in tests/test_browser.py (they need a real browser)."""
 
 import json
 
@@ -8,7 +8,7 @@ import numpy as np
 from apptest_helpers import figure, no_errors, plain, run_app, session, surface, widget
 from nn_core import build
 from nn_core.userdata import URL_POINTS, add_point, parse_points
-from playground import drawpad
+from playground import drawpad, panel
 
 
 def query(at) -> dict[str, str]:
@@ -21,7 +21,7 @@ def test_a_drawn_point_joins_the_data_and_training_goes_on():
     at.button(key="step100").click().run()
     s = session(at)
     params, before = s.exp.network.params.copy(), len(s.exp.data)
-    at.session_state["w_points"] = add_point(s.config.points, 0.1, -0.2, 1)  # what a click on the pad writes
+    at.session_state["w_points"] = add_point(s.config.points, 0.1, -0.2, 1)  # what a click on the surface writes
     at.run()
     no_errors(at)
     s = session(at)
@@ -100,10 +100,10 @@ def test_a_bad_formula_in_a_link_is_named():
     assert "fx=" in at.warning[0].value
 
 
-def test_the_pad_adds_where_the_click_lands_and_removes_a_clicked_point():
-    X, y = np.array([[0.5, -0.5]]), np.array([1])
+def test_a_click_adds_where_it_lands_and_removes_a_clicked_point():
+    X = np.array([[0.5, -0.5]])
     bounds = (-1.5, 1.5, -1.5, 1.5)
-    spec = drawpad.pad_spec(X, y, bounds, "binary")
+    spec = drawpad.layer_spec(X, bounds, 290, 7.5)
     json.dumps(spec)  # plain JSON
     assert spec["data"]["sequence"]["stop"] == drawpad.GRID ** 2 + 1
     i = 7 + 30 * drawpad.GRID  # column 7, row 30 from the bottom
@@ -115,20 +115,47 @@ def test_the_pad_adds_where_the_click_lands_and_removes_a_clicked_point():
     assert drawpad.clicked({"selection": {drawpad.SELECTION: [{"i": 10 ** 6}]}}, bounds, 1) is None
 
 
-def test_the_pad_is_valid_vega_lite():
+def test_the_click_layer_is_valid_vega_lite():
     import altair as alt
 
-    spec = drawpad.pad_spec(np.zeros((3, 2)), np.array([0.5, -1.0, 2.0]), (-1.5, 1.5, -1.5, 1.5), "regression", 2.0)
-    alt.Chart.from_dict(spec, validate=True)
+    alt.Chart.from_dict(drawpad.layer_spec(np.zeros((3, 2)), (-1.5, 1.5, -1.5, 1.5), 290, 3.6), validate=True)
 
 
-def test_the_page_draws_the_pad_for_your_points_only():
+def layer(at) -> dict | None:
+    """The Vega-Lite design of the surface's click layer on the page, if it draws one."""
+    charts_ = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # its name before Streamlit 1.41
+    found = [json.loads(e.proto.spec) for e in charts_ if e.proto.id.endswith("surface_click")]
+    return found[0] if found else None
+
+
+def test_the_surface_takes_clicks_for_your_points_only():
+    """The click layer lies on the surface of your points (no pad of its own), at the surface's own plane and
+    size, with the drawing tools under it; not for another dataset, nor when a link hides the points."""
     at = run_app({"ds": "custom"})
-    assert any(m.value == "**Draw your points**" for m in at.markdown)
-    at = run_app({"ds": "moons"})
-    assert not any(m.value == "**Draw your points**" for m in at.markdown)
-    at = run_app({"ds": "custom", "hide": "pts"})
-    assert not any(m.value == "**Draw your points**" for m in at.markdown)
+    no_errors(at)
+    spec, s = layer(at), session(at)
+    assert spec is not None and s.cache.bounds == (-1.5, 1.5, -1.5, 1.5) == at.session_state["click_bounds"]
+    assert (spec["width"], spec["height"]) == (panel.SURFACE_PX, panel.SURFACE_PX)
+    x = spec["encoding"]["x"]["scale"]["domain"] + spec["encoding"]["y"]["scale"]["domain"]
+    assert tuple(x) == s.cache.bounds
+    assert spec["data"]["sequence"]["stop"] == drawpad.GRID ** 2 + len(s.exp.data)
+    assert at.button(key="undo_point") and widget(at, "pills", "draw_class").options[:2] == [":orange[●] class 0",
+                                                                                            ":blue[●] class 1"]
+    assert "Draw your points" not in "".join(m.value for m in at.markdown)  # the pad is gone
+    for params in ({"ds": "moons"}, {"ds": "custom", "hide": "pts"}, {"ds": "custom", "hide": "data"}):
+        at = run_app(params)
+        assert layer(at) is None and not [b for b in at.button if b.key == "undo_point"], params
+
+
+def test_the_drawing_plane_stays_put_and_holds_every_point():
+    """The surface of your points shows the plane within ±1.5 however few points there are (it does not zoom
+    to them as they come and go under the pointer), wider only to hold a point beyond it."""
+    at = run_app({"ds": "custom", "pts": "c;.1,.1,0;.2,.15,1"})
+    assert session(at).cache.bounds == (-1.5, 1.5, -1.5, 1.5)
+    at = run_app({"ds": "custom", "pts": "c;.1,.1,0;3,-2,1"})
+    x0, x1, y0, y1 = session(at).cache.bounds
+    assert x1 - x0 == y1 - y0 and x0 < -3 and x1 > 3 and y0 < -3 and y1 > 3
+    assert session(run_app({"ds": "moons"})).cache.bounds != (-1.5, 1.5, -1.5, 1.5)  # the others zoom to the data
 
 
 def test_the_data_download_loads_again_as_your_data():
@@ -141,22 +168,3 @@ def test_the_data_download_loads_again_as_your_data():
     again = build(s.config.replace(dataset="custom", points=data.text))
     assert np.allclose(again.data.X, s.exp.data.X, atol=1e-3) and np.array_equal(again.data.y, s.exp.data.y)
     assert widget(at, "select", "w_dataset").value == "moons"
-
-
-def test_the_pad_shows_the_networks_output_under_the_points():
-    """The pad's cells are coloured as the surface colours the network's output there (a coarse surface
-    to click on); read back from the page's chart."""
-    from nn_core import evaluate_grid
-    from playground import charts
-
-    at = run_app({"ds": "custom", "h": "4"})
-    at.button(key="step100").click().run()
-    charts_ = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # its name before Streamlit 1.41
-    spec = json.loads(next(e.proto.spec for e in charts_ if '"add"' in e.proto.spec))
-    expr = next(t["calculate"] for t in spec["transform"] if t["as"] == "ground")
-    colours = json.loads(expr.split(" : ", 1)[1].rsplit("[datum.i]", 1)[0])
-    s = session(at)
-    grid = evaluate_grid(s.exp.network, (-1.5, 1.5, -1.5, 1.5), drawpad.GRID)
-    rgb = charts.surface_rgb(grid, s.exp.network.arch.output)[::-1].reshape(-1, 3)
-    assert colours == [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()]
-    assert len(set(colours)) > 20  # a picture, not a blank

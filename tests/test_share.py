@@ -16,7 +16,7 @@ from playground.url import MAX_WARNINGS, SHOW_TEST, VIEW_DEFAULT, VIEW_OPTIONS, 
 from test_settings import base_for
 
 SIDEBAR_KINDS = ("selectbox", "slider", "number_input", "toggle", "button", "multiselect", "file_uploader",
-                 "text_input", "radio")
+                 "text_input", "radio", "select_slider")
 
 
 def query(at) -> dict[str, str]:
@@ -230,4 +230,31 @@ def test_the_view_pills_offer_the_options_as_declared():
     assert set(VIEW_DEFAULT) <= set(VIEW_OPTIONS)
     assert widget(run_app(), "pills", "view").options == list(VIEW_OPTIONS)
     no_test = run_app({"ds": "xor"})
-    assert widget(no_test, "pills", "view_no_test").options == [o for o in VIEW_OPTIONS if o != SHOW_TEST]
+    assert widget(no_test, "pills", "view_some").options == [o for o in VIEW_OPTIONS if o != SHOW_TEST]
+
+
+def test_a_link_hides_the_run_buttons_and_each_display_option():
+    """Issue 19: a teacher hides Play, Step and Reset (``hide=step,reset,play`` was refused); each display
+    option by its URL key, its choice kept (in the URL too)."""
+    assert {"play", "step", "reset", "until", "disc", "test", "log"} <= set(HIDEABLE)
+    shown = run_app({"ds": "moons"})
+    assert {"train", "step", "step100", "reset", "continuous"} <= main_keys(shown)
+    at = run_app({"ds": "moons", "hide": "step,reset,play,test", "log": "1", "test": "1"})
+    no_errors(at)
+    assert not at.warning and at.session_state["hidden"] == frozenset({"play", "step", "reset", "test"})
+    assert not {"train", "pause", "step", "step100", "reset"} & main_keys(at) and "continuous" in main_keys(at)
+    assert any("nnp-status" in m.value and "ready" in m.value for m in at.markdown)  # the status stays
+    pills = widget(at, "pills", "view_some")
+    assert pills.options == ["Discretize output", "Log scale"] and pills.value == ["Log scale"]
+    pills.set_value(["Discretize output"]).run()  # the hidden choice stays on
+    no_errors(at)
+    assert at.session_state["view"] == ["Show test data", "Discretize output"]
+    assert (query(at)["disc"], query(at)["test"], query(at)["log"]) == ("1", "1", "0")
+    everything = run_app({"ds": "moons", "hide": "disc,test,log,until"})
+    assert "continuous" not in main_keys(everything)
+    assert not [w for w in everything.get("button_group") if w.key in ("view", "view_some")]
+
+
+def main_keys(at) -> set[str]:
+    """The keys of the main area's buttons and toggles."""
+    return {w.key for kind in ("button", "toggle") for w in at.main.get(kind) if w.key}

@@ -5,12 +5,13 @@ import json
 import os
 import re
 import time
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
 
-from browser_helpers import check_trained_xor, loss_pixels, metric
+from browser_helpers import check_trained_xor, click_plane, far, loss_pixels, metric, pixel_at
 from tools import site
 
 pytestmark = pytest.mark.browser
@@ -180,25 +181,59 @@ def test_offline_site_trains_draws_shares_and_loads_models(url, browser, tmp_pat
     no_errors(fresh, fresh_console, fresh_leaks)
     fresh.screenshot(path=str(ARTIFACTS / "site-offline-explore.png"), full_page=True)
 
-    # your own points: cleared, then two clicks on the pad (a class each) make a dataset the link carries
+    # your own points: cleared, then a click on the surface for each class makes a dataset the link carries,
+    # each point drawn in its class's colour where the click landed
     fresh.get_by_role("combobox", name="Dataset").click()
     fresh.keyboard.type("Your data")  # the list shows a few options at a time: type to find it
     fresh.keyboard.press("Enter")
-    fresh.get_by_text("Draw your points").wait_for(timeout=60_000)
+    fresh.get_by_text("Click the surface to add a point").wait_for(timeout=60_000)
     idle(fresh)
     fresh.get_by_role("button", name="Clear").click()
     fresh.get_by_text("0 points.").wait_for(timeout=60_000)
     idle(fresh)
-    pad = fresh.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks").last
-    pad.scroll_into_view_if_needed()
-    for label, (fx, fy), count in (("class 0", (0.7, 0.3), "1 point."), ("class 1", (0.3, 0.7), "2 points.")):
-        fresh.locator("[data-testid=stButtonGroup]").get_by_text(label, exact=True).click()
+    fresh.locator("img.map").first.scroll_into_view_if_needed()
+    drawn = (("class 0", (0.0, 0.9), (0xF5, 0x93, 0x22), "1 point."), ("class 1", (0.0, -1.0), (0x08, 0x77, 0xBD),
+                                                                         "2 points."))
+    for label, where, colour, count in drawn:
+        fresh.locator("[data-testid=stButtonGroup] button").filter(has_text=label).click()
         idle(fresh)
-        b = pad.bounding_box()
-        fresh.mouse.click(b["x"] + b["width"] * fx, b["y"] + b["height"] * fy)
+        assert far(pixel_at(fresh, where), colour), (label, pixel_at(fresh, where))  # the ground there
+        click_plane(fresh, where)
         fresh.get_by_text(count).wait_for(timeout=60_000)
         idle(fresh)
-    fresh.wait_for_function("() => location.search.includes('pts=')", timeout=60_000)
+    # two points make a dataset (one was not enough): the link carries them, and the surface draws them
+    fresh.wait_for_function("() => (new URLSearchParams(location.search).get('pts') || '').split(';').length == 3",
+                            timeout=60_000)
+    for label, where, colour, _ in drawn:
+        assert not far(pixel_at(fresh, where), colour, 40), (label, pixel_at(fresh, where))
+    pts = [[float(v) for v in p.split(",")] for p in parse_qs(urlparse(fresh.url).query)["pts"][0].split(";")[1:]]
+    assert [(round(x1, 1), round(x2, 1), k) for x1, x2, k in pts] == [(0.0, 0.9, 0), (0.0, -1.0, 1)], pts
+    fresh.screenshot(path=str(ARTIFACTS / "site-offline-draw.png"))
+
+    # the diagram answers clicks: a weight's card sets it to 0, a click on an input turns it on
+    from nn_core import build
+    from nn_core.features import FEATURES
+    from playground import drawing
+    from playground.url import config_from_query
+
+    net = build(config_from_query(dict(parse_qs(urlparse(fresh.url).query, keep_blank_values=True)))[0]).network
+    line = next(line for line in drawing.weight_lines(net, 380, tuple(FEATURES)) if line[:3] == (0, 0, 0))
+    fresh.locator(".nnp-network").first.scroll_into_view_if_needed()
+    fresh.mouse.click(*on_diagram(fresh, ((line[4][0] + line[5][0]) / 2, (line[4][1] + line[5][1]) / 2)))
+    fresh.locator(".st-key-editor").get_by_text("The weight x₁ → h1.1").wait_for(timeout=60_000)
+    idle(fresh)
+    fresh.get_by_role("button", name="Set to 0").click()
+    fresh.get_by_text("Set the weight x₁ → h1.1 to 0").wait_for(timeout=60_000)
+    idle(fresh)
+    fresh.get_by_role("button", name="Close").click()
+    fresh.locator(".st-key-editor").wait_for(state="detached", timeout=60_000)
+    idle(fresh)
+    columns = drawing.diagram_columns(net.arch, tuple(FEATURES))
+    tile, xs, ys, _ = drawing.diagram_geometry(tuple(len(c[2]) + (c[3] > 0) for c in columns), 380)
+    fresh.mouse.click(*on_diagram(fresh, (xs[0], ys[0][2])))  # x1^2
+    fresh.wait_for_function("() => location.search.includes('f=x1%2Cx2%2Cx1sq')", timeout=60_000)
+    idle(fresh)
+    fresh.screenshot(path=str(ARTIFACTS / "site-offline-diagram.png"))
     no_errors(fresh, fresh_console, fresh_leaks)
     every_other_feature(fresh, tmp_path)
     no_errors(fresh, fresh_console, fresh_leaks)
@@ -278,6 +313,12 @@ def every_other_feature(page, tmp_path) -> None:
     page.locator(".nnp-space img.space").first.wait_for(timeout=60_000)
     idle(page)
     click_pill(page, "Layer", "Output")
+
+
+def on_diagram(page, p) -> tuple[float, float]:
+    """Where point ``p`` (px of the diagram drawn 380 px wide) is on the page."""
+    b = page.locator(".nnp-network .p").first.bounding_box()
+    return b["x"] + p[0] * b["width"] / 380, b["y"] + p[1] * b["width"] / 380
 
 
 def test_online_page_boots_from_its_cdn_urls(browser):

@@ -183,3 +183,22 @@ def test_regression_learns():
     exp = build(Config(dataset="bumps", samples=400, hidden=(16, 16), epochs=400))
     r = exp.trainer.fit(400).history[-1]
     assert r.test_loss < 0.1 * np.var(exp.test.y)
+
+
+def test_zero_initialisation_never_breaks_the_symmetry():
+    """Zero weights: with sigmoid neurons (0.5 everywhere) the output's weights learn, but every neuron of a
+    layer gets the same update and they stay copies of each other; with tanh they output 0 and only the
+    output's bias learns. The lesson the scheme is offered for: random weights break the symmetry."""
+    c = Config(dataset="moons", samples=60, hidden=(4, 3), activations=("sigmoid",), init="zero", optimizer="gd",
+               lr=0.5, epochs=50)
+    exp = build(c)
+    assert not exp.network.params.any()
+    list(exp.trainer.run(50))
+    net = exp.network
+    assert np.abs(net.weights(2)).max() > 0  # it learnt something ...
+    for l in range(net.n_layers):  # ... and every neuron of a layer is its neighbours' copy
+        w, b = net.weights(l), net.biases(l)
+        assert np.array_equal(w, np.repeat(w[:, :1], w.shape[1], axis=1)) and np.all(b == b[0]), l
+    tanh = build(c.replace(activations=("tanh",)))
+    list(tanh.trainer.run(50))
+    assert not tanh.network.params[:-1].any() and tanh.network.params[-1] != 0  # the output's bias alone
