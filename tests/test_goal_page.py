@@ -79,7 +79,7 @@ def test_the_share_section_sets_the_goal_of_the_link():
     assert query(at)["goal"] == "test_acc>=0.9,epochs<=500" and widget(at, "text", GOAL_INPUT).value == (
         "test_acc>=0.9,epochs<=500")
     assert "Test accuracy at least 90%" in goal_html(at)  # this page shows it too
-    widget(at, "number", "w_lr").set_value(0.1).run()  # a change of settings keeps it
+    widget(at, "number", "w_epochs").set_value(500).run()  # a change of settings keeps it
     assert query(at)["goal"] == "test_acc>=0.9,epochs<=500"
     widget(at, "text", GOAL_INPUT).set_value("").run()
     assert "goal" not in query(at) and goal_html(at) is None
