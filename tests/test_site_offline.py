@@ -293,8 +293,8 @@ def every_other_feature(page, tmp_path) -> None:
     page.get_by_test_id("stCheckbox").filter(has_text="One activation for all layers").locator("label").first.click()
     page.get_by_text("Layer 2 activation").wait_for(timeout=60_000)
     idle(page)
-    rate = page.get_by_test_id("stNumberInput").filter(has_text="Learning rate").locator("input")
-    rate.fill("0.05")
+    rate = page.get_by_test_id("stNumberInput").filter(has_text="L2 rate").locator("input")
+    rate.fill("0.001")
     rate.press("Enter")
     idle(page)
     # the main area's buttons, toggle, view options and help (what a shared link hides, a multiselect, and
