@@ -19,10 +19,11 @@ import base64
 import html
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
-from nn_core import Grid, Network
+from nn_core import ACTIVATIONS, Grid, Network
 from nn_core.features import feature_matrix
 from nn_core.grid import grid_points
 
@@ -247,41 +248,77 @@ def feature_maps(grid: Grid, features: Sequence[str]) -> np.ndarray:
     return feature_matrix(pts, features).reshape(len(grid.ys), len(grid.xs), -1)
 
 
-def _own_range(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Levels in [0, 1] of (res, res, k) maps, each scaled to its own range (a constant one sits at 0.5),
-    and the ranges' lows and highs."""
-    lo, hi = maps.min(axis=(0, 1)), maps.max(axis=(0, 1))
-    span = np.where(hi > lo, hi - lo, np.inf)
-    return np.where(hi > lo, (maps - lo) / span, 0.5), lo, hi
+class Scale(NamedTuple):
+    """The values a column's tiles are drawn on: ``low`` orange, the middle grey, ``high`` blue (per neuron of
+    the column, (k,) each), and how the legend says it."""
+
+    low: np.ndarray
+    high: np.ndarray
+    words: str
 
 
-def _output_levels(out: np.ndarray, output: str, value_range: float) -> np.ndarray:
-    """Levels in [0, 1] of the output neurons' maps on the surface's colour scale."""
-    if output == "linear":
-        return np.clip((out / value_range + 1) / 2, 0.0, 1.0)
-    return out  # probabilities: 0 orange, 1/2 grey, 1 blue
+def _number(v: float) -> str:
+    return _label(float(f"{v:.3g}"))
+
+
+def column_scales(arch, maps: Sequence[np.ndarray], value_range: float) -> list[Scale]:
+    """The fixed scale of each column of the diagram, from its maps ((res, res, k) each, inputs first, every
+    neuron of each layer): what a tile's colour means never depends on that tile alone, so a dead, saturated
+    or constant neuron looks flat, as it is.
+
+    Inputs: each feature from minus to plus its largest size over the plane (fixed by the plane). A bounded
+    activation (sigmoid, tanh): its own range (``nn_core.activations``). An unbounded one (ReLU and its
+    kin): minus to plus the layer's largest output, one scale for the whole layer. The output: the
+    surface's scale (probabilities 0 to 1, or values from -value_range to +value_range)."""
+    size = np.abs(maps[0]).max(axis=(0, 1))
+    out = [Scale(-size, size, "± their largest on the plane")]
+    for name, m in zip(arch.activations, maps[1:-1]):
+        act, k = ACTIVATIONS[name], m.shape[2]
+        if act.bounded:
+            lo, hi = act.bounds
+            words = f"{_label(lo)} to {_label(hi)}"
+        else:
+            top = float(np.abs(m).max(initial=0.0))
+            lo, hi, words = -top, top, f"±{_number(top)}, the layer's largest"
+        out.append(Scale(np.full(k, lo), np.full(k, hi), words))
+    k = maps[-1].shape[2]
+    if arch.output == "linear":
+        out.append(Scale(np.full(k, -value_range), np.full(k, value_range), f"±{_number(value_range)}"))
+    else:
+        out.append(Scale(np.zeros(k), np.ones(k), "0 to 1 (probability)"))
+    return out
+
+
+def scaled(maps: np.ndarray, scale: Scale) -> np.ndarray:
+    """Levels in [0, 1] of (res, res, k) maps on ``scale`` (a neuron whose scale is a single value sits at 0.5)."""
+    span = scale.high - scale.low
+    with np.errstate(divide="ignore", invalid="ignore"):
+        levels = np.where(span > 0, (maps - scale.low) / np.where(span > 0, span, 1.0), 0.5)
+    return np.clip(levels, 0.0, 1.0)
 
 
 def diagram_tiles(network: Network, hidden: Sequence[np.ndarray], outputs: np.ndarray, features: np.ndarray,
                   value_range: float) -> list[list[dict]]:
     """Per column of the diagram, per drawn neuron: its name, what it is, its picture ("index": (res, res) uint8
-    indices into :data:`~playground.charts.PALETTE`),
-    the range of its values over the plane and its bias. ``hidden``, ``outputs``, ``features``: (res, res, k)
-    maps over a grid whose first row is the lowest x2."""
+    indices into :data:`~playground.charts.PALETTE`, on its column's fixed scale, :func:`column_scales`), the
+    range of its values over the plane, the scale ("scale": the values drawn orange and blue, and the
+    legend's words) and its bias. ``hidden``, ``outputs``, ``features``: (res, res, k) maps over a grid whose
+    first row is the lowest x2."""
     a = network.arch
     columns = diagram_columns(a)
     maps = [features, *hidden, outputs]
+    scales = column_scales(a, maps, value_range)
     kinds = ["input feature", *a.activations, a.output]
     out = []
-    for l, (column, m) in enumerate(zip(columns, maps)):
-        m = m[::-1, :, :len(column[2])]  # the picture's top row is the highest x2
-        last = l == len(columns) - 1
-        levels, lo, hi = ((_output_levels(m, a.output, value_range), m.min(axis=(0, 1)), m.max(axis=(0, 1)))
-                          if last else _own_range(m))
+    for l, (column, m, scale) in enumerate(zip(columns, maps, scales)):
+        n = len(column[2])
+        m = m[::-1, :, :n]  # the picture's top row is the highest x2
+        lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
         bias = network.biases(l - 1) if l else None
-        pictures = diverging_index(levels)
+        pictures = diverging_index(scaled(m, Scale(scale.low[:n], scale.high[:n], scale.words)))
         out.append([{"name": name, "kind": kinds[l], "index": pictures[:, :, j], "low": float(lo[j]),
-                     "high": float(hi[j]), "bias": None if bias is None else float(bias[j])}
+                     "high": float(hi[j]), "scale": (float(scale.low[j]), float(scale.high[j]), scale.words),
+                     "bias": None if bias is None else float(bias[j])}
                     for j, name in enumerate(column[2])])
     return out
 
@@ -329,10 +366,32 @@ def diagram_labels(columns, width: int) -> str:
 
 
 def _tip(t: dict) -> str:
-    lines = [f"{t['name']} · {t['kind']}", f"from {t['low']:.3g} (orange) to {t['high']:.3g} (blue)"]
+    lo, hi, _ = t["scale"]
+    lines = [f"{t['name']} · {t['kind']}", f"values from {t['low']:.3g} to {t['high']:.3g}",
+             f"drawn on {lo:.3g} (orange) to {hi:.3g} (blue)"]
     if t["bias"] is not None:
         lines.append(f"bias {t['bias']:.4g}")
     return html.escape("\n".join(lines))
+
+
+def scale_legend(tiles: list[list[dict]]) -> str:
+    """The diagram's legend: the colour ramp, and the scale of each column (:func:`column_scales`), hidden
+    layers on the same scale said once ("layers 1–3 (tanh) −1 to 1")."""
+    said = [(c[0]["kind"], c[0]["scale"][2]) for c in tiles]
+    parts = [f"inputs {said[0][1]}"]
+    layers = said[1:-1]
+    i = 0
+    while i < len(layers):
+        j = i
+        while j + 1 < len(layers) and layers[j + 1] == layers[i]:
+            j += 1
+        which = f"layer {i + 1}" if i == j else f"layers {i + 1}–{j + 1}"
+        parts.append(f"{which} ({layers[i][0]}) {layers[i][1]}")
+        i = j + 1
+    parts.append(f"output {said[-1][1]}")
+    ramp = f"linear-gradient(90deg,{NEG},{MID},{POS})"
+    return (f'<div class="legend scales"><span>Fixed scales, low<span class="ramp" style="background:{ramp}"></span>'
+            f'high: {html.escape(" · ".join(parts), quote=False)}</span></div>')
 
 
 def sprite(tiles: list[list[dict]], boxes: list[list[tuple[int, int]]], size: tuple[int, int]) -> np.ndarray:
@@ -383,7 +442,7 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int) -> str
     return (f'<div class="nnp-fig nnp-network" style="width:{shown}px{scroll}"><div class="t">Network</div>'
             f'<div class="s">tiles: each neuron&rsquo;s output (hover for more) · lines: weights, '
             f'blue +, orange −</div><div class="p" style="{wide}aspect-ratio:{width}/{height};'
-            f'--sprite:url({picture})">{"".join(parts)}</div></div>')
+            f'--sprite:url({picture})">{"".join(parts)}</div>{scale_legend(tiles)}</div>')
 
 
 def _tile_frames(tiles: list[list[dict]], boxes: list[list[tuple[int, int]]], scale: float, tile: float,

@@ -60,7 +60,9 @@ h1 {font-size: 1.75rem !important; padding: 0 0 .1rem !important}
 HELP = {
     "diagram": "Each column is a layer. The tiles on the left are the input features, each drawn as its value "
                "over the plane (blue high, orange low). Every other tile is one neuron: its output at each point "
-               "of the plane, from orange (its lowest) to blue (its highest). A neuron adds up the tiles before "
+               "of the plane on a fixed scale, said under the diagram: a sigmoid from 0 (orange) to 1 (blue), a tanh "
+               "from −1 to 1, a ReLU layer up to its largest output. So a neuron that hardly changes over the plane "
+               "looks flat, as it is; hover a tile for its exact range. A neuron adds up the tiles before "
                "it, weighted by the lines: blue lines add, orange ones subtract, thicker ones count more. The "
                "small square in a tile's corner is its bias. Watch the first layer draw straight edges and the "
                "next ones bend them into the output's shape.",

@@ -209,20 +209,19 @@ def test_neuron_maps_picture_each_hidden_neuron():
     s = session(at)
     grid = evaluate_grid(s.exp.network, s.cache.bounds, panel.NEURON_RESOLUTION, hidden=True)
     a = grid.hidden[1][:, :, 2]
-    assert f"from {a.min():.3g} (orange) to {a.max():.3g} (blue)" in tiles["h2.3"]["title"]
+    title = tiles["h2.3"]["title"]
+    assert f"values from {a.min():.3g} to {a.max():.3g}" in title and "drawn on -1 (orange) to 1 (blue)" in title
     img = tiles["h2.3"]["pixels"]
     assert img.shape == (panel.NEURON_RESOLUTION, panel.NEURON_RESOLUTION, 3)
-    # the most active grid cell is full blue, the least full orange (the image's top row is the highest y)
-    i, j = np.unravel_index(np.argmax(a), a.shape)
-    assert list(img[::-1][i, j]) == [0x08, 0x77, 0xBD]
-    i, j = np.unravel_index(np.argmin(a), a.shape)
-    assert list(img[::-1][i, j]) == [0xF5, 0x93, 0x22]
-    # the output tile is the surface at the tiles' resolution; an input tile is its feature (x1 grows rightwards)
-    # (the tiles' colours come in 255 steps, the surface's in 1024: one step apart at most)
-    step = np.abs(tiles["output"]["pixels"].astype(int) - chart_module.surface_rgb(grid, "sigmoid")).max()
-    assert step <= 2, step
-    x1 = tiles["x1"]["pixels"]
-    assert list(x1[0, 0]) == [0xF5, 0x93, 0x22] and list(x1[0, -1]) == [0x08, 0x77, 0xBD]
+    # a tanh neuron is drawn on tanh's range, -1 orange to 1 blue, whatever its own range (the image's top row
+    # is the highest y)
+    assert np.array_equal(img[::-1], chart_module.PALETTE[chart_module.diverging_index((a + 1) / 2)])
+    # the output tile is P(class 1) from 0 to 1; an input tile is its feature on +- its largest size
+    p = grid.outputs[:, :, 0]
+    assert np.array_equal(tiles["output"]["pixels"][::-1], chart_module.PALETTE[chart_module.diverging_index(p)])
+    x1 = drawing.feature_maps(grid, ("x1",))[:, :, 0]
+    level = (x1 / np.abs(x1).max() + 1) / 2
+    assert np.array_equal(tiles["x1"]["pixels"][::-1], chart_module.PALETTE[chart_module.diverging_index(level)])
 
 
 def test_truth_table_for_the_tutorial_preset():
