@@ -102,8 +102,8 @@ class SurfaceBox:
 
 def point_marks(points: Columns, bounds, task: str, value_range: float, box: SurfaceBox, radius: float) -> str:
     """SVG of the data points over the plot: training points as circles, test points as squares, each
-    filled with its class's colour (or its value's) and outlined dark, so that it stands out on any
-    colour of the surface."""
+    filled with its class's colour (or its value's) at full strength, over a lighter ground
+    (:func:`playground.charts.ground`), and outlined dark: a point shows on either class's ground."""
     x0, x1, y0, y1 = bounds
     px = box.left + (np.asarray(points["x"], dtype=np.float64) - x0) / (x1 - x0) * box.size
     py = box.top + (y1 - np.asarray(points["y"], dtype=np.float64)) / (y1 - y0) * box.size
@@ -120,7 +120,8 @@ def point_marks(points: Columns, bounds, task: str, value_range: float, box: Sur
             out.append(f'<rect x="{x - r:.1f}" y="{y - r:.1f}" {side} fill="{fill}"/>')
         else:
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{fill}"/>')
-    return f'<g stroke="{OUTLINE}" stroke-width="1.6">{"".join(out)}</g>'
+    width = min(1.6, max(1.0, 0.22 * radius))  # thin on small points, whose colour is most of them
+    return f'<g stroke="{OUTLINE}" stroke-width="{width:.2g}">{"".join(out)}</g>'
 
 
 def axes(bounds, box: SurfaceBox) -> str:

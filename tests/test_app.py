@@ -108,7 +108,8 @@ def test_discretize_and_show_test_toggles():
     view(at, "Discretize output")  # and no longer "Show test data"
     no_errors(at)
     fig = surface(at)
-    assert {tuple(c) for c in fig["pixels"].reshape(-1, 3)} <= {(0xF5, 0x93, 0x22), (0x08, 0x77, 0xBD)}
+    sides = chart_module.ground(np.array([[0xF5, 0x93, 0x22], [0x08, 0x77, 0xBD]]))  # orange, blue, as the ground
+    assert {tuple(c) for c in fig["pixels"].reshape(-1, 3)} <= {tuple(c) for c in sides.tolist()}
     marks = _marks(fig["overlay"])
     assert len(marks["train"]) == len(session(at).exp.train) and not marks["test"]
     assert "test" not in re.sub(r"<[^>]+>", "", fig["html"].split('class="legend"')[1])  # nor in the legend
@@ -122,7 +123,7 @@ def test_multiclass_surface_shows_classes():
     sure = out.max(axis=2) > 0.999
     assert sure.any()
     colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in chart_module.CLASS_COLORS[:3]])
-    assert np.abs(img[sure].astype(int) - colours[out.argmax(axis=2)[sure]]).max() <= 1
+    assert np.abs(img[sure].astype(int) - chart_module.ground(colours)[out.argmax(axis=2)[sure]]).max() <= 1
     assert all(f"class {k}" in fig["html"] for k in range(3))  # the legend names every class
 
 
