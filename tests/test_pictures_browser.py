@@ -1,0 +1,117 @@
+"""What the pictures tell a learner, measured from Chromium's own pixels: neuron tiles on fixed scales (a neuron
+that hardly changes looks flat), and points that show on either class's ground."""
+
+import base64
+import io
+import re
+from urllib.parse import urlencode
+
+import numpy as np
+import pytest
+
+from browser_helpers import metric, surface_pixels, wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+def _pixels(shot: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).astype(int)
+
+
+def _spread(tile: np.ndarray) -> float:
+    """How far a tile's colours range: the largest, over the three channels, of the 2nd-98th percentile span."""
+    flat = tile.reshape(-1, 3)
+    return float(max(np.percentile(flat[:, c], 98) - np.percentile(flat[:, c], 2) for c in range(3)))
+
+
+def _tile(page, name: str) -> np.ndarray:
+    """A neuron's tile as Chromium draws it, inside its border and away from its bias's square (lower left)."""
+    tile = page.locator(f'.nnp-network .tile[data-name="{name}"]')
+    tile.scroll_into_view_if_needed()
+    return _pixels(tile.screenshot())[3:-9, 9:-3]
+
+
+def test_the_vanishing_example_looks_flat_where_its_neurons_are(server, browser):
+    """Issue 19: in the vanishing-gradients example the deep layers' neurons hardly change over the plane (layer 5
+    from 0.551 to 0.553), yet each tile was stretched to its own range and showed a full orange-to-blue pattern.
+    On sigmoid's fixed 0-1 scale they are flat, while an input's tile still spans its ramp."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{server}/?x=gradients")
+    wait_ready(page)
+    page.get_by_role("button", name="Example: vanishing gradients").click()
+    page.wait_for_function("() => location.search.includes('ds=blobs')", timeout=30_000)
+    page.get_by_text("of 1,000 · ready").wait_for(timeout=30_000)
+    for _ in range(3):
+        page.get_by_role("button", name="+100").click()
+    page.get_by_text("300 of 1,000").wait_for(timeout=60_000)
+    wait_ready(page)
+    assert metric(page, "Epoch") == "300"
+    deep = {f"h{l}.{j}": _spread(_tile(page, f"h{l}.{j}")) for l in range(3, 9) for j in (1, 4, 8)}
+    assert max(deep.values()) < 20, deep  # one colour each, give or take the browser's smoothing
+    assert _spread(_tile(page, "x1")) > 100  # the input x1 goes from orange to blue: a picture that varies shows it
+    title = page.locator('.nnp-network .tile[data-name="h5.1"]').get_attribute("title")
+    low, high = (float(v) for v in re.search(r"values from ([-\d.e]+) to ([-\d.e]+)", title).groups())
+    assert 0 < high - low < 0.05 and "drawn on 0 (orange) to 1 (blue)" in title  # the exact range, on hover
+    legend = page.locator(".nnp-network .legend").inner_text()
+    assert "layers 1–8 (sigmoid) 0 to 1" in legend
+    page.close()
+
+
+def _luminance(rgb) -> float:
+    c = np.asarray(rgb, dtype=float) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+def _outliers() -> dict:
+    """Your points: class 0 on the left, class 1 on the right, and two of each class in the other's corners,
+    which a network of one hidden neuron leaves on the other class's ground."""
+    points = [f"{x},{y},0;{-x},{y},1" for x in (-1.2, -0.8, -0.4) for y in (-1.0, -0.5, 0.0, 0.5, 1.0)]
+    points += ["-1.2,1.3,1", "-1.2,-1.3,1", "1.2,1.3,0", "1.2,-1.3,0"]
+    return {"ds": "custom", "pts": ";".join(["c", *points]), "h": "1", "tr": "0"}
+
+
+OUTLIERS = _outliers()
+
+
+def test_a_point_shows_on_either_classs_ground(server, browser):
+    """Every data point whose surroundings are one colour, on the orange and the blue ground, of either class:
+    its fill differs clearly from the ground under it (a correctly classified point was the very colour of its
+    ground, a black ring on it), and its outline contrasts with the ground (WCAG ratio 3 at least)."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server}/?{urlencode(OUTLIERS)}")
+    wait_ready(page)
+    for _ in range(2):
+        page.get_by_role("button", name="+100").click()
+    page.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '200'")
+    wait_ready(page)
+    pixels = surface_pixels(page)
+    src = page.evaluate("getComputedStyle(document.querySelector('.nnp-surface .over')).backgroundImage")
+    svg = base64.b64decode(re.search(r'url\("([^"]+)"\)', src).group(1).split(",", 1)[1]).decode()
+    scale = pixels.shape[1] / float(re.search(r'<svg [^>]*width="([\d.]+)"', svg).group(1))
+    fills = {"#f59322": 0, "#0877bd": 1}
+    seen = {}
+    for cx, cy, r, fill in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)" fill="(#\w+)"', svg):
+        x, y, r = float(cx) * scale, float(cy) * scale, float(r) * scale
+        angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+        around = np.array([pixels[int(round(y + (r + 3) * np.sin(a))), int(round(x + (r + 3) * np.cos(a)))]
+                           for a in angles])
+        if np.ptp(around, axis=0).max() > 40:
+            continue  # another point, or the class boundary, is next to this one
+        ground = around.mean(axis=0)
+        side = "blue" if ground[2] > ground[0] + 40 else "orange" if ground[0] > ground[2] + 40 else None
+        if side is None:
+            continue
+        centre = np.median(pixels[int(round(y)) - 1:int(round(y)) + 2, int(round(x)) - 1:int(round(x)) + 2]
+                           .reshape(-1, 3), axis=0)
+        ring = [pixels[int(round(y + r * np.sin(a))), int(round(x + r * np.cos(a)))] for a in angles]
+        outline = min(ring, key=_luminance)
+        lo, hi = sorted((_luminance(outline), _luminance(ground)))
+        key = (fills[fill], side)
+        assert np.linalg.norm(centre - ground) > 60, (key, centre, ground)
+        assert (hi + 0.05) / (lo + 0.05) >= 3.0, (key, outline, ground)
+        seen[key] = seen.get(key, 0) + 1
+    assert all(seen.get((k, side), 0) >= 2 for k in (0, 1) for side in ("orange", "blue")), seen
+    page.close()
