@@ -18,7 +18,7 @@ from playground.messages import say
 from playground.model_file import config_for_model
 from playground.page_config import DEFAULT
 from playground.session import Session
-from playground.url import explore_from_query, page_from_query, pinned_from_query, warning_lines
+from playground.url import explore_from_query, page_from_query, pinned_from_query, speed_from_query, warning_lines
 from playground.widgets import config_from_widgets
 
 MAX_UPLOAD_MB = 5  # a model file the page writes (2,000 points at most) is well under this
@@ -42,7 +42,8 @@ if keys.SESSION not in st.session_state:
     controls.set_widgets(first.config)
     st.session_state.update({keys.SESSION: first, keys.LINK_CONFIG: first.config, keys.URL_WARNINGS: url_warnings,
                              keys.VIEW: view, keys.HIDDEN: frozenset(hide), keys.HIDE: hide,
-                             keys.EXPLORE: explore_from_query(params, url_warnings)})
+                             keys.EXPLORE: explore_from_query(params, url_warnings),
+                             keys.SPEED: speed_from_query(params, url_warnings)})
     a = pinned_from_query(params, config, url_warnings)
     if a is not None:  # run A of an A/B comparison: trained again from its settings
         try:

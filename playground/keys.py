@@ -60,6 +60,7 @@ def written_back(state: Iterable[str]) -> list[str]:
 PANEL = "panel"  # the main area's fragment
 TRAIN, PAUSE, STEP, STEP100, RESET = "train", "pause", "step", "step100", "reset"  # the run's buttons ...
 CONTINUOUS = "continuous"  # ... and "Until paused"
+SPEED = "speed"  # how fast a run plays (playground.url.SPEEDS)
 VIEW = "view"  # the view options on (playground.url.VIEW_OPTIONS) ...
 VIEW_NO_TEST = "view_no_test"  # ... and their pills when there is no test split
 DOWNLOAD_MODEL, DOWNLOAD_DATA = "download_model", "download_data"
@@ -78,7 +79,7 @@ UNDO_POINT, CLEAR_POINTS = "undo_point", "clear_points"  # ... and its buttons
 # on Streamlit 1.40 (stlite) such a run, which has drawn none of them yet, can drop their values (the open
 # explore view vanished after its odds were stopped). Each run keeps a copy (kept_key), and puts back one that
 # went.
-KEPT = (EXPLORE, VIEW, CONTINUOUS, SPACE_LAYER, ODDS_SEEDS, TIMELINE_EPOCH)
+KEPT = (EXPLORE, VIEW, CONTINUOUS, SPACE_LAYER, ODDS_SEEDS, TIMELINE_EPOCH, SPEED)
 
 
 def kept_key(key: str) -> str:

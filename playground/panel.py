@@ -33,6 +33,7 @@ PANELS = {
     "curves": "the loss and accuracy curves",
     "metrics": "the figures (epoch, losses, accuracy)",
     "view": "the display options",
+    "speed": "the speed control (the link's speed holds)",
     "files": "the download buttons",
     "help": "the explanations",
     "explore": "the explore views (timeline, gradients, transformed space, odds, A/B, export)",

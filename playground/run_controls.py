@@ -1,4 +1,5 @@
-"""The run's controls above the figures: Train or Pause, Step, +100, Reset, "Until paused", and the run's status.
+"""The run's controls above the figures: Train or Pause, Step, +100, Reset, "Until paused", the speed, and the run's
+status.
 
 Their callbacks start, pause and reset the visitor's runs (:class:`playground.session.Session`); Step and
 +100 train there and then, in the visitor's turn on the server.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import compat, keys
+from . import compat, keys, tempo
 from .session import Session
 
 
@@ -43,7 +44,7 @@ def status(s: Session) -> str:
 
 def buttons(s: Session) -> None:
     """The row of the run's buttons and its status ("Epoch 120 of 1,000 · paused")."""
-    c = st.columns([1.25, 0.9, 0.9, 0.9, 1.5, 2.4], vertical_alignment="center")
+    c = st.columns([1.25, 0.9, 0.9, 0.9, 1.5, 2.1, 2.4], vertical_alignment="center")
     if s.running:
         compat.button(c[0], "❚❚ Pause", key=keys.PAUSE, type="primary", on_click=_pause_run, args=(s,))
     else:
@@ -56,6 +57,8 @@ def buttons(s: Session) -> None:
     c[4].toggle("Until paused", key=keys.CONTINUOUS, on_change=_set_continuous, args=(s,),
                 help="Keep training until you pause, as TensorFlow Playground does, instead of stopping at the "
                      "epoch budget")
+    with c[5]:
+        tempo.speed_ui(s.live)
     budget = "" if s.continuous else f" of {s.target:,}"
-    c[5].markdown(f'<span class="nnp-status"><b>Epoch {s.epoch:,}</b>{budget} · {status(s)}</span>',
+    c[6].markdown(f'<span class="nnp-status"><b>Epoch {s.epoch:,}</b>{budget} · {status(s)}</span>',
                   unsafe_allow_html=True)

@@ -1,5 +1,6 @@
-"""What the pictures tell a learner, measured from Chromium's own pixels: neuron tiles on fixed scales (a neuron
-that hardly changes looks flat), and points that show on either class's ground."""
+"""What the pictures tell a learner, measured in Chromium: neuron tiles on fixed scales (a neuron that hardly
+changes looks flat) and points that show on either class's ground, from pixels; and the learning played over
+many redraws, counted in the browser."""
 
 import base64
 import io
@@ -114,4 +115,42 @@ def test_a_point_shows_on_either_classs_ground(server, browser):
         assert (hi + 0.05) / (lo + 0.05) >= 3.0, (key, outline, ground)
         seen[key] = seen.get(key, 0) + 1
     assert all(seen.get((k, side), 0) >= 2 for k in (0, 1) for side in ("orange", "blue")), seen
+    page.close()
+
+
+def _watch_run(page) -> list[tuple[int, float]]:
+    """Click Train and record, at every animation frame, each new (epoch, training loss) the figures show, until
+    the run is done."""
+    page.evaluate("""() => { window.shown = []; window.watching = true;
+        const look = () => {
+            const e = document.querySelector('[data-metric="Epoch"] .v'),
+                  l = document.querySelector('[data-metric="Train loss"] .v');
+            if (e && l) { const now = [e.textContent, l.textContent], s = window.shown;
+                if (!s.length || s[s.length - 1][0] !== now[0]) s.push(now); }
+            if (window.watching) requestAnimationFrame(look); };
+        requestAnimationFrame(look); }""")
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text("· done").wait_for(timeout=120_000)  # a hang guard: the run's redraws are counted, not timed
+    shown = page.evaluate("() => { window.watching = false; return window.shown; }")
+    return [(int(e.replace(",", "")), float(v)) for e, v in shown if v not in ("–", "")]
+
+
+@pytest.mark.parametrize("preset", ["default", "tutorial"])
+def test_the_learning_plays_over_at_least_ten_redraws(server, browser, preset):
+    """Issue 19: the tutorial's learning (its loss falling, its surface forming) showed in three frames. Counted
+    in the browser, the redraws between the loss at 90% and at 10% of its fall (from the first figures shown to
+    the last) are ten at least, for the tutorial preset and the default experiment alike."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(server)
+    wait_ready(page)
+    if preset == "tutorial":
+        page.get_by_role("button", name="Tutorial preset").click()
+        page.get_by_text("of 10,000 · ready").wait_for(timeout=30_000)
+        wait_ready(page)
+    shown = _watch_run(page)
+    losses = np.array([loss for _, loss in shown])
+    start, end = losses[0], losses[-1]
+    first = int(np.argmax(losses <= end + 0.9 * (start - end)))
+    last = int(np.argmax(losses <= end + 0.1 * (start - end)))
+    assert start > 5 * end and last - first >= 10, shown
     page.close()
