@@ -38,6 +38,8 @@ def _set_continuous(s: Session) -> None:
 
 def status(s: Session) -> str:
     """What the run is doing, in a word."""
+    if not s.running and s.exp.trainer.divergence is None and s.current_notice and s.notice_status:
+        return s.notice_status  # "new data", while the network has not moved on from it
     return ("training…" if s.running else "diverged" if s.exp.trainer.divergence
             else "done" if s.done else "ready" if s.epoch == 0 else "paused")
 

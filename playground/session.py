@@ -23,7 +23,7 @@ from nn_core.odds import Odds
 from nn_core.timeline import Timeline
 from nn_core.training import EpochRecord, GradientStats, TrainerState
 
-from . import pacing
+from . import pacing, words
 from .page_cache import PageCache
 from .tempo import Live
 
@@ -84,8 +84,8 @@ class Session:
         self.pace = pacing.Pace()  # this page's timer, on this server
         self.running = False
         self.continuous = False  # train until paused rather than up to the epoch budget
-        self.notice, self.notice_epoch = "", 0  # what the last settings change (or model file) did, for the page
-        # to say while the network is still at this epoch
+        self.notice, self.notice_epoch, self.notice_status = "", 0, ""  # what the last settings change (or model
+        # file) did, for the page to say while the network is still at this epoch, and a word for its status
         self.live = Live()  # the live run's figures and its tempo
         self.timeline = Timeline(SNAPSHOTS, SNAPSHOT_BYTES)  # the network at log-spaced epochs, to go back to
         self.odds: Odds | None = None  # a convergence-odds run over many seeds, and whether it is going on
@@ -120,27 +120,25 @@ class Session:
             return ""
         resets = {SETTINGS[n].resets for n in changed}
         if resets == {"points"} and new.architecture() == old.architecture():  # points drawn or removed
+            history = self.exp.trainer.history
             exp = build(new, self.exp.network, self.exp.trainer.state())  # the same network, built first
+            exp.trainer.history[:0] = history  # the curves carry on: the old points' up to here, then the new
             self.config = new
             self._built(exp, timeline=False)
-            return self.say(f"Your points changed ({new.n_points:,} now): the network goes on training on them.")
-        if self.pinned is not None and resets == {"nothing"}:  # run B of an A/B comparison starts afresh
+            self.live.clear()
+            return self.say(words.new_data(new.n_points, self.epoch), "new data")
+        if resets != {"nothing"} or self.pinned is not None:  # (run B of an A/B comparison starts afresh)
             self.reset(config=new)
-            return self.say(f"Changed {', '.join(changed)}: run B starts from epoch 0, as A did.")
-        if resets != {"nothing"}:
-            self.reset(config=new)
-            what = ("data and network" if resets & {"data", "points"} and "network" in resets
-                    else "data" if resets & {"data", "points"} else "network")
-            return self.say(f"The {what} changed ({', '.join(changed)}): the network was reset to epoch 0.")
+            return self.say(words.change_notice(new, changed, resets, self.pinned is not None))
         retune(self.exp.trainer, old, new)
         self.config = self.exp.config = new
         if new.epochs != old.epochs:
             self.target = new.epochs
-        return self.say(f"Changed {', '.join(changed)}: the trained network is kept.")
+        return self.say(words.change_notice(new, changed, resets, False))
 
-    def say(self, notice: str) -> str:
-        """Keep ``notice`` for the page to show until the network moves on from this epoch."""
-        self.notice, self.notice_epoch = notice, self.epoch
+    def say(self, notice: str, status: str = "") -> str:
+        """Keep ``notice`` (and a word for the run's status) for the page to show until the network moves on."""
+        self.notice, self.notice_epoch, self.notice_status = notice, self.epoch, status
         return notice
 
     @property

@@ -143,7 +143,7 @@ def test_curves_draw_the_history_per_point():
     top = drawing.CurveBox(panel.CURVES_PX + 50, 160).top
     span = (ys.max() - ys.min()) / (per_train.max() - per_train.min())  # px per unit of loss
     assert np.allclose(test[:, 1] - ys, -(per_test - per_train) * span, atol=0.15)
-    assert ys.min() >= top and "sse loss per point" in fig["svg"]["loss"]
+    assert ys.min() >= top and "squared error per point" in fig["svg"]["loss"]
     assert len(fig["accuracy"]["train"]) == 100
     view(at, "Show test data", "Log scale")
     labels = re.findall(r">(1e-?\d+|1e\d+)</text>", curves(at)["svg"]["loss"])
@@ -231,7 +231,12 @@ def test_truth_table_for_the_tutorial_preset():
     no_errors(at)
     s = session(at)
     assert s.config == TUTORIAL.replace(noise=0.0)
-    assert "reset" in s.notice
+    # the preset's banner in words: each setting by its label and its value as a person reads it
+    assert s.notice.startswith("New data and a new network, so training starts again from epoch 0: ")
+    for said in ("dataset XOR (4 points)", "hidden layers 3", "activation sigmoid", "loss squared error",
+                 "optimizer gradient descent", "learning rate 0.1", "epoch budget 10,000"):
+        assert said in s.notice, said
+    assert "noise 0," in s.notice and not re.search(r"\b(test_ratio|lr|init|activations)\b", s.notice), s.notice
     at.button(key="train").click().run()
     for _ in range(300):
         if not session(at).running:
@@ -306,7 +311,7 @@ def test_learning_rate_change_keeps_the_network_and_says_so():
     assert session(at).epoch == 100 and np.array_equal(session(at).exp.network.params, params)
     assert any("kept" in i.value for i in at.info)
     at.number_input(key="w_width_0").set_value(3).run()
-    assert session(at).epoch == 0 and any("reset" in i.value for i in at.info)
+    assert session(at).epoch == 0 and any("from epoch 0" in i.value for i in at.info)
 
 
 # ---------------------------------------------------------------- sharing and bad input
@@ -449,7 +454,7 @@ def test_notices_go_once_they_no_longer_hold():
     at.button(key="step").click().run()  # trained since: "the trained network is kept" is old news
     assert not at.info
     at.selectbox(key="w_dataset").set_value("circles").run()
-    assert any("reset" in i.value for i in at.info)
+    assert any("from epoch 0" in i.value for i in at.info)
     at.button(key="step100").click().run()
     assert not at.info
 
