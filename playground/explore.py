@@ -35,6 +35,8 @@ from .url import EXPLORE_KEYS
 VIEWS = tuple(EXPLORE_KEYS)  # Timeline, Gradients, Transformed space, Convergence odds, A/B, Export script
 WIDTH = 420  # px of an explore figure
 TIMELINE_PLACES = 120  # steps of the timeline's slider, spread evenly over log(1 + epoch)
+SCRIPT_STYLE = '<style>[data-testid="stCode"] pre{max-height:24rem;overflow:auto}</style>'  # the exported
+# script in a block of its own height that scrolls, not 7,000 px of page
 SMALL = 200  # px of each surface in A/B
 HELP = {
     "Timeline": "The run is kept at log-spaced epochs (every early one, then ever fewer: at most 200). Pick one "
@@ -306,9 +308,10 @@ def export(s: Session, cache: PageCache, main, side) -> None:
     text = cache.script[1]
     compat.download_button(main, "Download run.py", lambda: text, file_name="run.py", mime="text/x-python",
                            key=keys.SCRIPT)
-    side.caption(f"{len(text.splitlines())} lines. Run it with `python run.py`: it prints the final loss, the one "
-                 "this page gets after the epoch budget. `python -m nn_core export-script` with the same flags "
-                 "writes the same file.")
+    side.caption(f"{len(text.splitlines())} lines (scroll through them below). Run it with `python run.py`: it "
+                 "prints the final loss, the one this page gets after the epoch budget. `python -m nn_core "
+                 "export-script` with the same flags writes the same file.")
+    st.markdown(SCRIPT_STYLE, unsafe_allow_html=True)
     st.code(text, language="python")  # the whole width: its lines are up to 110 characters
 
 

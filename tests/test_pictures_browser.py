@@ -154,3 +154,18 @@ def test_the_learning_plays_over_at_least_ten_redraws(server, browser, preset):
     last = int(np.argmax(losses <= end + 0.1 * (start - end)))
     assert start > 5 * end and last - first >= 10, shown
     page.close()
+
+
+def test_the_exported_script_is_a_block_that_scrolls(server, browser):
+    """Issue 19: the exported script was printed whole, 7,137 px of page. It is a block of its own height now,
+    and all of it is there to scroll through."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server}/?x=script")
+    wait_ready(page)
+    code = page.locator("[data-testid=stCode] pre").first
+    code.wait_for()
+    box = code.bounding_box()
+    inner = code.evaluate("e => [e.scrollHeight, e.clientHeight]")
+    assert box["height"] <= 420 and inner[0] > 3 * inner[1], (box, inner)
+    assert "import numpy as np" in code.inner_text()
+    page.close()
