@@ -60,7 +60,9 @@ STYLE = (
     ".nnp-fig .sw{display:inline-block;width:11px;height:11px;border:1.5px solid " + OUTLINE + ";"
     "vertical-align:-1px;margin-right:.25rem}"
     ".nnp-fig .ramp{display:inline-block;width:70px;height:10px;vertical-align:-1px;margin:0 .3rem;"
-    "border:1px solid #999}</style>")
+    "border:1px solid #999}"
+    # pills wrap onto a second row rather than scroll out of sight in a narrow column (on a phone, "Log scale")
+    "[data-testid=stButtonGroup]>div{flex-wrap:wrap;row-gap:.4rem}</style>")
 
 
 def _pct(v: float, of: float) -> str:

@@ -169,3 +169,29 @@ def test_the_exported_script_is_a_block_that_scrolls(server, browser):
     assert box["height"] <= 420 and inner[0] > 3 * inner[1], (box, inner)
     assert "import numpy as np" in code.inner_text()
     page.close()
+
+
+def test_on_a_phone_the_status_and_the_pills_fit(server, browser):
+    """Issue 19: on a phone the run's status was cut to "training.." and the "Log scale" pill was clipped. At
+    390 x 844, while a run of 100,000 epochs trains (a long status: "Epoch 123 of 100,000 · training…"), the
+    status lies whole inside its column and the screen, and every pill under the surface (three, with a test
+    split) and of the speed lies inside the screen, where a finger reaches it."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/?ep=100000")
+    wait_ready(page)
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text("training…").wait_for(timeout=30_000)
+    status = page.locator(".nnp-status").first
+    box, column = status.bounding_box(), status.evaluate("e => e.closest('[data-testid=stColumn]')"
+                                                         ".getBoundingClientRect().toJSON()")
+    assert "training…" in status.inner_text() and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert box["x"] + box["width"] <= column["x"] + column["width"] + 0.5, (box, column)
+    pills = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stButtonGroup] button')]
+        .filter(b => !b.closest('[data-testid=stSidebar]')).map(b => {
+        const box = b.getBoundingClientRect(), row = b.parentElement;  // the row of pills, which may scroll
+        return [b.textContent, box.left, box.right, row.getBoundingClientRect().right, row.scrollLeft]; })""")
+    seen = {name for name, *_ in pills}
+    assert {"Discretize output", "Show test data", "Log scale", "Slow", "Normal", "Fast"} <= seen, seen
+    for name, left, right, row_right, scrolled in pills:
+        assert 0 <= left and right <= min(390, row_right + 0.5) and scrolled == 0, (name, left, right, row_right)
+    page.close()
