@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import compat, keys, tempo
+from . import compat, keys, speed
 from .session import Session
 
 
@@ -60,7 +60,7 @@ def buttons(s: Session) -> None:
                 help="Keep training until you pause, as TensorFlow Playground does, instead of stopping at the "
                      "epoch budget")
     with c[5]:
-        tempo.speed_ui(s.live)
+        speed.speed_ui(s.live)
     budget = "" if s.continuous else f" of {s.target:,}"
     c[6].markdown(f'<span class="nnp-status"><b>Epoch {s.epoch:,}</b>{budget} · {status(s)}</span>',
                   unsafe_allow_html=True)

@@ -12,7 +12,7 @@ ends a redraw. Noise (small batches) then does not end redraw after redraw, and 
 for long: the lowest loss cannot fall by more than where it started, so a run has at most 1 / share redraws
 that end early (33 at the normal speed). At "fast" nothing is paced: each redraw trains all its slice.
 
-Plain Python (no Streamlit) but for :func:`speed_ui`, the control itself.
+Plain Python (no Streamlit); the control itself is :mod:`playground.speed`.
 """
 
 from __future__ import annotations
@@ -20,19 +20,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import streamlit as st
-
-from . import keys, pacing
-from .controls import view_changed
+from . import pacing
 from .url import SPEED_DEFAULT, SPEEDS
 
 CHANGE_PER_REDRAW = {"slow": 0.012, "normal": 0.03, "fast": None}  # per speed: the share of the start loss
 # by which the run's lowest loss may fall in one redraw (None: no pacing)
-SPEED_TITLES = {"slow": "Slow", "normal": "Normal", "fast": "Fast"}
-SPEED_HELP = ("How fast a run plays. Slow and Normal show the learning over many redraws, however fast the "
-              "computer: a redraw stops once the loss has moved by a little (a smaller step at Slow); where "
-              "nothing changes, training goes at full speed. Fast trains as much as it can between redraws.")
-assert set(CHANGE_PER_REDRAW) == set(SPEEDS) == set(SPEED_TITLES)
+assert set(CHANGE_PER_REDRAW) == set(SPEEDS)
 
 
 class Live:
@@ -102,22 +95,3 @@ class Live:
     def redraw_rate(self) -> float | None:
         """Redraws per second while training live."""
         return self.ticks / self.seconds if self.seconds > 0 else None
-
-
-def speed_ui(live: Live) -> None:
-    """The speed control (unless a shared link hides it), and the speed the run takes from it (the link's, when
-    hidden). A click on the chosen speed does not leave the page without one."""
-    state = st.session_state
-    hidden = state.get(keys.HIDDEN, frozenset())
-    if state.get(keys.SPEED) not in SPEEDS:
-        state[keys.SPEED] = SPEED_DEFAULT
-    if "speed" not in hidden:
-        st.pills("Speed", list(SPEEDS), selection_mode="single", key=keys.SPEED, format_func=SPEED_TITLES.get,
-                 label_visibility="collapsed", on_change=_speed_changed, help=SPEED_HELP)
-    live.speed = state[keys.SPEED]
-
-
-def _speed_changed() -> None:
-    if st.session_state.get(keys.SPEED) not in SPEEDS:  # the chosen pill clicked again: it stays chosen
-        st.session_state[keys.SPEED] = st.session_state.get(keys.kept_key(keys.SPEED), SPEED_DEFAULT)
-    view_changed()  # the URL carries the speed

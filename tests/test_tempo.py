@@ -4,7 +4,6 @@ seconds. On a fake clock: the redraws counted here are the page's own, on any ma
 import numpy as np
 import pytest
 
-from apptest_helpers import no_errors, run_app, session, widget
 from nn_core import TUTORIAL
 from playground import pacing, tempo
 from playground.page_config import DEFAULT
@@ -91,19 +90,3 @@ def test_the_speed_in_the_url():
     q = page_query(DEFAULT, [], speed="fast")
     assert q["speed"] == "fast" and page_from_query(q, [])[3] == []
     assert page_query(DEFAULT, [])["speed"] == "normal"
-
-
-def test_the_speed_control_sets_the_runs_speed_and_the_link():
-    at = run_app({"speed": "slow"})
-    no_errors(at)
-    assert session(at).live.speed == "slow" and widget(at, "pills", "speed").value == "slow"
-    widget(at, "pills", "speed").set_value("fast").run()
-    no_errors(at)
-    q = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
-    assert session(at).live.speed == "fast" and q["speed"] == "fast"
-    widget(at, "pills", "speed").set_value(None).run()  # the chosen speed clicked again: it stays
-    assert session(at).live.speed == "fast" and widget(at, "pills", "speed").value == "fast"
-    hidden = run_app({"speed": "slow", "hide": "speed"})  # a teacher's link: this speed, and no control
-    no_errors(hidden)
-    assert session(hidden).live.speed == "slow"
-    assert not [w for w in hidden.get("button_group") if w.key == "speed"]
