@@ -125,7 +125,7 @@ class Session:
             exp.trainer.history[:0] = history  # the curves carry on: the old points' up to here, then the new
             self.config = new
             self._built(exp, timeline=False)
-            self.live.clear()
+            self.live.data_changed(self.running)
             return self.say(words.new_data(new.n_points, self.epoch), "new data")
         if resets != {"nothing"} or self.pinned is not None:  # (run B of an A/B comparison starts afresh)
             self.reset(config=new)

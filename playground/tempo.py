@@ -50,6 +50,13 @@ class Live:
         """No run: no figures (a reset)."""
         self.ticks, self.epochs, self.seconds, self._start = 0, 0, 0.0, None
 
+    def data_changed(self, running: bool) -> None:
+        """New points under the network: a run going on is paced by its fall on them (from where they put the
+        loss); a run that was over has no figures to show."""
+        self.low = None
+        if not running:
+            self.clear()
+
     def pace_off(self) -> None:
         """Go on at full pace (the rest of a Step or +100 click, which asked for so many epochs)."""
         self.paced = False

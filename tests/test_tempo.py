@@ -90,3 +90,29 @@ def test_the_speed_in_the_url():
     q = page_query(DEFAULT, [], speed="fast")
     assert q["speed"] == "fast" and page_from_query(q, [])[3] == []
     assert page_query(DEFAULT, [])["speed"] == "normal"
+
+
+def test_new_points_while_training_are_paced_from_where_they_put_the_loss(server, monkeypatch):
+    """Points drawn while a run goes on: the loss jumps up on them, and their learning is paced from there (the
+    run's lowest loss so far, on the old points, would otherwise let it pass at full pace)."""
+    from nn_core.userdata import add_point
+
+    monkeypatch.setattr(pacing, "clock", FakeClock(1e-4))  # a slice holds some 2,000 epochs at most
+    s = Session(DEFAULT.replace(dataset="custom", test_ratio=0.0))
+    s.continuous = True  # Until paused
+    s.start()
+    while s.epoch < 300:
+        s.train_slice()
+    text = s.config.points
+    for x in (-0.9, -0.6, -0.3, 0.3, 0.6, 0.9):  # a row of class 1 across the class 0 points' side
+        text = add_point(text, x, -0.6, 1)
+    s.apply(s.config.replace(points=text))
+    assert s.running and s.live.rate is not None  # the run goes on, its figures kept
+    start = s.exp.trainer.history[-1].train_loss
+    assert start > 5 * s.exp.trainer.history[-2].train_loss  # the new points are far from fitted
+    epochs, losses = [], []
+    while s.running and len(losses) < 40:
+        epochs.append(s.train_slice())
+        losses.append(s.exp.trainer.history[-1].train_loss)
+    fall = next(i for i, loss in enumerate(losses) if loss < 0.1 * start)  # redraws to fall 90% on them
+    assert epochs[0] <= 3 and fall >= 3 and max(epochs[:fall + 1]) < 20, (epochs[:fall + 1], losses[:fall + 1])
