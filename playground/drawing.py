@@ -62,7 +62,8 @@ STYLE = (
     ".nnp-fig .ramp{display:inline-block;width:70px;height:10px;vertical-align:-1px;margin:0 .3rem;"
     "border:1px solid #999}"
     # pills wrap onto a second row rather than scroll out of sight in a narrow column (on a phone, "Log scale")
-    "[data-testid=stButtonGroup]>div{flex-wrap:wrap;row-gap:.4rem}</style>")
+    "[data-testid=stButtonGroup]>div{flex-wrap:wrap;row-gap:.4rem}"
+    ".st-key-speed button{padding-left:.6rem;padding-right:.6rem}</style>")  # the speed beside the run's buttons
 
 
 def _pct(v: float, of: float) -> str:

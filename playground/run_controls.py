@@ -46,7 +46,7 @@ def status(s: Session) -> str:
 
 def buttons(s: Session) -> None:
     """The row of the run's buttons and its status ("Epoch 120 of 1,000 · paused")."""
-    c = st.columns([1.15, 0.85, 0.85, 0.85, 1.6, 2.1, 2.4], vertical_alignment="center")
+    c = st.columns([1.15, 0.8, 0.8, 0.8, 1.9, 2.0, 2.35], vertical_alignment="center")
     if s.running:
         compat.button(c[0], "❚❚ Pause", key=keys.PAUSE, type="primary", on_click=_pause_run, args=(s,))
     else:
