@@ -18,7 +18,14 @@ from playground.messages import say
 from playground.model_file import config_for_model
 from playground.page_config import DEFAULT
 from playground.session import Session
-from playground.url import explore_from_query, goal_from_query, page_from_query, pinned_from_query, warning_lines
+from playground.url import (
+    explore_from_query,
+    goal_from_query,
+    page_from_query,
+    pinned_from_query,
+    speed_from_query,
+    warning_lines,
+)
 from playground.widgets import config_from_widgets
 
 MAX_UPLOAD_MB = 5  # a model file the page writes (2,000 points at most) is well under this
@@ -43,6 +50,7 @@ if keys.SESSION not in st.session_state:
     st.session_state.update({keys.SESSION: first, keys.LINK_CONFIG: first.config, keys.URL_WARNINGS: url_warnings,
                              keys.VIEW: view, keys.HIDDEN: frozenset(hide), keys.HIDE: hide,
                              keys.EXPLORE: explore_from_query(params, url_warnings),
+                             keys.SPEED: speed_from_query(params, url_warnings),
                              keys.GOAL: goal_from_query(params, url_warnings)})
     st.session_state[keys.GOAL_INPUT] = st.session_state[keys.GOAL]
     a = pinned_from_query(params, config, url_warnings)

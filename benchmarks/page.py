@@ -6,12 +6,13 @@ The browser runs on one core and the server on the other (``taskset``), as for a
 runs on their own machine; the headless figure is measured on the server's core.
 
 1. Tutorial preset: time from clicking Train to the final surface drawn (the
-   status says "done" and Streamlit has finished the run).
-2. Live training, for the default experiment and for 8 hidden layers of 64 on
-   2,000 points, "Until paused" (a budget would end the run before the
-   measurement on a fast machine: the page allows 100,000 epochs at most):
-   epochs per second seen on the page while it trains and
-   redraws (from the Epoch figure, after the first seconds' slow start),
+   status says "done" and Streamlit has finished the run), at the normal
+   speed: its learning is paced to be seen (playground.tempo).
+2. Live training at the "fast" speed, for the default experiment and for 8
+   hidden layers of 64 on 2,000 points, "Until paused" (a budget would end the
+   run before the measurement on a fast machine: the page allows 100,000
+   epochs at most): epochs per second seen on the page while it trains and
+   redraws (from the Epoch figure, after two seconds),
    against the same experiment trained headless by nn_core, as the CLI does;
    and how many times a second the page redrew (counted in the browser: the
    surface's picture changing).
@@ -32,13 +33,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from browser_helpers import chromium, metric, streamlit_server, wait_ready  # noqa: E402
 from nn_core import TUTORIAL, build  # noqa: E402
-from playground.session import RAMP_SECONDS  # noqa: E402
 from playground.url import config_from_query, config_to_query  # noqa: E402
 
-LIVE = {  # each trained "Until paused", whatever its budget
-    "default experiment": {},
-    "8 x 64 on 2,000 points": {"n": "2000", "h": "-".join(["64"] * 8)},
+LIVE = {  # each trained "Until paused", whatever its budget, at the "fast" speed (not paced by change)
+    "default experiment": {"speed": "fast"},
+    "8 x 64 on 2,000 points": {"n": "2000", "h": "-".join(["64"] * 8), "speed": "fast"},
 }
+SETTLE_SECONDS = 2.0  # of live training before measuring: the timer's interval has settled
 BROWSER_CPU, SERVER_CPU = "0", "1"
 
 
@@ -68,7 +69,7 @@ def live_rate(browser, url: str, query: dict, seconds: float) -> tuple[float, fl
     train_until_paused(page)
     page.get_by_role("button", name="▶ Train").click()
     page.get_by_role("button", name="❚❚ Pause").wait_for(timeout=30_000)
-    time.sleep(RAMP_SECONDS + 1.0)  # past the first seconds' slow start
+    time.sleep(SETTLE_SECONDS)
     page.evaluate("""() => { window.redraws = 0; let last = null; window.counting = true;
         const look = () => { const m = document.querySelector('img.map');
             if (m && m.src !== last) { last = m.src; window.redraws++; }
@@ -120,7 +121,7 @@ def main(argv=None) -> None:
         warm_up(browser, url)
         clicks = [tutorial_click_to_surface(browser, url) for _ in range(a.rounds)]
         print(f"tutorial preset, click Train to final surface: median {statistics.median(clicks):.2f} s "
-              f"(rounds: {', '.join(f'{c:.2f}' for c in clicks)}; the first epochs are slowed down to be seen)")
+              f"(rounds: {', '.join(f'{c:.2f}' for c in clicks)}; its learning is paced to be seen)")
         live = {name: [live_rate(browser, url, q, a.seconds) for _ in range(a.rounds)] for name, q in LIVE.items()}
     for name, runs in live.items():
         head = headless_on_server_core(LIVE[name])

@@ -9,6 +9,7 @@ without allocating, and neither writes to its inputs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,15 +31,25 @@ GELU_C = np.sqrt(2.0 / np.pi)
 GELU_K = 0.044715
 # Beyond |z| = 10 the tanh inside GELU is exactly +-1 in float64; clipping there keeps z**3 from overflowing.
 GELU_CLIP = 10.0
+GELU_MIN = -0.1700407506  # GELU's (tanh form) least value, at z = -0.7525
+SILU_MIN = -0.2784645428  # SiLU's least value, at z = -1.2785 (where z = -1 - e^z)
 
 
 @dataclass(frozen=True)
 class Activation:
-    """``value(z, out)`` computes f(z); ``derivative(z, a, out)`` computes f'(z), given a = f(z) as well."""
+    """``value(z, out)`` computes f(z); ``derivative(z, a, out)`` computes f'(z), given a = f(z) as well.
+    ``bounds``: (lowest, highest) value f takes over all z (its infimum and supremum; +-inf where it has
+    none): a picture of a neuron drawn on that scale shows a saturated or constant neuron as flat."""
 
     name: str
     value: Callable[..., np.ndarray]
     derivative: Callable[..., np.ndarray]
+    bounds: tuple[float, float] = (-math.inf, math.inf)
+
+    @property
+    def bounded(self) -> bool:
+        """Whether f stays between two finite values (sigmoid, tanh), so a fixed scale holds every output."""
+        return math.isfinite(self.bounds[0]) and math.isfinite(self.bounds[1])
 
 
 def _into(out, values):
@@ -157,14 +168,14 @@ def linear_derivative(z, a, out=None):
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", sigmoid, sigmoid_derivative),
-        Activation("tanh", tanh, tanh_derivative),
-        Activation("relu", relu, relu_derivative),
+        Activation("sigmoid", sigmoid, sigmoid_derivative, (0.0, 1.0)),
+        Activation("tanh", tanh, tanh_derivative, (-1.0, 1.0)),
+        Activation("relu", relu, relu_derivative, (0.0, math.inf)),
         Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
-        Activation("elu", elu, elu_derivative),
-        Activation("softplus", softplus, softplus_derivative),
-        Activation("gelu", gelu, gelu_derivative),
-        Activation("silu", silu, silu_derivative),
+        Activation("elu", elu, elu_derivative, (-ELU_ALPHA, math.inf)),
+        Activation("softplus", softplus, softplus_derivative, (0.0, math.inf)),
+        Activation("gelu", gelu, gelu_derivative, (GELU_MIN, math.inf)),
+        Activation("silu", silu, silu_derivative, (SILU_MIN, math.inf)),
         Activation("linear", linear, linear_derivative),
     )
 }

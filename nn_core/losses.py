@@ -101,6 +101,7 @@ class Loss:
     summed: bool = False  # a sum over the points, not a mean: divide by their number to compare splits
     per_run: Callable[..., np.ndarray] | None = None
     per_run_and_delta: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None
+    title: str = ""  # its name in plain words, for a learner ("cross-entropy")
 
     def __post_init__(self):
         if self.value_and_delta is None:
@@ -208,12 +209,13 @@ LOSSES: dict[str, Loss] = {
     for l in (
         Loss("sse", "1/2 sum of squared errors over the batch (the tutorial's)", ("sigmoid", "softmax", "linear"),
              sse, sse_delta, sse_value_and_delta, summed=True, per_run=sse_per_run,
-             per_run_and_delta=sse_per_run_and_delta),
-        Loss("mse", "mean squared error", ("sigmoid", "softmax", "linear"), mse, mse_delta, per_run=mse_per_run),
+             per_run_and_delta=sse_per_run_and_delta, title="squared error"),
+        Loss("mse", "mean squared error", ("sigmoid", "softmax", "linear"), mse, mse_delta, per_run=mse_per_run,
+             title="mean squared error"),
         Loss("bce", "binary cross-entropy (sigmoid output)", ("sigmoid",), binary_cross_entropy, cross_entropy_delta,
-             per_run=bce_per_run),
+             per_run=bce_per_run, title="cross-entropy"),
         Loss("ce", "softmax cross-entropy (softmax output)", ("softmax",), softmax_cross_entropy, cross_entropy_delta,
-             per_run=ce_per_run),
+             per_run=ce_per_run, title="cross-entropy"),
     )
 }
 

@@ -94,26 +94,36 @@ def square_bounds(bounds) -> tuple[float, float, float, float]:
     return tuple(short(np.array([cx - half, cx + half, cy - half, cy + half])).tolist())
 
 
+GROUND_OPACITY = 0.6  # the surface is drawn at this opacity over white, as TensorFlow Playground draws its ground
+# (alpha 160 of 255): lighter than the points' full colours, so that a point shows on the ground of its own class
+
+
+def ground(rgb: np.ndarray) -> np.ndarray:
+    """Colours (..., 3) uint8 as the surface draws them: at :data:`GROUND_OPACITY` over white."""
+    return np.round(np.asarray(rgb, dtype=np.float64) * GROUND_OPACITY + 255 * (1 - GROUND_OPACITY)).astype(np.uint8)
+
+
 def surface_rgb(grid: Grid, output: str, value_range: float = 1.0, discretize: bool = False) -> np.ndarray:
-    """The network's output over the grid as colours (res, res, 3) uint8, the highest y in the top row.
+    """The network's output over the grid as colours (res, res, 3) uint8, the highest y in the top row, lighter
+    than the points drawn over it (:func:`ground`).
 
     Sigmoid: P(class 1) from orange through grey to blue; softmax: the winning class's colour, paler where
     the network is less sure; linear: the value from orange (-value_range) to blue (+value_range).
-    Discretized: the decided class at full colour, or the value rounded to quarters.
+    Discretized: the decided class at its strongest, or the value rounded to quarters.
     """
     out = grid.outputs[::-1]
     if output == "sigmoid":
         p = out[:, :, 0]
-        return diverging_rgb((p > 0.5).astype(np.float64) if discretize else p)
+        return ground(diverging_rgb((p > 0.5).astype(np.float64) if discretize else p))
     if output == "softmax":
         k = out.shape[2]
         colours = np.array([_hex_rgb(CLASS_COLORS[i % len(CLASS_COLORS)]) for i in range(k)])
         sure = np.ones(out.shape[:2]) if discretize else (out.max(axis=2) - 1 / k) / (1 - 1 / k)
         mixed = _hex_rgb(MID) + (colours[out.argmax(axis=2)] - _hex_rgb(MID)) * sure[:, :, None]
-        return np.round(mixed).astype(np.uint8)
+        return ground(mixed)
     v = out[:, :, 0]
     v = np.round(v * 4) / 4 if discretize else v
-    return diverging_rgb((v / value_range + 1) / 2)
+    return ground(diverging_rgb((v / value_range + 1) / 2))
 
 
 def points_frame(train: Dataset, test: Dataset | None = None) -> Columns:
@@ -128,7 +138,7 @@ def rows_where(columns: Columns, keep: np.ndarray) -> Columns:
     return {k: np.asarray(v)[keep] for k, v in columns.items()}
 
 
-OUTLINE = "#000000"  # every point's outline: black, which contrasts with orange, blue, grey and white alike
+OUTLINE = "#1a1a1a"  # every point's outline: near black, which contrasts with the ground's every colour
 
 
 # ---------------------------------------------------------------- pictures

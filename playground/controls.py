@@ -19,7 +19,7 @@ from nn_core.network import MAX_HIDDEN_LAYERS, MAX_WIDTH
 from . import compat, keys, owndata, thumbnails
 from .keys import ALL_ACTIVATION, LAYERS, SAME_ACTIVATION, activation_key, setting_key, width_key
 from .page_config import own_value
-from .url import VIEW_DEFAULT, page_query
+from .url import SPEED_DEFAULT, VIEW_DEFAULT, page_query
 from .widgets import widget_state, widget_values
 
 GROUPS = {"data": "Data", "network": "Network", "training": "Training"}
@@ -71,12 +71,12 @@ def _remove_layer():
 
 
 def write_url(config) -> None:
-    """Put the page in the URL: every setting of ``config``, the view options, the parts the shared link
-    hides and its goal (as chosen in the share section)."""
+    """Put the page in the URL: every setting of ``config``, the view options, the speed, the parts the shared
+    link hides and its goal (as chosen in the share section)."""
     state = st.session_state
     st.query_params.from_dict(page_query(config, state.get(keys.VIEW, VIEW_DEFAULT) or (), state.get(keys.HIDE, ()),
                                          state.get(keys.EXPLORE), _run_a_in_link(state.get(keys.SESSION)),
-                                         state.get(keys.GOAL, "")))
+                                         state.get(keys.SPEED) or SPEED_DEFAULT, state.get(keys.GOAL, "")))
 
 
 def _run_a_in_link(session) -> tuple | None:

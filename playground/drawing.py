@@ -19,10 +19,11 @@ import base64
 import html
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
-from nn_core import Grid, Network
+from nn_core import ACTIVATIONS, Grid, Network
 from nn_core.features import feature_matrix
 from nn_core.grid import grid_points
 
@@ -59,7 +60,10 @@ STYLE = (
     ".nnp-fig .sw{display:inline-block;width:11px;height:11px;border:1.5px solid " + OUTLINE + ";"
     "vertical-align:-1px;margin-right:.25rem}"
     ".nnp-fig .ramp{display:inline-block;width:70px;height:10px;vertical-align:-1px;margin:0 .3rem;"
-    "border:1px solid #999}</style>")
+    "border:1px solid #999}"
+    # pills wrap onto a second row rather than scroll out of sight in a narrow column (on a phone, "Log scale")
+    "[data-testid=stButtonGroup]>div{flex-wrap:wrap;row-gap:.4rem}"
+    ".st-key-speed button{padding-left:.6rem;padding-right:.6rem}</style>")  # the speed beside the run's buttons
 
 
 def _pct(v: float, of: float) -> str:
@@ -101,8 +105,8 @@ class SurfaceBox:
 
 def point_marks(points: Columns, bounds, task: str, value_range: float, box: SurfaceBox, radius: float) -> str:
     """SVG of the data points over the plot: training points as circles, test points as squares, each
-    filled with its class's colour (or its value's) and outlined dark, so that it stands out on any
-    colour of the surface."""
+    filled with its class's colour (or its value's) at full strength, over a lighter ground
+    (:func:`playground.charts.ground`), and outlined dark: a point shows on either class's ground."""
     x0, x1, y0, y1 = bounds
     px = box.left + (np.asarray(points["x"], dtype=np.float64) - x0) / (x1 - x0) * box.size
     py = box.top + (y1 - np.asarray(points["y"], dtype=np.float64)) / (y1 - y0) * box.size
@@ -119,7 +123,8 @@ def point_marks(points: Columns, bounds, task: str, value_range: float, box: Sur
             out.append(f'<rect x="{x - r:.1f}" y="{y - r:.1f}" {side} fill="{fill}"/>')
         else:
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{fill}"/>')
-    return f'<g stroke="{OUTLINE}" stroke-width="1.6">{"".join(out)}</g>'
+    width = min(1.6, max(1.0, 0.22 * radius))  # thin on small points, whose colour is most of them
+    return f'<g stroke="{OUTLINE}" stroke-width="{width:.2g}">{"".join(out)}</g>'
 
 
 def axes(bounds, box: SurfaceBox) -> str:
@@ -251,42 +256,77 @@ def feature_maps(grid: Grid, features: Sequence[str]) -> np.ndarray:
     return feature_matrix(pts, features).reshape(len(grid.ys), len(grid.xs), -1)
 
 
-def _own_range(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Levels in [0, 1] of (res, res, k) maps, each scaled to its own range (a constant one sits at 0.5),
-    and the ranges' lows and highs."""
-    lo, hi = maps.min(axis=(0, 1)), maps.max(axis=(0, 1))
-    span = np.where(hi > lo, hi - lo, np.inf)
-    return np.where(hi > lo, (maps - lo) / span, 0.5), lo, hi
+class Scale(NamedTuple):
+    """The values a column's tiles are drawn on: ``low`` orange, the middle grey, ``high`` blue (per neuron of
+    the column, (k,) each), and how the legend says it."""
+
+    low: np.ndarray
+    high: np.ndarray
+    words: str
 
 
-def _output_levels(out: np.ndarray, output: str, value_range: float) -> np.ndarray:
-    """Levels in [0, 1] of the output neurons' maps on the surface's colour scale."""
-    if output == "linear":
-        return np.clip((out / value_range + 1) / 2, 0.0, 1.0)
-    return out  # probabilities: 0 orange, 1/2 grey, 1 blue
+def _number(v: float) -> str:
+    return _label(float(f"{v:.3g}"))
+
+
+def column_scales(arch, maps: Sequence[np.ndarray], value_range: float) -> list[Scale]:
+    """The fixed scale of each column of the diagram, from its maps ((res, res, k) each, inputs first, every
+    neuron of each layer): what a tile's colour means never depends on that tile alone, so a dead, saturated
+    or constant neuron looks flat, as it is.
+
+    Inputs: each feature from minus to plus its largest size over the plane (fixed by the plane). A bounded
+    activation (sigmoid, tanh): its own range (``nn_core.activations``). An unbounded one (ReLU and its
+    kin): minus to plus the layer's largest output, one scale for the whole layer. The output: the
+    surface's scale (probabilities 0 to 1, or values from -value_range to +value_range)."""
+    size = np.abs(maps[0]).max(axis=(0, 1))
+    out = [Scale(-size, size, "± their largest on the plane")]
+    for name, m in zip(arch.activations, maps[1:-1]):
+        act, k = ACTIVATIONS[name], m.shape[2]
+        if act.bounded:
+            lo, hi = act.bounds
+            words = f"{_label(lo)} to {_label(hi)}"
+        else:
+            top = float(np.abs(m).max(initial=0.0))
+            lo, hi, words = -top, top, f"±{_number(top)}, the layer's largest"
+        out.append(Scale(np.full(k, lo), np.full(k, hi), words))
+    k = maps[-1].shape[2]
+    if arch.output == "linear":
+        out.append(Scale(np.full(k, -value_range), np.full(k, value_range), f"±{_number(value_range)}"))
+    else:
+        out.append(Scale(np.zeros(k), np.ones(k), "0 to 1 (probability)"))
+    return out
+
+
+def scaled(maps: np.ndarray, scale: Scale) -> np.ndarray:
+    """Levels in [0, 1] of (res, res, k) maps on ``scale`` (a neuron whose scale is a single value sits at 0.5)."""
+    span = scale.high - scale.low
+    with np.errstate(divide="ignore", invalid="ignore"):
+        levels = np.where(span > 0, (maps - scale.low) / np.where(span > 0, span, 1.0), 0.5)
+    return np.clip(levels, 0.0, 1.0)
 
 
 def diagram_tiles(network: Network, hidden: Sequence[np.ndarray], outputs: np.ndarray, features: np.ndarray,
                   value_range: float, inputs: Sequence[str] | None = None) -> list[list[dict]]:
     """Per column of the diagram, per drawn neuron: its name, what it is, its picture ("index": (res, res) uint8
-    indices into :data:`~playground.charts.PALETTE`),
-    the range of its values over the plane and its bias. ``hidden``, ``outputs``, ``features``: (res, res, k)
-    maps over a grid whose first row is the lowest x2; ``features`` those of ``inputs`` (by default the
-    network's input features)."""
+    indices into :data:`~playground.charts.PALETTE`, on its column's fixed scale, :func:`column_scales`), the
+    range of its values over the plane, the scale ("scale": the values drawn orange and blue, and the
+    legend's words) and its bias. ``hidden``, ``outputs``, ``features``: (res, res, k) maps over a grid whose
+    first row is the lowest x2; ``features`` those of ``inputs`` (by default the network's input features)."""
     a = network.arch
     columns = diagram_columns(a, inputs)
     maps = [features, *hidden, outputs]
+    scales = column_scales(a, maps, value_range)
     kinds = ["input feature", *a.activations, a.output]
     out = []
-    for l, (column, m) in enumerate(zip(columns, maps)):
-        m = m[::-1, :, :len(column[2])]  # the picture's top row is the highest x2
-        last = l == len(columns) - 1
-        levels, lo, hi = ((_output_levels(m, a.output, value_range), m.min(axis=(0, 1)), m.max(axis=(0, 1)))
-                          if last else _own_range(m))
+    for l, (column, m, scale) in enumerate(zip(columns, maps, scales)):
+        n = len(column[2])
+        m = m[::-1, :, :n]  # the picture's top row is the highest x2
+        lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
         bias = network.biases(l - 1) if l else None
-        pictures = diverging_index(levels)
+        pictures = diverging_index(scaled(m, Scale(scale.low[:n], scale.high[:n], scale.words)))
         out.append([{"name": name, "kind": kinds[l], "index": pictures[:, :, j], "low": float(lo[j]),
-                     "high": float(hi[j]), "bias": None if bias is None else float(bias[j])}
+                     "high": float(hi[j]), "scale": (float(scale.low[j]), float(scale.high[j]), scale.words),
+                     "bias": None if bias is None else float(bias[j])}
                     for j, name in enumerate(column[2])])
     return out
 
@@ -366,10 +406,32 @@ def diagram_labels(columns, width: int, used: Sequence[str] | None = None) -> st
 
 
 def _tip(t: dict) -> str:
-    lines = [f"{t['name']} · {t['kind']}", f"from {t['low']:.3g} (orange) to {t['high']:.3g} (blue)"]
+    lo, hi, _ = t["scale"]
+    lines = [f"{t['name']} · {t['kind']}", f"values from {t['low']:.3g} to {t['high']:.3g}",
+             f"drawn on {lo:.3g} (orange) to {hi:.3g} (blue)"]
     if t["bias"] is not None:
         lines.append(f"bias {t['bias']:.4g}")
     return html.escape("\n".join(lines))
+
+
+def scale_legend(tiles: list[list[dict]]) -> str:
+    """The diagram's legend: the colour ramp, and the scale of each column (:func:`column_scales`), hidden
+    layers on the same scale said once ("layers 1–3 (tanh) −1 to 1")."""
+    said = [(c[0]["kind"], c[0]["scale"][2]) for c in tiles]
+    parts = [f"inputs {said[0][1]}"]
+    layers = said[1:-1]
+    i = 0
+    while i < len(layers):
+        j = i
+        while j + 1 < len(layers) and layers[j + 1] == layers[i]:
+            j += 1
+        which = f"layer {i + 1}" if i == j else f"layers {i + 1}–{j + 1}"
+        parts.append(f"{which} ({layers[i][0]}) {layers[i][1]}")
+        i = j + 1
+    parts.append(f"output {said[-1][1]}")
+    ramp = f"linear-gradient(90deg,{NEG},{MID},{POS})"
+    return (f'<div class="legend scales"><span>Fixed scales, low<span class="ramp" style="background:{ramp}"></span>'
+            f'high: {html.escape(" · ".join(parts), quote=False)}</span></div>')
 
 
 def sprite(tiles: list[list[dict]], boxes: list[list[tuple[int, int]]], size: tuple[int, int]) -> np.ndarray:
@@ -418,7 +480,7 @@ def diagram_figure(network: Network, tiles: list[list[dict]], width: int, inputs
     return (f'<div class="nnp-fig nnp-network" style="width:{width}px"><div class="t">Network</div>'
             f'<div class="s">tiles: each neuron&rsquo;s output (hover for more) · lines: weights, '
             f'blue +, orange −</div><div class="p" style="aspect-ratio:{width}/{height};'
-            f'--sprite:url({picture})">{"".join(parts)}</div></div>')
+            f'--sprite:url({picture})">{"".join(parts)}</div>{scale_legend(tiles)}</div>')
 
 
 def _tile_frames(tiles: list[list[dict]], boxes: list[list[tuple[int, int]]], scale: float, tile: float,

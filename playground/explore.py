@@ -1,7 +1,7 @@
 """The explore views under the figures: questions one run does not answer.
 
-- **Timeline**: the network at log-spaced epochs of the run; a slider takes the surface, the diagram and
-  the neuron maps back to any of them, and the curves mark that epoch.
+- **Timeline**: the network at log-spaced epochs of the run; a slider (log-spaced) takes the figures, the
+  surface, the diagram and the neuron maps back to any of them, and the curves mark that epoch.
 - **Gradients**: per layer, the gradient's norm and the update-to-weight ratio over the epochs (log
   axes), with a one-click example of vanishing gradients.
 - **Transformed space**: the plane and the data as a chosen layer sees them (ConvNetJS's view), live.
@@ -14,6 +14,7 @@ One view at a time (``st.session_state[keys.EXPLORE]``), none by default: a clos
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +24,9 @@ from nn_core import SETTINGS, Config, data_bounds, evaluate_grid, transformed_sp
 from nn_core.config import VANISHING, VANISHING_RELU
 from nn_core.export import script
 from nn_core.odds import MAX_PAGE_SEEDS, max_seeds
+from nn_core.training import EpochRecord
 
-from . import charts, compat, controls, keys, views
+from . import charts, compat, controls, keys, views, words
 from .messages import markdown, say
 from .page_cache import PageCache
 from .session import Session
@@ -32,6 +34,9 @@ from .url import EXPLORE_KEYS
 
 VIEWS = tuple(EXPLORE_KEYS)  # Timeline, Gradients, Transformed space, Convergence odds, A/B, Export script
 WIDTH = 420  # px of an explore figure
+TIMELINE_PLACES = 120  # steps of the timeline's slider, spread evenly over log(1 + epoch)
+SCRIPT_STYLE = '<style>[data-testid="stCode"] pre{max-height:24rem;overflow:auto}</style>'  # the exported
+# script in a block of its own height that scrolls, not 7,000 px of page
 SMALL = 200  # px of each surface in A/B
 HELP = {
     "Timeline": "The run is kept at log-spaced epochs (every early one, then ever fewer: at most 200). Pick one "
@@ -75,8 +80,33 @@ def timeline_epoch(s: Session) -> int | None:
         return None
 
 
+def log_spaced(epochs: list[int], places: int = TIMELINE_PLACES) -> list[int]:
+    """Of the kept ``epochs`` (increasing), the one nearest each of ``places`` points spread evenly over
+    log(1 + epoch), each once (the first and the last always): the slider's steps are then as wide for the early
+    epochs, where a network changes most, as for the late ones (but for the first few, every one of which is a
+    step of its own)."""
+    if len(epochs) <= 2:
+        return list(epochs)
+    logs = np.log1p(np.asarray(epochs, dtype=np.float64))
+    targets = np.linspace(logs[0], logs[-1], places)
+    i = np.clip(np.searchsorted(logs, targets), 1, len(logs) - 1)
+    nearest = np.where(targets - logs[i - 1] <= logs[i] - targets, i - 1, i)
+    return [epochs[k] for k in np.unique(nearest).tolist()]
+
+
+def record_at(s: Session, epoch: int) -> EpochRecord | None:
+    """The run's record of ``epoch`` (the last of that epoch: new data adds one), the start loss alone at epoch 0,
+    or None."""
+    history = s.exp.trainer.history
+    i = bisect_right(history, epoch, key=lambda r: r.epoch) - 1
+    if i >= 0 and history[i].epoch == epoch:
+        return history[i]
+    start = s.exp.trainer.start_loss
+    return EpochRecord(0, start, None, None, None, 0.0) if epoch == 0 and start is not None else None
+
+
 def timeline(s: Session) -> None:
-    epochs = s.timeline.epochs.tolist()
+    epochs = log_spaced(s.timeline.epochs.tolist())
     if s.running:
         st.caption(f"Keeping the run at {len(epochs)} epochs so far: pause to go back through them.")
         return
@@ -88,7 +118,7 @@ def timeline(s: Session) -> None:
     st.select_slider("Epoch shown", options=epochs, key=keys.TIMELINE_EPOCH, format_func=lambda e: f"{e:,}",
                      help="The surface, the diagram and the neuron maps show the network at this epoch")
     shown = st.session_state[keys.TIMELINE_EPOCH]
-    st.caption(f"{len(epochs)} epochs kept, from 0 to {epochs[-1]:,}. "
+    st.caption(f"{len(s.timeline)} epochs kept, from 0 to {epochs[-1]:,}, on a log scale. "
                + (f"Showing epoch {shown:,}." if shown < s.epoch else "Showing the newest."))
 
 
@@ -260,7 +290,7 @@ def ab(s: Session, cache: PageCache, picture: str | None, log: bool, main, side)
                   else "**B has A's settings**: change one to compare.")
     exp = s.exp
     epochs, loss = _train_loss(exp)
-    label = f"{exp.config.loss_name} loss{' per point' if charts.loss_per_point(exp.config.loss_name) else ''}"
+    label = words.loss_label(exp.config.loss_name)
     main.markdown(views.ab_curves({"epoch": a.epochs, "loss": a.loss}, {"epoch": epochs, "loss": loss}, label, log,
                                   WIDTH), unsafe_allow_html=True)
     if cache.ab_overlay is None:
@@ -278,9 +308,10 @@ def export(s: Session, cache: PageCache, main, side) -> None:
     text = cache.script[1]
     compat.download_button(main, "Download run.py", lambda: text, file_name="run.py", mime="text/x-python",
                            key=keys.SCRIPT)
-    side.caption(f"{len(text.splitlines())} lines. Run it with `python run.py`: it prints the final loss, the one "
-                 "this page gets after the epoch budget. `python -m nn_core export-script` with the same flags "
-                 "writes the same file.")
+    side.caption(f"{len(text.splitlines())} lines (scroll through them below). Run it with `python run.py`: it "
+                 "prints the final loss, the one this page gets after the epoch budget. `python -m nn_core "
+                 "export-script` with the same flags writes the same file.")
+    st.markdown(SCRIPT_STYLE, unsafe_allow_html=True)
     st.code(text, language="python")  # the whole width: its lines are up to 110 characters
 
 

@@ -70,6 +70,7 @@ def written_back(state: Iterable[str]) -> list[str]:
 PANEL = "panel"  # the main area's fragment
 TRAIN, PAUSE, STEP, STEP100, RESET = "train", "pause", "step", "step100", "reset"  # the run's buttons ...
 CONTINUOUS = "continuous"  # ... and "Until paused"
+SPEED = "speed"  # how fast a run plays (playground.url.SPEEDS)
 VIEW = "view"  # the view options on (playground.url.VIEW_OPTIONS) ...
 VIEW_SOME = "view_some"  # ... and their pills when some are not offered (no test split, or a link hides them)
 DOWNLOAD_MODEL, DOWNLOAD_DATA = "download_model", "download_data"
@@ -97,7 +98,7 @@ EDIT_ZERO, EDIT_CLOSE = "edit_zero", "edit_close"  # ... and its buttons
 # on Streamlit 1.40 (stlite) such a run, which has drawn none of them yet, can drop their values (the open
 # explore view vanished after its odds were stopped). Each run keeps a copy (kept_key), and puts back one that
 # went.
-KEPT = (EXPLORE, VIEW, CONTINUOUS, SPACE_LAYER, ODDS_SEEDS, TIMELINE_EPOCH)
+KEPT = (EXPLORE, VIEW, CONTINUOUS, SPACE_LAYER, ODDS_SEEDS, TIMELINE_EPOCH, SPEED)
 
 
 def kept_key(key: str) -> str:

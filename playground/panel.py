@@ -14,7 +14,7 @@ import streamlit as st
 from nn_core import DATASETS, Grid, data_csv, diagnose, dumps, evaluate_grid
 from nn_core.text import format_number, format_percent
 
-from . import charts, compat, controls, drawing, explore, keys, netedit, owndata, pacing, run_controls
+from . import charts, compat, controls, drawing, explore, keys, netedit, owndata, pacing, run_controls, words
 from .goal import goal_box
 from .messages import say
 from .page_cache import PageCache
@@ -62,7 +62,9 @@ h1 {font-size: 1.75rem !important; padding: 0 0 .1rem !important}
 HELP = {
     "diagram": "Each column is a layer. The tiles on the left are the input features, each drawn as its value "
                "over the plane (blue high, orange low). Every other tile is one neuron: its output at each point "
-               "of the plane, from orange (its lowest) to blue (its highest). A neuron adds up the tiles before "
+               "of the plane on a fixed scale, said under the diagram: a sigmoid from 0 (orange) to 1 (blue), a tanh "
+               "from −1 to 1, a ReLU layer up to its largest output. So a neuron that hardly changes over the plane "
+               "looks flat, as it is; hover a tile for its exact range. A neuron adds up the tiles before "
                "it, weighted by the lines: blue lines add, orange ones subtract, thicker ones count more. The "
                "small square in a tile's corner is its bias. Watch the first layer draw straight edges and the "
                "next ones bend them into the output's shape.",
@@ -78,18 +80,19 @@ HELP = {
 }
 
 
-def metrics(s: Session, n_train: int, n_test: int) -> None:
-    """The figures of the run as one strip that wraps on narrow screens (one element to redraw, not 14)."""
+def metrics(s: Session, n_train: int, n_test: int, back: int | None = None) -> None:
+    """The figures of the run as one strip that wraps on narrow screens (one element to redraw, not 14); at
+    epoch ``back`` if the timeline shows one."""
     h = s.exp.trainer.history
-    last = h[-1] if h else None
+    last = explore.record_at(s, back) if back is not None else h[-1] if h else None
     rate = s.live.rate if s.live.rate else (last.epoch / last.seconds if last and last.seconds > 0 else None)
-    redraws = f"{s.live.redraw_rate:.1f} redraws/s" if s.live.redraw_rate and s.live.ticks > 1 else ""
+    redraws = f" ({s.live.redraw_rate:.1f} redraws a second)" if s.live.redraw_rate and s.live.ticks > 1 else ""
     per = charts.loss_per_point(s.exp.config.loss_name)
     train_n, test_n = (n_train, n_test) if per else (1, 1)
     train_loss = last.train_loss / train_n if last else None
     test_loss = last.test_loss / test_n if last and last.test_loss is not None else None
-    items = [("Epoch", format_number(s.epoch), "", ""),
-             ("Train loss", format_number(train_loss, 3), "", "Per point" if per else "")]
+    items = [("Epoch", format_number(s.epoch if back is None else back), "", ""),
+             ("Train loss", format_number(train_loss, 3), "", words.loss_label(s.exp.config.loss_name).capitalize())]
     if n_test:
         items.append(("Test loss", format_number(test_loss, 3), "", ""))
     if s.exp.config.task != "regression":
@@ -97,8 +100,8 @@ def metrics(s: Session, n_train: int, n_test: int) -> None:
         if n_test:
             items.append(("Test accuracy", format_percent(last and last.test_acc), "", ""))
     items += [("Parameters", format_number(s.exp.network.arch.n_params), "", "Weights and biases of the network."),
-              ("Epochs / s", "–" if rate is None else f"{rate:,.0f}", redraws,
-               "While training here: epochs per second of wall time, redraws included.")]
+              ("Epochs / s", "–" if rate is None else f"{rate:,.0f}", "",
+               f"While training here: epochs per second of wall time, redraws included{redraws}.")]
     st.markdown(charts.metric_strip(items), unsafe_allow_html=True)
 
 
@@ -200,7 +203,7 @@ def curves(s: Session, log: bool, n_train: int, n_test: int, mark: int | None = 
     c = s.exp.config
     per = charts.loss_per_point(c.loss_name)
     history = charts.history_data(s.exp.trainer.history, (n_train, n_test) if per else None)["history"]
-    label = f"{c.loss_name} loss{' per point' if per else ''}"
+    label = words.loss_label(c.loss_name)
     st.markdown(drawing.curves_figure(history, label, log, n_test > 0, c.task != "regression", CURVES_PX + 50,
                                       mark), unsafe_allow_html=True)
 
@@ -246,13 +249,13 @@ def figures(s: Session, hidden) -> None:
     truth table's outputs, and the explore views."""
     exp, cache = s.exp, s.cache
     n_train, n_test = len(exp.train), (len(exp.test) if exp.test is not None else 0)
+    back = explore.timeline_epoch(s)  # the timeline's epoch, if it takes the figures back to one
     if "metrics" not in hidden:
-        metrics(s, n_train, n_test)
+        metrics(s, n_train, n_test, back)
     # written back at every run: a widget's value is forgotten after a run that does not draw it (the
     # pills are not drawn while the view options are hidden, or have another key without a test split)
     view = st.session_state[keys.VIEW] = list(st.session_state.get(keys.VIEW, VIEW_DEFAULT) or ())
     shown = [p for p in ("diagram", "surface", "curves") if p not in hidden]
-    back = explore.timeline_epoch(s)  # the timeline's epoch, if it takes the figures back to one
     net = exp.network if back is None else s.timeline.network_at(back, exp.network)
     if back is not None:
         say("info", f"Showing the network at epoch {back:,} (the timeline below); training goes on from epoch "

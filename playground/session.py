@@ -12,6 +12,7 @@ already, a click (Step, +100) waits for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,31 +21,32 @@ from nn_core import SETTINGS, Config, Network, build
 from nn_core.config import Experiment, retune
 from nn_core.odds import Odds
 from nn_core.timeline import Timeline
-from nn_core.training import GradientStats, TrainerState
+from nn_core.training import EpochRecord, GradientStats, TrainerState
 
-from . import pacing
+from . import pacing, words
 from .page_cache import PageCache
+from .tempo import Live
 
-RAMP = 1.6  # from epoch 0, a run may be at most RAMP ** (4 t) epochs in at t seconds after Train: the first
-# epochs, where the network changes most, play out over seconds (about 15 frames for the first thousand)
-RAMP_SECONDS = 6.0  # ... for this long at most (by then the ramp allows 80,000 epochs)
 SNAPSHOTS, SNAPSHOT_BYTES = 200, 16_000_000  # the timeline keeps at most this many networks, and this much memory
 STEP_SLICE = 0.5  # seconds Step or +100 may train at once, in the visitor's turn; the rest goes on in slices
 PINNED_SECONDS = 5.0  # the most a link's run A trains, in slices, to be rebuilt
 
 
 def train_within(exp: Experiment, timeline: Timeline, server: pacing.Server, epochs: int,
-                 seconds: float | None) -> int:
+                 seconds: float | None, until: Callable[[EpochRecord], bool] | None = None) -> int:
     """Train up to ``epochs`` epochs within ``seconds`` (one at least) in ``server``'s turn, each epoch offered
-    to ``timeline``; returns how many ran. An epoch that would end past ``seconds`` (at the pace of the last
-    one) is not started: a large network's epochs are long, and a slice that overshoots makes the page's
-    timer miss its next tick."""
+    to ``timeline``, and no further than the first epoch whose record ``until`` holds true of (the run's
+    tempo, :meth:`playground.tempo.Live.slice_end`); returns how many ran. An epoch that would end past
+    ``seconds`` (at the pace of the last one) is not started: a large network's epochs are long, and a slice
+    that overshoots makes the page's timer miss its next tick."""
     trainer, params, n = exp.trainer, exp.network.params, 0
     with server.turn(0.0), np.errstate(over="ignore", invalid="ignore"):  # divergence is the trainer's to report
         start = last = pacing.clock()
         for record in trainer.run(epochs):
             n += 1
             timeline.offer(record.epoch, params)
+            if until is not None and until(record):
+                break
             now = pacing.clock()
             if seconds is not None and 2 * now - last - start > seconds:  # now + (now - last) past the end
                 break
@@ -74,58 +76,6 @@ class Rebuild:
         self.seconds += pacing.clock() - start
 
 
-class Live:
-    """A live run's figures (redraws, epochs trained, and the wall time they took, redraws included) and its
-    slow start: from epoch 0, the first epochs play out over seconds (:data:`RAMP`)."""
-
-    def __init__(self):
-        self.ticks, self.epochs, self.seconds = 0, 0, 0.0
-        self._start: float | None = None  # when the run started
-        self._ramp: float | None = None  # when a run from epoch 0 started, while its ramp holds
-
-    def start(self, epoch: int) -> None:
-        """A run starts at ``epoch``: its figures from zero, and from epoch 0 the ramp."""
-        self.ticks, self.epochs, self.seconds = 0, 0, 0.0
-        self._start = pacing.clock()
-        self._ramp = self._start if epoch == 0 else None
-
-    def clear(self) -> None:
-        """No run: no figures (a reset)."""
-        self.ticks, self.epochs, self.seconds, self._start = 0, 0, 0.0, None
-
-    def ramp_off(self) -> None:
-        """Go on at full pace (the rest of a Step or +100 click)."""
-        self._ramp = None
-
-    def allowed(self, left: int, epoch: int, now: float) -> int:
-        """Of ``left`` epochs, how many the next slice may train: during the first seconds of a run from
-        epoch 0, up to where the ramp has got (one at least)."""
-        if self._ramp is not None:
-            t = now - self._ramp
-            if t > RAMP_SECONDS:
-                self._ramp = None
-            else:
-                left = min(left, max(int(RAMP ** (4 * t)) - epoch, 1))
-        return left
-
-    def count(self, epochs: int) -> None:
-        """A redraw that trained ``epochs``."""
-        self.ticks += 1
-        self.epochs += epochs
-        if self._start is not None:
-            self.seconds = pacing.clock() - self._start
-
-    @property
-    def rate(self) -> float | None:
-        """Epochs per second while training live, redraw time included."""
-        return self.epochs / self.seconds if self.seconds > 0 else None
-
-    @property
-    def redraw_rate(self) -> float | None:
-        """Redraws per second while training live."""
-        return self.ticks / self.seconds if self.seconds > 0 else None
-
-
 class Session:
     """One visitor's experiment under ``config``, and its runs."""
 
@@ -134,9 +84,9 @@ class Session:
         self.pace = pacing.Pace()  # this page's timer, on this server
         self.running = False
         self.continuous = False  # train until paused rather than up to the epoch budget
-        self.notice, self.notice_epoch = "", 0  # what the last settings change (or model file) did, for the page
-        # to say while the network is still at this epoch
-        self.live = Live()  # the live run's figures and its slow start
+        self.notice, self.notice_epoch, self.notice_status = "", 0, ""  # what the last settings change (or model
+        # file) did, for the page to say while the network is still at this epoch, and a word for its status
+        self.live = Live()  # the live run's figures and its tempo
         self.timeline = Timeline(SNAPSHOTS, SNAPSHOT_BYTES)  # the network at log-spaced epochs, to go back to
         self.odds: Odds | None = None  # a convergence-odds run over many seeds, and whether it is going on
         self.odds_running = False
@@ -170,27 +120,25 @@ class Session:
             return ""
         resets = {SETTINGS[n].resets for n in changed}
         if resets == {"points"} and new.architecture() == old.architecture():  # points drawn or removed
+            history = self.exp.trainer.history
             exp = build(new, self.exp.network, self.exp.trainer.state())  # the same network, built first
+            exp.trainer.history[:0] = history  # the curves carry on: the old points' up to here, then the new
             self.config = new
             self._built(exp, timeline=False)
-            return self.say(f"Your points changed ({new.n_points:,} now): the network goes on training on them.")
-        if self.pinned is not None and resets == {"nothing"}:  # run B of an A/B comparison starts afresh
+            self.live.data_changed(self.running)
+            return self.say(words.new_data(new.n_points, self.epoch), "new data")
+        if resets != {"nothing"} or self.pinned is not None:  # (run B of an A/B comparison starts afresh)
             self.reset(config=new)
-            return self.say(f"Changed {', '.join(changed)}: run B starts from epoch 0, as A did.")
-        if resets != {"nothing"}:
-            self.reset(config=new)
-            what = ("data and network" if resets & {"data", "points"} and "network" in resets
-                    else "data" if resets & {"data", "points"} else "network")
-            return self.say(f"The {what} changed ({', '.join(changed)}): the network was reset to epoch 0.")
+            return self.say(words.change_notice(new, changed, resets, self.pinned is not None))
         retune(self.exp.trainer, old, new)
         self.config = self.exp.config = new
         if new.epochs != old.epochs:
             self.target = new.epochs
-        return self.say(f"Changed {', '.join(changed)}: the trained network is kept.")
+        return self.say(words.change_notice(new, changed, resets, False))
 
-    def say(self, notice: str) -> str:
-        """Keep ``notice`` for the page to show until the network moves on from this epoch."""
-        self.notice, self.notice_epoch = notice, self.epoch
+    def say(self, notice: str, status: str = "") -> str:
+        """Keep ``notice`` (and a word for the run's status) for the page to show until the network moves on."""
+        self.notice, self.notice_epoch, self.notice_status = notice, self.epoch, status
         return notice
 
     @property
@@ -226,10 +174,10 @@ class Session:
         """Whether the page's timer runs: while training, while an odds run goes on, or run A of a link trains."""
         return self.running or self.odds_running or self.rebuilding is not None
 
-    def train(self, epochs: int, seconds: float | None = None) -> int:
-        """Train up to ``epochs`` epochs within ``seconds`` (one at least), in the server's turn (see
-        :func:`train_within`); returns how many ran. A run that diverges or is done stops."""
-        n = train_within(self.exp, self.timeline, self.pace.server, epochs, seconds)
+    def train(self, epochs: int, seconds: float | None = None, until: Callable | None = None) -> int:
+        """Train up to ``epochs`` epochs within ``seconds`` (one at least) and ``until`` allows, in the server's
+        turn (see :func:`train_within`); returns how many ran. A run that diverges or is done stops."""
+        n = train_within(self.exp, self.timeline, self.pace.server, epochs, seconds, until)
         if self.exp.trainer.divergence is not None or self.done:
             self.pause()
         return n
@@ -241,7 +189,7 @@ class Session:
         if self.done:
             self.target = self.epoch + self.config.epochs
         self.running = True
-        self.live.start(self.epoch)
+        self.live.start()
         self.pace.start()
 
     def advance(self, epochs: int) -> int:
@@ -256,7 +204,7 @@ class Session:
         n = self.train(stop - self.epoch, STEP_SLICE)
         if self.epoch < stop and self.exp.trainer.divergence is None:
             self.running = True
-            self.live.ramp_off()
+            self.live.pace_off()
             self.pace.start()
         else:
             self.stop_at = None
@@ -278,18 +226,17 @@ class Session:
             elif self.odds_running:
                 self._run_odds(seconds)
             else:
-                n = self.train(self._allowed(pacing.clock()), seconds)
+                n = self.train(self._allowed(), seconds, self.live.slice_end(self.exp.trainer))
         if own:
             self.live.count(n)
         return n
 
-    def _allowed(self, now: float) -> int:
-        """How many epochs the next slice may train: up to the budget (a million at a time until paused),
-        and no further than the run's slow start allows (:meth:`Live.allowed`)."""
-        left = 1_000_000 if self.continuous else max(self.target - self.epoch, 0)
+    def _allowed(self) -> int:
+        """How many epochs the next slice may train: up to the budget (a million at a time until paused), or to
+        where a run of Step or +100 stops. How much of that one redraw shows is the run's tempo's."""
         if self.stop_at is not None:
-            left = max(self.stop_at - self.epoch, 0)
-        return self.live.allowed(left, self.epoch, now)
+            return max(self.stop_at - self.epoch, 0)
+        return 1_000_000 if self.continuous else max(self.target - self.epoch, 0)
 
     # ------------------------------------------------------------ run A of a link, and the odds
     def rebuild_pinned(self, config: Config, epoch: int) -> None:

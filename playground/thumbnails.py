@@ -1,12 +1,16 @@
-"""The data picker: a small picture of every dataset, to click, as in TensorFlow Playground.
+"""The data picker: a small picture of every dataset with its name under it, to click, as in TensorFlow
+Playground.
 
-Pure functions, no Streamlit: each dataset's picture (a PNG of its points, drawn with NumPy) and the
-Vega-Lite design that lays them out with a click selection. The sidebar draws it with
-``st.vega_lite_chart(..., on_select=...)`` and turns a click into the Dataset setting.
+Pure functions, no Streamlit: each dataset's picture (a PNG of its points, drawn with NumPy, and its name, in
+one SVG: a name on a phone, where nothing hovers) and the Vega-Lite design that lays them out with a click
+selection. The sidebar draws it with ``st.vega_lite_chart(..., on_select=...)`` and turns a click into the
+Dataset setting.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 from functools import cache, lru_cache
 
@@ -16,9 +20,11 @@ from nn_core import DATASETS, data_bounds, make_dataset
 
 from .charts import CLASS_COLORS, _hex_rgb, diverging_rgb, png_data_url
 
-PIXELS = 44  # each picture's side
-PER_ROW = 5
-TILE = 50  # px a picture takes in the grid, its gap included: five fit the sidebar
+PIXELS = 38  # each picture's side
+PER_ROW = 4
+TILE = 62  # px a picture and its name take in the grid, gaps included: four fit the sidebar
+NAME_PX = 8.5  # the names' font size
+ONE_LINE = 13  # a name of up to this many characters on one line, a longer one on two
 SELECTION = "pick"
 
 
@@ -47,10 +53,45 @@ def thumbnail(name: str) -> str:
     return png_data_url(img)
 
 
+def name_lines(title: str) -> list[str]:
+    """A dataset's title in one line, or two: before a bracket, or if long after a comma or at the space nearest
+    its middle ("XOR", "(4 points)"; "Spiral,", "3 classes"; "Gaussian", "blobs")."""
+    if title.find("(") > 0:  # what the brackets say goes under the name, long or short
+        at = title.find("(")
+        return [title[:at].strip(), title[at:]]
+    if len(title) <= ONE_LINE:
+        return [title]
+    if title.find(", ") > 0:
+        at = title.find(", ") + 1
+        return [title[:at], title[at:].strip()]
+    spaces = [i for i, c in enumerate(title) if c == " "]
+    if not spaces:
+        return [title]
+    at = min(spaces, key=lambda i: abs(i - len(title) / 2))
+    return [title[:at], title[at + 1:]]
+
+
+@cache
+def named_picture(name: str) -> str:
+    """An SVG data URL of dataset ``name``'s picture (:func:`thumbnail`) with its title under it."""
+    side, mid = TILE - 4, (TILE - 4) / 2
+    lines = name_lines(DATASETS[name].title)
+    text = "".join(
+        f'<text x="{mid:g}" y="{PIXELS + 8.5 + 9 * k:g}"'
+        + (f' textLength="{side - 2}" lengthAdjust="spacingAndGlyphs"' if len(line) > ONE_LINE else "")
+        + f'>{html.escape(line)}</text>' for k, line in enumerate(lines))
+    png = thumbnail(name)
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{side}" '
+           f'height="{side}" viewBox="0 0 {side} {side}"><image x="{(side - PIXELS) / 2:g}" y="0" width="{PIXELS}" '
+           f'height="{PIXELS}" href="{png}" xlink:href="{png}"/><g font-family="Helvetica,Arial,sans-serif" '
+           f'font-size="{NAME_PX}" fill="#1f2028" text-anchor="middle">{text}</g></svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 def tiles() -> list[dict]:
     """One row per dataset: its name, title, place in the grid (x, y: tile centres in px) and picture."""
     return [{"name": name, "title": d.title, "x": (i % PER_ROW + 0.5) * TILE, "y": (i // PER_ROW + 0.5) * TILE,
-             "url": thumbnail(name)} for i, (name, d) in enumerate(DATASETS.items())]
+             "url": named_picture(name)} for i, (name, d) in enumerate(DATASETS.items())]
 
 
 def _array(values: list) -> str:
@@ -73,12 +114,12 @@ def picker_spec(current: str) -> dict:
         "data": {"sequence": {"start": 0, "stop": len(values), "as": "i"}},
         "transform": [*fields, {"calculate": f"(datum.i % {PER_ROW} + 0.5) * {TILE}", "as": "x"},
                       {"calculate": f"(floor(datum.i / {PER_ROW}) + 0.5) * {TILE}", "as": "y"}],
-        "mark": {"type": "image", "width": PIXELS, "height": PIXELS, "cursor": "pointer"},
+        "mark": {"type": "image", "width": TILE - 4, "height": TILE - 4, "cursor": "pointer"},
         "encoding": {
             "x": {"field": "x", "type": "quantitative", "scale": {"domain": [0, width], "nice": False}, "axis": None},
             "y": {"field": "y", "type": "quantitative", "scale": {"domain": [height, 0], "nice": False}, "axis": None},
             "url": {"field": "url", "type": "nominal"},
-            "opacity": {"condition": {"test": f"datum.name == {json.dumps(current)}", "value": 1}, "value": 0.45},
+            "opacity": {"condition": {"test": f"datum.name == {json.dumps(current)}", "value": 1}, "value": 0.6},
             "tooltip": [{"field": "title", "type": "nominal", "title": "dataset"}]},
         "params": [{"name": SELECTION, "select": {"type": "point", "fields": ["name"], "clear": False,
                                                    "toggle": False}}],

@@ -2,8 +2,9 @@
 
 Every setting goes into the query string under its declared key (:data:`nn_core.SETTINGS`), so a shared
 link rebuilds the same data and the same initial network. Besides the settings, the URL holds the main
-area's view options (one key each, :data:`VIEW_OPTIONS`), ``hide=`` (the parts of the page a teacher's link
-hides), ``x=`` (the open explore view) and ``pin=`` (run A of an A/B comparison). :func:`page_query` writes
+area's view options (one key each, :data:`VIEW_OPTIONS`), ``speed=`` (how fast a run plays), ``hide=`` (the
+parts of the page a teacher's link hides), ``x=`` (the open explore view) and ``pin=`` (run A of an A/B
+comparison). :func:`page_query` writes
 all of it; :func:`page_from_query` reads it.
 
 Values from a URL are untrusted: unknown keys are ignored, and a bad value is replaced by the default, or
@@ -29,6 +30,8 @@ from .page_config import DEFAULT, explicit, into_page, make_consistent
 DISCRETIZE, SHOW_TEST, LOG_SCALE = "Discretize output", "Show test data", "Log scale"
 VIEW_OPTIONS = {DISCRETIZE: "disc", SHOW_TEST: "test", LOG_SCALE: "log"}
 VIEW_DEFAULT = (SHOW_TEST,)  # the options on unless a link says otherwise
+SPEED_KEY, SPEEDS, SPEED_DEFAULT = "speed", ("slow", "normal", "fast"), "normal"  # how fast a run plays
+# (playground.tempo): speed=slow, normal or fast
 HIDE_KEY = "hide"  # hide=lr,ds,network: the parts of the page a shared link hides, by name
 GOAL_KEY = "goal"  # goal=test_acc>=0.95,epochs<=500: a challenge the link sets (playground.challenge)
 EXPLORE_KEY = "x"  # the open explore view, one of:
@@ -113,12 +116,14 @@ MAX_WARNINGS = 5  # lines of warnings about a link's values the page shows; the 
 
 
 def page_query(c: Config, view: Sequence[str], hide: Sequence[str] = (), explore: str | None = None,
-               pinned: tuple[Config, int] | None = None, goal: str = "") -> dict[str, str]:
-    """The whole query string of the page: every setting of ``c``, each view option (on if in ``view``),
-    ``hide=`` if a shared link hides parts of the page (``hide``: their names, in order), the open explore
-    view (``x=``) and run A of an A/B comparison (``pin=``: its config and epoch, see :func:`pinned_to_query`)."""
+               pinned: tuple[Config, int] | None = None, speed: str = SPEED_DEFAULT, goal: str = "") -> dict[str, str]:
+    """The whole query string of the page: every setting of ``c``, each view option (on if in ``view``), the
+    speed, ``hide=`` if a shared link hides parts of the page (``hide``: their names, in order), the open
+    explore view (``x=``), run A of an A/B comparison (``pin=``: its config and epoch, see
+    :func:`pinned_to_query`) and the goal (``goal=``)."""
     query = config_to_query(c)
     query.update({key: "1" if option in view else "0" for option, key in VIEW_OPTIONS.items()})
+    query[SPEED_KEY] = speed if speed in SPEEDS else SPEED_DEFAULT
     if hide:
         query[HIDE_KEY] = ",".join(hide)
     if explore in EXPLORE_KEYS:
@@ -204,6 +209,17 @@ def goal_from_query(params: Mapping[str, object], warnings: list[str]) -> str:
     except GoalError as e:
         warnings.append(f"{GOAL_KEY}={show(raw)}: {e}; no goal")
         return ""
+
+
+def speed_from_query(params: Mapping[str, object], warnings: list[str]) -> str:
+    """The speed a URL sets (``speed=``), or the default; a bad value is named in ``warnings``."""
+    if SPEED_KEY not in params:
+        return SPEED_DEFAULT
+    raw = _first(params[SPEED_KEY]).strip()
+    if raw.lower() in SPEEDS:
+        return raw.lower()
+    warnings.append(f"{SPEED_KEY}={show(raw)}: must be {', '.join(SPEEDS[:-1])} or {SPEEDS[-1]}; using {SPEED_DEFAULT}")
+    return SPEED_DEFAULT
 
 
 def hide_from_query(params: Mapping[str, object], names: Sequence[str], warnings: list[str]) -> list[str]:

@@ -108,7 +108,8 @@ def test_discretize_and_show_test_toggles():
     view(at, "Discretize output")  # and no longer "Show test data"
     no_errors(at)
     fig = surface(at)
-    assert {tuple(c) for c in fig["pixels"].reshape(-1, 3)} <= {(0xF5, 0x93, 0x22), (0x08, 0x77, 0xBD)}
+    sides = chart_module.ground(np.array([[0xF5, 0x93, 0x22], [0x08, 0x77, 0xBD]]))  # orange, blue, as the ground
+    assert {tuple(c) for c in fig["pixels"].reshape(-1, 3)} <= {tuple(c) for c in sides.tolist()}
     marks = _marks(fig["overlay"])
     assert len(marks["train"]) == len(session(at).exp.train) and not marks["test"]
     assert "test" not in re.sub(r"<[^>]+>", "", fig["html"].split('class="legend"')[1])  # nor in the legend
@@ -122,7 +123,7 @@ def test_multiclass_surface_shows_classes():
     sure = out.max(axis=2) > 0.999
     assert sure.any()
     colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in chart_module.CLASS_COLORS[:3]])
-    assert np.abs(img[sure].astype(int) - colours[out.argmax(axis=2)[sure]]).max() <= 1
+    assert np.abs(img[sure].astype(int) - chart_module.ground(colours)[out.argmax(axis=2)[sure]]).max() <= 1
     assert all(f"class {k}" in fig["html"] for k in range(3))  # the legend names every class
 
 
@@ -142,7 +143,7 @@ def test_curves_draw_the_history_per_point():
     top = drawing.CurveBox(panel.CURVES_PX + 50, 160).top
     span = (ys.max() - ys.min()) / (per_train.max() - per_train.min())  # px per unit of loss
     assert np.allclose(test[:, 1] - ys, -(per_test - per_train) * span, atol=0.15)
-    assert ys.min() >= top and "sse loss per point" in fig["svg"]["loss"]
+    assert ys.min() >= top and "squared error per point" in fig["svg"]["loss"]
     assert len(fig["accuracy"]["train"]) == 100
     view(at, "Show test data", "Log scale")
     labels = re.findall(r">(1e-?\d+|1e\d+)</text>", curves(at)["svg"]["loss"])
@@ -212,20 +213,19 @@ def test_neuron_maps_picture_each_hidden_neuron():
     s = session(at)
     grid = evaluate_grid(s.exp.network, s.cache.bounds, panel.NEURON_RESOLUTION, hidden=True)
     a = grid.hidden[1][:, :, 2]
-    assert f"from {a.min():.3g} (orange) to {a.max():.3g} (blue)" in tiles["h2.3"]["title"]
+    title = tiles["h2.3"]["title"]
+    assert f"values from {a.min():.3g} to {a.max():.3g}" in title and "drawn on -1 (orange) to 1 (blue)" in title
     img = tiles["h2.3"]["pixels"]
     assert img.shape == (panel.NEURON_RESOLUTION, panel.NEURON_RESOLUTION, 3)
-    # the most active grid cell is full blue, the least full orange (the image's top row is the highest y)
-    i, j = np.unravel_index(np.argmax(a), a.shape)
-    assert list(img[::-1][i, j]) == [0x08, 0x77, 0xBD]
-    i, j = np.unravel_index(np.argmin(a), a.shape)
-    assert list(img[::-1][i, j]) == [0xF5, 0x93, 0x22]
-    # the output tile is the surface at the tiles' resolution; an input tile is its feature (x1 grows rightwards)
-    # (the tiles' colours come in 255 steps, the surface's in 1024: one step apart at most)
-    step = np.abs(tiles["output"]["pixels"].astype(int) - chart_module.surface_rgb(grid, "sigmoid")).max()
-    assert step <= 2, step
-    x1 = tiles["x1"]["pixels"]
-    assert list(x1[0, 0]) == [0xF5, 0x93, 0x22] and list(x1[0, -1]) == [0x08, 0x77, 0xBD]
+    # a tanh neuron is drawn on tanh's range, -1 orange to 1 blue, whatever its own range (the image's top row
+    # is the highest y)
+    assert np.array_equal(img[::-1], chart_module.PALETTE[chart_module.diverging_index((a + 1) / 2)])
+    # the output tile is P(class 1) from 0 to 1; an input tile is its feature on +- its largest size
+    p = grid.outputs[:, :, 0]
+    assert np.array_equal(tiles["output"]["pixels"][::-1], chart_module.PALETTE[chart_module.diverging_index(p)])
+    x1 = drawing.feature_maps(grid, ("x1",))[:, :, 0]
+    level = (x1 / np.abs(x1).max() + 1) / 2
+    assert np.array_equal(tiles["x1"]["pixels"][::-1], chart_module.PALETTE[chart_module.diverging_index(level)])
 
 
 def test_truth_table_for_the_tutorial_preset():
@@ -234,7 +234,12 @@ def test_truth_table_for_the_tutorial_preset():
     no_errors(at)
     s = session(at)
     assert s.config == TUTORIAL.replace(noise=0.0)
-    assert "reset" in s.notice
+    # the preset's banner in words: each setting by its label and its value as a person reads it
+    assert s.notice.startswith("New data and a new network, so training starts again from epoch 0: ")
+    for said in ("dataset XOR (4 points)", "hidden layers 3", "activation sigmoid", "loss squared error",
+                 "optimizer gradient descent", "learning rate 0.1", "epoch budget 10,000"):
+        assert said in s.notice, said
+    assert "noise 0," in s.notice and not re.search(r"\b(test_ratio|lr|init|activations)\b", s.notice), s.notice
     at.button(key="train").click().run()
     for _ in range(300):
         if not session(at).running:
@@ -309,7 +314,7 @@ def test_learning_rate_change_keeps_the_network_and_says_so():
     assert session(at).epoch == 100 and np.array_equal(session(at).exp.network.params, params)
     assert any("kept" in i.value for i in at.info)
     at.number_input(key="w_width_0").set_value(3).run()
-    assert session(at).epoch == 0 and any("reset" in i.value for i in at.info)
+    assert session(at).epoch == 0 and any("from epoch 0" in i.value for i in at.info)
 
 
 # ---------------------------------------------------------------- sharing and bad input
@@ -452,7 +457,7 @@ def test_notices_go_once_they_no_longer_hold():
     at.button(key="step").click().run()  # trained since: "the trained network is kept" is old news
     assert not at.info
     at.selectbox(key="w_dataset").set_value("circles").run()
-    assert any("reset" in i.value for i in at.info)
+    assert any("from epoch 0" in i.value for i in at.info)
     at.button(key="step100").click().run()
     assert not at.info
 

@@ -43,3 +43,32 @@ def test_short_numbers_keep_six_digits_and_write_short():
 def test_markdown_table():
     text = charts.markdown_table({"x1": np.array([0.0, 1.0]), "output": np.array([0.25, 0.123456789])})
     assert text.splitlines() == ["| x1 | output |", "|---:|---:|", "| 0 | 0.250000 |", "| 1 | 0.123457 |"]
+
+
+def _luminance(rgb) -> float:
+    c = np.asarray(rgb, dtype=float) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+def _contrast(a, b) -> float:
+    lo, hi = sorted((_luminance(a), _luminance(b)))
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_a_point_of_either_class_shows_on_either_classs_ground():
+    """The ground under the points is lighter than their full colours: a correctly classified point no longer
+    melts into the ground of its own class (it did: both were the same orange or blue), and its outline
+    stands out on every ground."""
+    from nn_core import Grid
+
+    grid = Grid(np.zeros(2), np.zeros(1), np.array([[[0.0], [1.0]]]), ())  # P(class 1) 0 and 1: the strongest grounds
+    grounds = charts.surface_rgb(grid, "sigmoid").reshape(-1, 3).astype(int)
+    outline = charts._hex_rgb(charts.OUTLINE)
+    for fill in (charts._hex_rgb(c) for c in charts.CLASS_COLORS[:2]):
+        for g in grounds:
+            assert np.linalg.norm(fill - g) > 90, (fill, g)  # the point's colour against the ground's
+            assert _contrast(outline, g) > 7, g
+    neg, pos = charts._hex_rgb(charts.NEG), charts._hex_rgb(charts.POS)
+    assert np.array_equal(grounds[0], charts.ground(neg)) and np.array_equal(grounds[1], charts.ground(pos))
+    assert (grounds[0] >= neg).all() and (grounds[1] >= pos).all() and (grounds != [neg, pos]).any(axis=1).all()

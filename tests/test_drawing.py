@@ -81,3 +81,48 @@ def test_tiles_of_a_network_without_hidden_layers():
     assert picture[..., 3].mean() < 200  # transparent between the tiles
     biases = decode_svg(re.search(r'class="biases" alt="" src="([^"]+)"', html).group(1))
     assert biases.count("<rect") == 3  # the output neurons': inputs have none
+
+
+def _tiles_of(net, value_range=1.0, res=20):
+    grid = evaluate_grid(net, (-1.5, 1.5, -1.5, 1.5), res, hidden=True)
+    tiles = drawing.diagram_tiles(net, grid.hidden, grid.outputs, drawing.feature_maps(grid, net.arch.features),
+                                  value_range)
+    return grid, {t["name"]: t for column in tiles for t in column}, tiles
+
+
+def test_dead_saturated_and_constant_neurons_look_flat():
+    """Each tile is drawn on its column's fixed scale, never stretched to its own range: a dead ReLU is one
+    flat grey, a ReLU that is constant is one flat colour, and the live ReLU beside them spans the layer's
+    scale (the layer's largest output full blue); a saturated tanh is flat blue."""
+    relu = Network.create(Architecture((3,), "relu", "sigmoid"), "xavier", 0)
+    relu.weights(0)[...] = [[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]  # h1.1 = relu(x1), h1.2 dead, h1.3 = 0.5
+    relu.biases(0)[...] = [0.0, -1.0, 0.5]
+    grid, tiles, columns = _tiles_of(relu)
+    grey = charts.diverging_index(np.array(0.5))
+    assert (tiles["h1.2"]["index"] == grey).all()
+    assert len(np.unique(tiles["h1.3"]["index"])) == 1 and tiles["h1.3"]["index"][0, 0] > grey
+    live = tiles["h1.1"]["index"]
+    assert live.max() == charts.CLEAR - 1 and live.min() == grey  # 0 (grey) to the layer's largest (blue)
+    assert tiles["h1.1"]["scale"][:2] == (-1.5, 1.5) == tiles["h1.2"]["scale"][:2]  # one scale for the layer
+    assert "±1.5, the layer's largest" in drawing.scale_legend(columns)
+    tanh = Network.create(Architecture((2,), "tanh", "sigmoid"), "xavier", 0)
+    tanh.weights(0)[...] = [[1e-3, 2.0], [0.0, 0.0]]
+    tanh.biases(0)[...] = [5.0, 0.0]
+    grid, tiles, columns = _tiles_of(tanh)
+    assert len(np.unique(tiles["h1.1"]["index"])) == 1 and tiles["h1.1"]["index"][0, 0] >= charts.CLEAR - 2
+    assert np.ptp(tiles["h1.2"]["index"]) > 200  # a neuron that varies still shows it
+    assert "layer 1 (tanh) −1 to 1" in drawing.scale_legend(columns)
+
+
+def test_the_tooltip_gives_a_neurons_exact_range_and_its_scale():
+    net = Network.create(Architecture((2, 2), ("sigmoid", "relu"), "linear"), "xavier", 3)
+    grid, tiles, columns = _tiles_of(net, value_range=2.5)
+    h = grid.hidden[0][:, :, 1]
+    tip = tiles["h1.2"]
+    assert (tip["low"], tip["high"]) == (float(h.min()), float(h.max())) and tip["scale"][:2] == (0.0, 1.0)
+    top = float(np.abs(grid.hidden[1]).max())
+    assert tiles["h2.1"]["scale"][:2] == (-top, top) and tiles["output"]["scale"][:2] == (-2.5, 2.5)
+    legend = drawing.scale_legend(columns)
+    assert "layer 1 (sigmoid) 0 to 1" in legend and "layer 2 (relu) ±" in legend and "output ±2.5" in legend
+    html_ = drawing.diagram_figure(net, columns, 380)
+    assert f"values from {h.min():.3g} to {h.max():.3g}" in html_ and "drawn on 0 (orange) to 1 (blue)" in html_

@@ -12,6 +12,7 @@ from apptest_helpers import (
     decode_png,
     decode_svg,
     figure,
+    metrics,
     network,
     no_errors,
     run_app,
@@ -23,7 +24,7 @@ from nn_core import SETTINGS, build, evaluate_grid, transformed_space
 from nn_core.config import VANISHING
 from nn_core.export import script
 from nn_core.odds import convergence_odds
-from playground import charts, panel
+from playground import charts, explore, panel
 from playground.url import EXPLORE_KEY, EXPLORE_KEYS, HIDE_KEY, PINNED_KEY, VIEW_OPTIONS
 
 
@@ -85,6 +86,29 @@ def test_timeline_is_bounded():
     assert len(options) <= 200 and options[-1] == 20_000
     gaps = np.diff(options)
     assert gaps[0] == 1 and gaps[-2] > 50  # log-spaced: dense early, sparse late
+
+
+def test_the_timeline_slider_is_log_spaced_and_the_figures_follow_it():
+    """Issue 19: the slider's early epochs, where the network changes most, shared its first few percent; and
+    while it showed epoch 33 the figures strip showed the last epoch. Now each epoch sits where log(1 + epoch)
+    puts it (past the first few, each a step of its own), and the strip shows the epoch the slider shows."""
+    at = run_app({"ds": "xor", "ep": "10000"})
+    session(at).train(10_000)
+    at = open_view(at, "Timeline")
+    options = [int(o.replace(",", "")) for o in at.select_slider(key="timeline_epoch").options]
+    assert options[0] == 0 and options[-1] == 10_000 and options[:4] == [0, 1, 2, 3]
+    steps = np.diff(np.log1p(options))[np.array(options[1:]) > 20]  # past the first, each a step of its own
+    even = np.log1p(10_000) / explore.TIMELINE_PLACES
+    assert 0.4 * even < steps.min() and steps.max() < 2 * even, steps  # even steps of log(1 + epoch), as kept
+    place = options.index(min(options, key=lambda e: abs(e - 100))) / (len(options) - 1)
+    assert place > 0.38  # epoch 100 nearer the middle (log: 0.5; the first dozen epochs take a step each): 0.34 before
+    at.select_slider(key="timeline_epoch").set_value(options[20]).run()
+    record = session(at).exp.trainer.history[options[20] - 1]
+    shown = metrics(at)
+    assert shown["Epoch"] == f"{options[20]:,}" and shown["Train loss"] == f"{record.train_loss:.3g}"
+    at.select_slider(key="timeline_epoch").set_value(0).run()
+    assert metrics(at)["Epoch"] == "0" and metrics(at)["Train loss"] == f"{session(at).exp.trainer.start_loss:.3g}"
+    assert metrics(at)["Train accuracy"] == "–"
 
 
 # ---------------------------------------------------------------- gradients

@@ -112,3 +112,21 @@ def test_activation_in_place_matches_fresh():
         assert act.value(z, out) is out and np.array_equal(out, fresh), act.name
         buf = z.copy()
         assert np.array_equal(act.value(buf, buf), fresh), act.name
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activation_bounds_are_its_range(name):
+    """Each activation's declared bounds hold its every value, and are reached (approached, for an asymptote):
+    the page draws a neuron on them, so a bound too wide would make a saturated neuron look pale."""
+    act = ACTIVATIONS[name]
+    lo, hi = act.bounds
+    z = np.concatenate([np.linspace(-1e4, 1e4, 200_001), np.linspace(-3, 3, 600_001)])
+    a = act.value(z)
+    assert a.min() >= lo - 1e-12 and a.max() <= hi + 1e-12
+    for bound, reached in ((lo, a.min()), (hi, a.max())):
+        if np.isfinite(bound):
+            assert reached == pytest.approx(bound, abs=1e-7)
+        else:
+            assert abs(reached) > 50  # no bound: it keeps going
+    assert act.bounded == (np.isfinite(lo) and np.isfinite(hi))
+    assert [n for n, a in ACTIVATIONS.items() if a.bounded] == ["sigmoid", "tanh"]

@@ -91,7 +91,8 @@ def test_no_sideways_scroll_for_eight_layers():
     assert ">L8</text>" in labels and ">64</text>" in labels and "neurons" not in labels and ">+57</text>" in labels
     assert ">Layer 1</text>" in drawing.diagram_labels(drawing.diagram_columns(net_of((4,)).arch), WIDTH)
     grid_html = drawing.diagram_figure(net, [[{"index": np.zeros((4, 4), np.uint8), "name": n, "kind": "", "low": 0,
-                                               "high": 0, "bias": None} for n in c[2]] for c in columns], WIDTH,
+                                               "high": 0, "bias": None, "scale": (-1.0, 1.0, "-1 to 1")} for n in c[2]]
+                                        for c in columns], WIDTH,
                                        tuple(FEATURES))
     assert 'style="width:380px"' in grid_html and "overflow-x" not in grid_html
 

@@ -27,7 +27,7 @@ def test_a_drawn_point_joins_the_data_and_training_goes_on():
     s = session(at)
     assert len(s.exp.data) == before + 1 and s.epoch == 100  # the same network, on the new points
     assert np.array_equal(s.exp.network.params, params)
-    assert any("goes on training" in i.value for i in at.info)
+    assert any("goes on from epoch 100" in i.value for i in at.info)
     at.button(key="step100").click().run()
     assert session(at).epoch == 200
     # the points are in the link (few enough), and the link rebuilds them

@@ -257,7 +257,7 @@ def test_session_resets_on_data_or_network_changes(change):
     s = Session(DEFAULT.replace(samples=100))
     s.train(5)
     note = s.apply(s.config.replace(**change))
-    assert "reset" in note and s.epoch == 0 and not s.running
+    assert "starts again from epoch 0" in note and s.epoch == 0 and not s.running
     assert s.apply(s.config) == ""
 
 

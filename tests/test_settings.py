@@ -162,11 +162,11 @@ def test_session_resets_or_keeps_as_declared(s, base, changed):
     params = session.exp.network.params.copy()
     note = session.apply(changed)
     if s.resets == "points" and changed.architecture() == base.architecture():  # the network goes on, on them
-        assert "goes on training" in note and session.epoch == 2
+        assert "goes on from epoch 2" in note and session.epoch == 2
         assert np.array_equal(session.exp.network.params, params) and len(session.exp.data) == changed.n_points
         return
     if s.resets != "nothing":
-        assert "reset" in note and session.epoch == 0
+        assert "starts again from epoch 0" in note and session.epoch == 0
         assert np.array_equal(session.exp.network.params, build(changed).network.params)
         return
     assert "kept" in note and session.epoch == 2 and np.array_equal(session.exp.network.params, params)

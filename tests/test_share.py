@@ -63,11 +63,13 @@ def test_view_changed_writes_the_url_from_the_fragment(monkeypatch):
     """The pills live in the main area's fragment, whose reruns do not run the page: the callback itself
     writes the URL (every setting, the new view options, and hide=)."""
     written = {}
-    state = {"session": session(run_app({"ds": "moons", "lr": "0.2"})), "view": ["Log scale"], HIDE: ["lr"]}
+    state = {"session": session(run_app({"ds": "moons", "lr": "0.2"})), "view": ["Log scale"], HIDE: ["lr"],
+             "speed": "slow"}
     fake = SimpleNamespace(session_state=state, query_params=SimpleNamespace(from_dict=written.update))
     monkeypatch.setattr(controls, "st", fake)
     controls.view_changed()
-    assert written == {**config_to_query(state["session"].config), "disc": "0", "test": "0", "log": "1", "hide": "lr"}
+    assert written == {**config_to_query(state["session"].config), "disc": "0", "test": "0", "log": "1", "hide": "lr",
+                       "speed": "slow"}
 
 
 # ---------------------------------------------------------------- hide=

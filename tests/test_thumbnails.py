@@ -1,5 +1,6 @@
 """The data picker's pictures and design, checked without a page."""
 
+import html
 import json
 
 from apptest_helpers import decode_png
@@ -32,3 +33,26 @@ def test_picker_marks_the_current_dataset_and_reads_a_click():
     assert thumbnails.picked({"selection": {"pick": []}}) is None
     assert thumbnails.picked({"selection": {"pick": [{"name": "no such set"}]}}) is None
     assert thumbnails.picked(None) is None
+
+
+def test_every_picture_carries_its_name_under_it():
+    """Issue 19: the dataset pictures had no names (a tooltip at best, and nothing hovers on a phone). Each
+    picture in the picker is an SVG of the dataset's points with its title under it, in one line or two."""
+    import re
+
+    from apptest_helpers import decode_svg
+
+    spec = thumbnails.picker_spec("moons")
+    urls = json.loads(next(s for s in spec["transform"] if s["as"] == "url")["calculate"].split("[datum.i]")[0])
+    for name, url in zip(DATASETS, urls):
+        svg = decode_svg(url)
+        lines = [html.unescape(t) for t in re.findall(r"<text [^>]*>([^<]*)</text>", svg)]
+        assert " ".join(lines).replace(", ", ",") == DATASETS[name].title.replace(", ", ","), (name, lines)
+        assert thumbnails.thumbnail(name) in svg  # its picture above its name
+        height = float(re.search(r'<svg [^>]*height="([\d.]+)"', svg).group(1))
+        baselines = [float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)"', svg)]
+        assert max(baselines) + 2 <= height, (name, baselines)  # the name's last line is inside the picture
+    assert thumbnails.name_lines("XOR (4 points)") == ["XOR", "(4 points)"]
+    assert thumbnails.name_lines("Spiral, 3 classes") == ["Spiral,", "3 classes"]
+    assert thumbnails.name_lines("Gaussian blobs") == ["Gaussian", "blobs"]
+    assert thumbnails.name_lines("Moons") == ["Moons"]
