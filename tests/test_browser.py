@@ -440,7 +440,7 @@ def test_the_diagram_answers_clicks(server, browser, tmp_path):
     before = tile_colour(page, x1sq, tile)
     page.mouse.click(*diagram_at(page, x1sq))
     page.wait_for_function("() => location.search.includes('f=x1%2Cx2%2Cx1sq')", timeout=30_000)
-    page.get_by_text("The network changed (features)").wait_for(timeout=30_000)
+    page.get_by_text("New network, so training starts again from epoch 0: input features").wait_for(timeout=30_000)
     wait_ready(page)
     after = tile_colour(page, x1sq, tile)
     assert before < 45 and after > 3 * before, (before, after)  # greyed (near the grey), then drawn in full
