@@ -76,19 +76,13 @@ if upload is not None and upload.file_id != st.session_state.get(keys.UPLOAD_DON
     except (ModelFileError, ConfigError) as e:
         model, upload_error = None, f"Could not use {upload.name}: {e}"
 
-with st.sidebar:
-    controls.preset_ui(hidden)
-    for group in controls.GROUPS:
-        controls.settings_ui(group, hidden)
-    if "share" not in hidden:
-        share.section(MAX_UPLOAD_MB)
-
 st.title("Neural network playground")
 st.caption("A from-scratch NumPy network. Pick a dataset, set the layers, click **Train** and watch it learn.")
 link_warning = st.empty()  # filled below, once this run's settings are known
 if upload_error:
     say("error", upload_error)
 
+controls.fit_choices()
 try:
     config = config_from_widgets(st.session_state)
 except ConfigError as e:
@@ -118,3 +112,15 @@ if st.session_state.get(keys.URL_WARNINGS):
 
 panel.unchanging_parts(session, hidden)  # what the fragment's redraws leave as it is
 compat.fragment(panel.main_area, run_every=session.pace.set_timer(session.busy), key=keys.PANEL)(session)
+
+# The sidebar last: its widgets' values are in the session state before they are drawn (set above, or by
+# Streamlit before the run; controls.fit_choices moved each choice into its options), so the main area need
+# not wait for them. A server sends each element as it is made, so the network, the surface and the Train
+# button go out before the sidebar's widgets are made. (Under stlite the run's elements go out together:
+# no change measured there.)
+with st.sidebar:
+    controls.preset_ui(hidden)
+    for group in controls.GROUPS:
+        controls.settings_ui(group, hidden)
+    if "share" not in hidden:
+        share.section(MAX_UPLOAD_MB)

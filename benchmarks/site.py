@@ -131,13 +131,14 @@ def report(name: str, folder: Path, runs: list[dict]) -> float:
     return med
 
 
-def first_screen(folder: Path, against: Path | None, runs: int) -> None:
+def first_screen(folder: Path, against: Path | None, runs: int, query: str = "") -> None:
     sites = {"site": folder, **({"against": against} if against else {})}
     results: dict[str, list[dict]] = {k: [] for k in sites}
     print(f"before: {load()}")
     with sync_playwright() as playwright, contextlib.ExitStack() as stack:
         sent = {k: [] for k in sites}
         urls = {k: stack.enter_context(serve(v, cache=True, sent=sent[k])) for k, v in sites.items()}
+        urls["site"] += f"?{query}" if query else ""
         for i in range(runs):
             order = list(sites) if i % 2 == 0 else list(reversed(sites))
             for k in order:
@@ -259,6 +260,7 @@ def main(argv=None) -> None:
     p.add_argument("--site", type=Path, help="a built site to measure (default: this checkout's offline site)")
     p.add_argument("--against", type=Path, help="another built site, measured in the same rounds")
     p.add_argument("--app", help="build the site with the app's files from this folder")
+    p.add_argument("--query", default="", help="a query string for the measured site's address (not --against's)")
     p.add_argument("--engine", action="store_true", help="also the engine's speed in the browser and on the page")
     p.add_argument("--seconds", type=float, default=3.0, help="training time per engine measurement")
     p.add_argument("--default-epochs", type=int, default=5000, help="budget of the default experiment on the page")
@@ -271,7 +273,7 @@ def main(argv=None) -> None:
         print(f"offline site built in {time.perf_counter() - start:.1f} s (downloads cached)")
     manifest = json.loads((folder / site.MANIFEST).read_text())
     print(f"{folder}: {len(manifest['files'])} files, {manifest['total_bytes'] / 1e6:.1f} MB served")
-    first_screen(folder, a.against.resolve() if a.against else None, a.runs)
+    first_screen(folder, a.against.resolve() if a.against else None, a.runs, a.query)
     if a.engine:
         engine(folder, a.seconds, a.default_epochs)
 

@@ -132,6 +132,16 @@ def _fit_choice(s, values) -> list[str]:
     return options
 
 
+def fit_choices() -> None:
+    """Every choice that applies moved to an option that fits the other settings, in declaration order, as
+    drawing the sidebar would: the page reads the settings before it draws the sidebar."""
+    values = widget_values(st.session_state)
+    for s in SETTINGS.values():
+        if s.widget_kind == "select" and (s.shown is None or s.shown(values)):
+            _fit_choice(s, values)
+            values = widget_values(st.session_state)
+
+
 def _picked() -> None:
     """A click on the data picker: that dataset, with the settings that follow it reset as the selectbox does."""
     name = thumbnails.picked(st.session_state.get(keys.PICKER))
