@@ -28,13 +28,14 @@ from playground.url import (
 )
 from playground.widgets import config_from_widgets
 
+TITLE, ICON = "Neural network playground", "🧠"
 MAX_UPLOAD_MB = 5  # a model file the page writes (2,000 points at most) is well under this
 
 # While training, the fragment's timer reruns it once a cycle: each run draws, then trains a slice
 # (playground.pacing). The timer is never shorter than a redraw: when redraws get slower, the panel
 # reruns the whole page to set a longer one.
 
-st.set_page_config(page_title="Neural network playground", page_icon="🧠", layout="wide")
+compat.set_page_config(TITLE, ICON)  # the static site's index.html has the same title and icon
 
 # First visit: the experiment, the view options and the parts to hide come from the URL (a shared link)
 # or the defaults. What the link hides stays hidden for this visit; the share section changes the link only.
@@ -76,7 +77,7 @@ if upload is not None and upload.file_id != st.session_state.get(keys.UPLOAD_DON
     except (ModelFileError, ConfigError) as e:
         model, upload_error = None, f"Could not use {upload.name}: {e}"
 
-st.title("Neural network playground")
+st.title(TITLE)
 st.caption("A from-scratch NumPy network. Pick a dataset, set the layers, click **Train** and watch it learn.")
 link_warning = st.empty()  # filled below, once this run's settings are known
 if upload_error:

@@ -8,11 +8,15 @@ Streamlit supports: it asks each function's signature, never a version number.
 - 1.40's download buttons need the file's bytes up front and a callable ``on_click`` (no ``"ignore"``);
 - 1.40 merges ``width``/``height`` given to ``vega_lite_chart`` into the spec (blank charts);
 - 1.40 has no ``st.iframe``: its HTML frame is ``components.v1.html`` (deprecated later).
+
+And one place where it looks at where Python runs: the page's set-up in the browser's own Python
+(:func:`set_page_config`).
 """
 
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable
 from functools import cache
 
@@ -22,6 +26,25 @@ import streamlit as st
 @cache
 def _takes(function: Callable, name: str) -> bool:
     return name in inspect.signature(function).parameters
+
+
+def set_page_config(title: str, icon: str) -> None:
+    """The page's title and icon, and the wide layout. In the browser's own Python (stlite, Pyodide), two of
+    Streamlit 1.40's first-run costs are skipped, 0.15 s of the first screen (benchmarks/site.py):
+
+    - the icon, which it checks against its emoji catalogue by compiling one regular expression of 5,000
+      alternatives (0.05 s): the site's index.html gives the tab the same icon;
+    - its check, at the first element, whether Python runs in a REPL, to warn that a script should be run
+      with ``streamlit run``: ``inspect.stack()`` looks up the file of every loaded module (0.1 s). The
+      browser's Python never is a REPL, and the check only ever warns."""
+    if sys.platform != "emscripten":
+        st.set_page_config(page_title=title, page_icon=icon, layout="wide")
+        return
+    import streamlit.delta_generator as elements
+
+    if hasattr(elements, "_use_warning_has_been_displayed"):  # the flag that makes the check run once
+        elements._use_warning_has_been_displayed = True
+    st.set_page_config(page_title=title, layout="wide")
 
 
 def _stretch(function: Callable) -> dict:

@@ -437,3 +437,27 @@ def test_a_stand_in_says_it_is_not_there(capsys):
     with contextlib.suppress(ImportError):
         exec(compile(source, "PIL/__init__.py", "exec"), {"__name__": "PIL"})
     assert "stand-in: PIL is not in this site" in capsys.readouterr().err
+
+
+def app_title_and_icon() -> tuple[str, str]:
+    """What streamlit_app.py gives compat.set_page_config: its TITLE and ICON."""
+    tree = ast.parse((ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Tuple):
+            names = [t.id for t in node.targets[0].elts]
+            if names == ["TITLE", "ICON"]:
+                return tuple(ast.literal_eval(node.value))
+    raise AssertionError("streamlit_app.py sets no TITLE, ICON")
+
+
+def test_the_sites_page_has_the_apps_title_and_icon():
+    """In the browser the app leaves the tab's icon to index.html (compat.set_page_config): the same one."""
+    import urllib.parse
+
+    title, icon = app_title_and_icon()
+    page = (built_site(offline=True) / "index.html").read_text(encoding="utf-8")
+    assert f"<title>{title}</title>" in page
+    links = [line for line in page.splitlines() if line.startswith('<link rel="icon" href="data:image/svg+xml,')]
+    assert len(links) == 1
+    svg = urllib.parse.unquote(links[0].split('href="data:image/svg+xml,', 1)[1].split('"', 1)[0])
+    assert f">{icon}</text>" in svg
