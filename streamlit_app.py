@@ -35,7 +35,7 @@ MAX_UPLOAD_MB = 5  # a model file the page writes (2,000 points at most) is well
 # (playground.pacing). The timer is never shorter than a redraw: when redraws get slower, the panel
 # reruns the whole page to set a longer one.
 
-compat.set_page_config(TITLE, ICON)  # the static site's index.html has the same title and icon
+compat.set_page_config(TITLE, ICON)  # the static site's index.html has the same, for while it loads
 
 # First visit: the experiment, the view options and the parts to hide come from the URL (a shared link)
 # or the defaults. What the link hides stays hidden for this visit; the share section changes the link only.

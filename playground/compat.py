@@ -29,22 +29,18 @@ def _takes(function: Callable, name: str) -> bool:
 
 
 def set_page_config(title: str, icon: str) -> None:
-    """The page's title and icon, and the wide layout. In the browser's own Python (stlite, Pyodide), two of
-    Streamlit 1.40's first-run costs are skipped, 0.15 s of the first screen (benchmarks/site.py):
+    """The page's title, icon and wide layout. In the browser's own Python (stlite, Pyodide), Streamlit 1.40's
+    check at the first element whether Python runs in a REPL, to warn that a script should be run with
+    ``streamlit run``, is skipped: ``inspect.stack()`` there looks up the file of every loaded module, 0.1 s
+    of the first screen (benchmarks/site.py); the browser's Python never is a REPL, and the check only warns.
+    (The icon stays: without it Streamlit 1.40's page keeps its running indicator fading out, measured in
+    tests/test_site_offline.py, though its check against the emoji catalogue costs 0.05 s there.)"""
+    if sys.platform == "emscripten":
+        import streamlit.delta_generator as elements
 
-    - the icon, which it checks against its emoji catalogue by compiling one regular expression of 5,000
-      alternatives (0.05 s): the site's index.html gives the tab the same icon;
-    - its check, at the first element, whether Python runs in a REPL, to warn that a script should be run
-      with ``streamlit run``: ``inspect.stack()`` looks up the file of every loaded module (0.1 s). The
-      browser's Python never is a REPL, and the check only ever warns."""
-    if sys.platform != "emscripten":
-        st.set_page_config(page_title=title, page_icon=icon, layout="wide")
-        return
-    import streamlit.delta_generator as elements
-
-    if hasattr(elements, "_use_warning_has_been_displayed"):  # the flag that makes the check run once
-        elements._use_warning_has_been_displayed = True
-    st.set_page_config(page_title=title, layout="wide")
+        if hasattr(elements, "_use_warning_has_been_displayed"):  # the flag that makes the check run once
+            elements._use_warning_has_been_displayed = True
+    st.set_page_config(page_title=title, page_icon=icon, layout="wide")
 
 
 def _stretch(function: Callable) -> dict:

@@ -23,6 +23,6 @@ def test_on_the_server_the_page_has_its_icon_and_streamlit_its_checks(monkeypatc
     assert elements._use_warning_has_been_displayed is False
 
 
-def test_in_the_browser_the_icon_comes_from_the_site_and_the_repl_check_is_skipped(monkeypatch):
-    assert set_up(monkeypatch, "emscripten") == {"page_title": "A title", "layout": "wide"}
+def test_in_the_browser_the_repl_check_is_skipped(monkeypatch):
+    assert set_up(monkeypatch, "emscripten") == {"page_title": "A title", "page_icon": "🧠", "layout": "wide"}
     assert elements._use_warning_has_been_displayed is True

@@ -451,7 +451,7 @@ def app_title_and_icon() -> tuple[str, str]:
 
 
 def test_the_sites_page_has_the_apps_title_and_icon():
-    """In the browser the app leaves the tab's icon to index.html (compat.set_page_config): the same one."""
+    """While the app loads, the tab shows the app's own title and icon."""
     import urllib.parse
 
     title, icon = app_title_and_icon()

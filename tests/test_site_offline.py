@@ -355,3 +355,24 @@ def test_online_page_boots_from_its_cdn_urls(browser):
         assert {"pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "bundle/site-packages.zip",
                 "bundle/app.zip"} <= local and not any(p.startswith("stlite/") for p in local), local
         ctx.close()
+
+
+def test_python_starts_while_stlite_loads_and_each_file_comes_once(url, browser):
+    """The loading screen starts stlite's worker, and Pyodide in it, before stlite's script runs: pyodide.js is
+    asked for before stlite asks for its worker's code; the app's archives are asked for then too, and
+    stlite's own fetches of them are given those downloads: every file of the site comes once."""
+    ctx, leaks, requested = offline_context(browser, viewport=VIEWPORT)
+    page = ctx.new_page()
+    console = Console(page)
+    page.goto(url)
+    wait_rendered(page, BOOT_MS)
+    no_errors(page, console, leaks)
+    paths = [urlparse(u).path.lstrip("/") for u in requested if u.startswith(url)]
+    worker = "stlite/" + site.STLITE_WORKER
+    assert paths.index("pyodide/pyodide.js") < paths.index(worker), paths
+    assert all(paths.index(a) < paths.index(worker) for a in site.ARCHIVES), paths
+    twice = sorted({p for p in paths if paths.count(p) > 1})
+    assert twice == [], twice
+    marks = page.evaluate("() => window.nnpLoading.marks")
+    assert marks["Loading Pyodide."] <= marks["Unpacking archives."] <= marks["first screen"], marks
+    ctx.close()

@@ -10,6 +10,9 @@
   const TOTAL = FIRST_VISIT_BYTES;
   const SIZES = SIZES_BY_NAME; // file name -> bytes, for the files whose size the browser does not tell
   const EARLY = EARLY_SCRIPTS; // stlite's chunks for the first screen: [{src, integrity}]
+  const STLITE_WORKER = STLITE_WORKER_SCRIPT; // stlite's worker's code
+  const PYODIDE_SCRIPT = PYODIDE_JS; // pyodide.js
+  const ARCHIVES = ARCHIVE_URLS; // the app's archives, which stlite unpacks once Python has started
   const STEPS = { // stlite's progress messages -> [what the visitor reads, share of the start-up done]
     "Loading Pyodide.": ["Starting Python (Pyodide)", 0.05],
     "Mounting files.": ["Unpacking NumPy, Streamlit and the app", 0.4],
@@ -57,8 +60,13 @@
   // stlite's worker: its fetches counted as they stream in; its steps as it reports them.
   const COUNT_FETCHES = `(${function () {
     const nativeFetch = self.fetch.bind(self);
+    // the app's archives, asked for at once (stlite asks once Python has started): handed to its first fetch
+    const early = new Map((self.nnpPrefetch || []).map((url) => [url, nativeFetch(url)]));
     self.fetch = async (input, init) => {
-      const response = await nativeFetch(input, init);
+      const key = input instanceof Request ? input.url : String(input);
+      const waiting = early.get(key);
+      early.delete(key);
+      const response = await (waiting || nativeFetch(input, init));
       if (!response.ok || !response.body) return response;
       const url = response.url || String(input instanceof Request ? input.url : input);
       const reader = response.body.getReader();
@@ -87,11 +95,32 @@
       for (const url of urls) self.postMessage({ nnpLoading: { url: String(url), imported: true } });
     };
   }})();`;
+  // Python starts at once. stlite makes its worker only once its script has run (0.6 s of the page's core);
+  // this worker, made now, starts Pyodide then on the other core, exactly as stlite's worker would
+  // (loadPyodide with the same index and outputs), and loads stlite's worker code when stlite asks for its
+  // worker: stlite's worker then finds Pyodide started, or started already (its own loadPyodide call and
+  // its second import of pyodide.js are given the one started here).
+  const EARLY_PYODIDE = `(${function (pyodideUrl) {
+    const nativeImport = self.importScripts;
+    nativeImport(pyodideUrl);
+    const started = self.loadPyodide({
+      indexURL: pyodideUrl.slice(0, pyodideUrl.lastIndexOf("/") + 1), stdout: console.log, stderr: console.error,
+    });
+    const early = () => started;
+    self.loadPyodide = early;
+    self.importScripts = (...urls) => {
+      const rest = urls.filter((url) => String(url) !== pyodideUrl);
+      if (rest.length) nativeImport(...rest);
+      self.loadPyodide = early;
+    };
+  }})(${JSON.stringify(new URL(PYODIDE_SCRIPT, location.href).href)});`;
+  const WAIT_FOR_STLITE = `self.addEventListener("message", function go(event) {
+    if (!event.data || !event.data.nnpStlite) return;
+    self.removeEventListener("message", go);
+    importScripts(event.data.nnpStlite);
+  });`;
   const NativeWorker = window.Worker;
-  window.Worker = function (url, options) {
-    if (options && options.type === "module") return new NativeWorker(url, options); // not stlite's
-    const code = `${COUNT_FETCHES}\nimportScripts(${JSON.stringify(String(url))});`;
-    const worker = new NativeWorker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })), options);
+  function watched(worker) {
     worker.addEventListener("message", (event) => {
       const data = event.data || {};
       if (data.nnpLoading) {
@@ -112,6 +141,21 @@
       }
     });
     return worker;
+  }
+  const blob = (code) => URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+  const prefetch = `self.nnpPrefetch = ${JSON.stringify(ARCHIVES.map((url) => new URL(url, location.href).href))};`;
+  let early = watched(new NativeWorker(blob(`${prefetch}\n${COUNT_FETCHES}\n${EARLY_PYODIDE}\n${WAIT_FOR_STLITE}`)));
+  const STLITE_WORKER_URL = new URL(STLITE_WORKER, location.href).href;
+  window.Worker = function (url, options) {
+    if (options && options.type === "module") return new NativeWorker(url, options); // not stlite's
+    // stlite's worker: its script from our server, or from the CDN through a blob of its own
+    if (early && (String(url) === STLITE_WORKER_URL || String(url).startsWith("blob:"))) {
+      const worker = early;
+      early = null;
+      worker.postMessage({ nnpStlite: STLITE_WORKER_URL });
+      return worker;
+    }
+    return watched(new NativeWorker(blob(`${COUNT_FETCHES}\nimportScripts(${JSON.stringify(String(url))});`), options));
   };
   window.Worker.prototype = NativeWorker.prototype;
 

@@ -34,10 +34,12 @@ STLITE_FONTS = ("static/media/SourceSansPro-Regular.0d69e5ff5e92ac64a0c9.woff2",
                 "static/media/SourceSansPro-SemiBold.abed79cd0df1827e18cf.woff2",
                 "static/media/SourceSansPro-Bold.118dea98980e20a81ced.woff2",
                 "static/media/SourceCodePro-Regular.84b900b88d09398d86b0.woff2")
+# stlite's worker's code: the loading screen starts that worker (and Python in it) before stlite's script runs.
+STLITE_WORKER = "static/js/3209.4faed50e.chunk.js"
 # All of stlite's build a first visit fetches besides its wheels: its script and style, its parquet-wasm and
 # its worker's chunk, the above and its fonts.
 STLITE_FIRST_VISIT = ("stlite.js", "stlite.css", "b409d45f0e4d8de5815d.module.wasm", "static/js/2214.53aab7eb.chunk.js",
-                      "static/js/3209.4faed50e.chunk.js", *STLITE_EARLY, *STLITE_FONTS)
+                      STLITE_WORKER, *STLITE_EARLY, *STLITE_FONTS)
 WHAT = ("Python, NumPy and the network run in your browser: a first visit downloads about {size} MB, "
         "and later visits start from your browser's cache.")
 
@@ -95,9 +97,12 @@ def early_scripts(stlite: str, files: dict[str, bytes]) -> list[dict]:
             for c in STLITE_EARLY]
 
 
-def _loading_script(sizes: dict[str, int], early: list[dict]) -> str:
+def _loading_script(sizes: dict[str, int], early: list[dict], stlite: str, pyodide: str, archives: list[str]) -> str:
     by_name = {rel.rsplit("/", 1)[-1]: n for rel, n in sorted(sizes.items())}
     return ((HERE / "loading.js").read_text().replace("FIRST_VISIT_BYTES", str(sum(sizes.values())))
+            .replace("STLITE_WORKER_SCRIPT", json.dumps(stlite + STLITE_WORKER))
+            .replace("PYODIDE_JS", json.dumps(pyodide + "pyodide.js"))
+            .replace("ARCHIVE_URLS", json.dumps(archives))
             .replace("SIZES_BY_NAME", json.dumps(by_name, sort_keys=True))
             .replace("EARLY_SCRIPTS", json.dumps(early)))
 
@@ -119,7 +124,8 @@ def index_html(stlite: str, pyodide: str, archives: dict[str, str], files: dict[
     return (HERE / "index.html").read_text().format(
         stlite=stlite, css_integrity=_integrity(stlite, "stlite.css", files),
         js_integrity=_integrity(stlite, "stlite.js", files),
-        what=html.escape(WHAT.format(size=size)), loading=_loading_script(sizes, early_scripts(stlite, files)),
+        what=html.escape(WHAT.format(size=size)),
+        loading=_loading_script(sizes, early_scripts(stlite, files), stlite, pyodide, list(archives)),
         pyodide=pyodide,
         options=json.dumps(options, indent=2), versions=f"stlite {STLITE_VERSION} (Streamlit 1.40.1) on Pyodide "
                                                         f"{PYODIDE_VERSION}")
