@@ -41,7 +41,9 @@ from tools import site  # noqa: E402
 
 VIEWPORT = {"width": 1500, "height": 1700}
 # stlite's own log lines (its web worker's console) at the steps of booting, and the phase each one ends.
-STEPS = {"Loading Pyodide.": "page and stlite.js", "Loaded Pyodide": "Pyodide start-up",
+# The loading screen starts Pyodide at once, so Python starts during the first phase: the second is what of
+# its start-up is left once stlite asks for it.
+STEPS = {"Loading Pyodide.": "page and stlite.js (Python starting)", "Loaded Pyodide": "Pyodide start-up left",
          "Installing the requirements": "files, archives, micropip", "Installed the requirements": "install",
          "Loaded the Streamlit package": "import streamlit", "Booted up the Streamlit server": "config and server"}
 LAST_PHASE = "app's first run and drawing"

@@ -28,7 +28,7 @@
   const step = box.querySelector(".nnp-step");
   const got = {}; // URL -> bytes received
   const state = (window.nnpLoading = { start: performance.now(), marks: {}, done: false, error: null });
-  let stage = ["Downloading stlite (Streamlit in the browser)", 0];
+  let stage = ["Starting Python (Pyodide) and downloading stlite (Streamlit in the browser)", 0];
 
   const mb = (n) => (n / 1e6).toFixed(1);
   function mark(name) {
