@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-from site_helpers import built_site, is_local, serve  # noqa: E402
+from site_helpers import NO_RUN, built_site, is_local, serve  # noqa: E402
 
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, chromium  # noqa: E402
 from tools import site  # noqa: E402
@@ -216,11 +216,11 @@ def engine_native(seconds: float) -> dict:
 
 def click_train_to_done(page, budget: int) -> float:
     """Seconds from clicking Train to the run finished and drawn (status "done", no run under way)."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")  # the first run over
+    page.wait_for_function(f"() => {NO_RUN}")  # the first run over
     start = time.perf_counter()
     page.get_by_role("button", name="▶ Train").click()
     page.get_by_text(f"{budget:,} of {budget:,} · done").wait_for(timeout=300_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
+    page.wait_for_function(f"() => {NO_RUN}")
     return time.perf_counter() - start
 
 

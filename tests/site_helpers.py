@@ -132,15 +132,20 @@ class Console:
                 or any(e in m for e in BOOT_ERRORS)]
 
 
+# No script run under way: Streamlit's status widget ("Running...") gone, or fading out. Streamlit 1.40's page
+# now and then leaves it in its fade-out for good (its class StatusWidget-exit, at opacity 0: nothing shows).
+NO_RUN = """(() => { const w = document.querySelector('[data-testid=stStatusWidget]');
+                    return !w || w.classList.contains('StatusWidget-exit'); })()"""
+
+
 def wait_rendered(page, timeout: float = 120_000) -> float:
     """Wait until the app has drawn its first screen (the surface, no run under way, our loading screen
     gone); returns the seconds waited. Raises if stlite reports a boot error or the app an exception first."""
     start = time.perf_counter()
     page.wait_for_function(
-        """() => document.querySelector('[data-testid=stException]')
+        f"""() => document.querySelector('[data-testid=stException]')
                || document.body.innerText.includes('Error during booting up')
-               || (document.querySelector('img.map') && !document.getElementById('nnp-loading')
-                   && !document.querySelector('[data-testid=stStatusWidget]'))""",
+               || (document.querySelector('img.map') && !document.getElementById('nnp-loading') && {NO_RUN})""",
         timeout=timeout, polling=100)
     seconds = time.perf_counter() - start
     exc = page.query_selector("[data-testid=stException]")

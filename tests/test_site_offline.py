@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from site_helpers import MIME, ROOT, Console, built_site, offline_context, serve, wait_rendered
+from site_helpers import MIME, NO_RUN, ROOT, Console, built_site, offline_context, serve, wait_rendered
 
 from browser_helpers import check_trained_xor, click_plane, far, loss_pixels, metric, pixel_at
 from tools import site
@@ -34,7 +34,7 @@ def selected(page, label):
 
 
 def idle(page, timeout=60_000):
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+    page.wait_for_function(f"() => {NO_RUN}", timeout=timeout)
 
 
 # Every change of the loading screen's bar and text, and whether it was on screen, from the page's start.
