@@ -11,7 +11,6 @@
   const SIZES = SIZES_BY_NAME; // file name -> bytes, for the files whose size the browser does not tell
   const EARLY = EARLY_SCRIPTS; // stlite's chunks for the first screen: [{src, integrity}]
   const STLITE_WORKER = STLITE_WORKER_SCRIPT; // stlite's worker's code
-  const PYODIDE_SCRIPT = PYODIDE_JS; // pyodide.js
   const ARCHIVES = ARCHIVE_URLS; // the app's archives, which stlite unpacks once Python has started
   const STEPS = { // stlite's progress messages -> [what the visitor reads, share of the start-up done]
     "Loading Pyodide.": ["Starting Python (Pyodide)", 0.05],
@@ -27,7 +26,9 @@
   const bar = box.querySelector("[role=progressbar]");
   const step = box.querySelector(".nnp-step");
   const got = {}; // URL -> bytes received
-  const state = (window.nnpLoading = { start: performance.now(), marks: {}, done: false, error: null });
+  // pyodideUrl: where Pyodide is, for this worker and for stlite (index.html gives stlite this very string)
+  const state = (window.nnpLoading = { start: performance.now(), marks: {}, done: false, error: null,
+                                       pyodideUrl: new URL(PYODIDE_JS, location.href).href });
   let stage = ["Starting Python (Pyodide) and downloading stlite (Streamlit in the browser)", 0];
 
   const mb = (n) => (n / 1e6).toFixed(1);
@@ -61,14 +62,14 @@
   const COUNT_FETCHES = `(${function () {
     const nativeFetch = self.fetch.bind(self);
     // the app's archives, asked for at once (stlite asks once Python has started): handed to its first fetch
-    const early = new Map((self.nnpPrefetch || []).map((url) => [url, nativeFetch(url)]));
+    const prefetched = new Map((self.nnpPrefetch || []).map((url) => [url, nativeFetch(url)]));
     self.fetch = async (input, init) => {
-      const key = input instanceof Request ? input.url : String(input);
-      const waiting = early.get(key);
-      early.delete(key);
+      const asked = input instanceof Request ? input.url : String(input);
+      const waiting = prefetched.get(asked);
+      prefetched.delete(asked);
       const response = await (waiting || nativeFetch(input, init));
       if (!response.ok || !response.body) return response;
-      const url = response.url || String(input instanceof Request ? input.url : input);
+      const url = response.url || asked;
       const reader = response.body.getReader();
       let bytes = 0, last = 0;
       const body = new ReadableStream({
@@ -113,7 +114,7 @@
       if (rest.length) nativeImport(...rest);
       self.loadPyodide = early;
     };
-  }})(${JSON.stringify(new URL(PYODIDE_SCRIPT, location.href).href)});`;
+  }})(${JSON.stringify(state.pyodideUrl)});`;
   const WAIT_FOR_STLITE = `self.addEventListener("message", function go(event) {
     if (!event.data || !event.data.nnpStlite) return;
     self.removeEventListener("message", go);

@@ -126,6 +126,5 @@ def index_html(stlite: str, pyodide: str, archives: dict[str, str], files: dict[
         js_integrity=_integrity(stlite, "stlite.js", files),
         what=html.escape(WHAT.format(size=size)),
         loading=_loading_script(sizes, early_scripts(stlite, files), stlite, pyodide, list(archives)),
-        pyodide=pyodide,
         options=json.dumps(options, indent=2), versions=f"stlite {STLITE_VERSION} (Streamlit 1.40.1) on Pyodide "
                                                         f"{PYODIDE_VERSION}")
