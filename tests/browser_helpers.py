@@ -117,6 +117,52 @@ def surface_pixels(page):
     return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).astype(int)
 
 
+def luminance(rgb) -> float:
+    """A colour's relative luminance (WCAG 2), from 0-255 RGB."""
+    import numpy as np
+
+    c = np.asarray(rgb, dtype=float) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+def points_on_plain_ground(page, gap: float, spread: int) -> list[dict]:
+    """Each data point on the output surface whose surroundings, ``gap`` px beyond its outline, are one colour
+    (no channel there differs by more than ``spread``: no other point, no class boundary) and clearly orange
+    or blue. Each as drawn by the browser: its fill colour as written in the figure (``fill``, None if
+    unwritten), centre and radius in the screenshot's pixels (``x``, ``y``, ``r``), the pixels on its outline
+    (``ring``) and at its centre (``centre``), the mean colour around it (``ground``) and which ``side``."""
+    import base64
+    import re
+
+    import numpy as np
+
+    pixels = surface_pixels(page)
+    src = page.evaluate("getComputedStyle(document.querySelector('.nnp-surface .over')).backgroundImage")
+    svg = base64.b64decode(re.search(r'url\("([^"]+)"\)', src).group(1).split(",", 1)[1]).decode()
+    scale = pixels.shape[1] / float(re.search(r'<svg [^>]*width="([\d.]+)"', svg).group(1))
+    angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+
+    def at(x, y):
+        return pixels[int(round(y)), int(round(x))]
+
+    found = []
+    for cx, cy, r, fill in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"(?: fill="(#\w+)")?', svg):
+        x, y, r = float(cx) * scale, float(cy) * scale, float(r) * scale
+        around = np.array([at(x + (r + gap) * np.cos(a), y + (r + gap) * np.sin(a)) for a in angles])
+        if np.ptp(around, axis=0).max() > spread:
+            continue  # another point, or the class boundary, is next to this one
+        ground = around.mean(axis=0)
+        side = "blue" if ground[2] > ground[0] + 40 else "orange" if ground[0] > ground[2] + 40 else None
+        if side is None:
+            continue
+        centre = np.median(pixels[int(round(y)) - 1:int(round(y)) + 2, int(round(x)) - 1:int(round(x)) + 2]
+                           .reshape(-1, 3), axis=0)
+        found.append({"fill": fill or None, "x": x, "y": y, "r": r, "ground": ground, "side": side,
+                      "centre": centre, "ring": [at(x + r * np.cos(a), y + r * np.sin(a)) for a in angles]})
+    return found
+
+
 def loss_pixels(page):
     """The colours of the loss curve's picture as drawn, (n, 3) ints."""
     import io

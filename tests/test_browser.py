@@ -15,9 +15,10 @@ from browser_helpers import (
     click_plane,
     far,
     loss_pixels,
+    luminance,
     metric,
     pixel_at,
-    surface_pixels,
+    points_on_plain_ground,
     wait_ready,
 )
 from nn_core import build, dumps, load_model  # noqa: E402
@@ -188,20 +189,10 @@ def test_quick_clicks_each_take_effect(server, browser):
     page.close()
 
 
-def _luminance(rgb) -> float:
-    import numpy as np
-
-    c = np.asarray(rgb, dtype=float) / 255
-    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return float(c @ [0.2126, 0.7152, 0.0722])
-
-
 def test_points_stand_out_on_both_classes(server, browser):
     """Each data point's outline, as Chromium draws it, contrasts with the surface around it (WCAG contrast
     ratio of 3 or more), on the orange and on the blue side alike."""
-    import base64
 
-    import numpy as np
 
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(f"{server}/?ds=circles&n=80&tr=0")
@@ -210,30 +201,12 @@ def test_points_stand_out_on_both_classes(server, browser):
         page.get_by_role("button", name="+100").click()
     page.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '300'")
     wait_ready(page)
-    pixels = surface_pixels(page)
-    src = page.evaluate("getComputedStyle(document.querySelector('.nnp-surface .over')).backgroundImage")
-    src = re.search(r'url\("([^"]+)"\)', src).group(1)
-    svg = base64.b64decode(src.split(",", 1)[1]).decode()
-    width = float(re.search(r'<svg [^>]*width="([\d.]+)"', svg).group(1))
-    scale = pixels.shape[1] / width
     checked = {"orange": 0, "blue": 0}
-    for cx, cy, r in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', svg):
-        x, y, r = float(cx) * scale, float(cy) * scale, float(r) * scale
-        angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
-        ring = [pixels[int(round(y + r * np.sin(a))), int(round(x + r * np.cos(a)))] for a in angles]
-        around = np.array([pixels[int(round(y + (r + 4) * np.sin(a))), int(round(x + (r + 4) * np.cos(a)))]
-                           for a in angles])
-        if np.ptp(around, axis=0).max() > 30:
-            continue  # another point, or the class boundary, is next to this one
-        background = around.mean(axis=0)
-        blue, orange = background[2] > background[0] + 40, background[0] > background[2] + 40
-        side = "blue" if blue else "orange" if orange else None
-        if side is None:
-            continue
-        outline = min(ring, key=_luminance)
-        lo, hi = sorted((_luminance(outline), _luminance(background)))
-        assert (hi + 0.05) / (lo + 0.05) >= 3.0, (side, outline, background)
-        checked[side] += 1
+    for point in points_on_plain_ground(page, gap=4, spread=30):
+        outline = min(point["ring"], key=luminance)
+        lo, hi = sorted((luminance(outline), luminance(point["ground"])))
+        assert (hi + 0.05) / (lo + 0.05) >= 3.0, (point["side"], outline, point["ground"])
+        checked[point["side"]] += 1
     assert checked["orange"] >= 3 and checked["blue"] >= 3, checked
     page.close()
 

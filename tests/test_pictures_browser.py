@@ -2,7 +2,6 @@
 changes looks flat) and points that show on either class's ground, from pixels; and the learning played over
 many redraws, counted in the browser."""
 
-import base64
 import io
 import re
 from urllib.parse import urlencode
@@ -10,7 +9,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pytest
 
-from browser_helpers import metric, surface_pixels, wait_ready
+from browser_helpers import luminance, metric, points_on_plain_ground, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -60,12 +59,6 @@ def test_the_vanishing_example_looks_flat_where_its_neurons_are(server, browser)
     page.close()
 
 
-def _luminance(rgb) -> float:
-    c = np.asarray(rgb, dtype=float) / 255
-    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return float(c @ [0.2126, 0.7152, 0.0722])
-
-
 def _outliers() -> dict:
     """Your points: class 0 on the left, class 1 on the right, and two of each class in the other's corners,
     which a network of one hidden neuron leaves on the other class's ground."""
@@ -88,31 +81,14 @@ def test_a_point_shows_on_either_classs_ground(server, browser):
         page.get_by_role("button", name="+100").click()
     page.wait_for_function("() => document.querySelector('[data-metric=\"Epoch\"] .v').textContent === '200'")
     wait_ready(page)
-    pixels = surface_pixels(page)
-    src = page.evaluate("getComputedStyle(document.querySelector('.nnp-surface .over')).backgroundImage")
-    svg = base64.b64decode(re.search(r'url\("([^"]+)"\)', src).group(1).split(",", 1)[1]).decode()
-    scale = pixels.shape[1] / float(re.search(r'<svg [^>]*width="([\d.]+)"', svg).group(1))
     fills = {"#f59322": 0, "#0877bd": 1}
     seen = {}
-    for cx, cy, r, fill in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)" fill="(#\w+)"', svg):
-        x, y, r = float(cx) * scale, float(cy) * scale, float(r) * scale
-        angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
-        around = np.array([pixels[int(round(y + (r + 3) * np.sin(a))), int(round(x + (r + 3) * np.cos(a)))]
-                           for a in angles])
-        if np.ptp(around, axis=0).max() > 40:
-            continue  # another point, or the class boundary, is next to this one
-        ground = around.mean(axis=0)
-        side = "blue" if ground[2] > ground[0] + 40 else "orange" if ground[0] > ground[2] + 40 else None
-        if side is None:
-            continue
-        centre = np.median(pixels[int(round(y)) - 1:int(round(y)) + 2, int(round(x)) - 1:int(round(x)) + 2]
-                           .reshape(-1, 3), axis=0)
-        ring = [pixels[int(round(y + r * np.sin(a))), int(round(x + r * np.cos(a)))] for a in angles]
-        outline = min(ring, key=_luminance)
-        lo, hi = sorted((_luminance(outline), _luminance(ground)))
-        key = (fills[fill], side)
-        assert np.linalg.norm(centre - ground) > 60, (key, centre, ground)
-        assert (hi + 0.05) / (lo + 0.05) >= 3.0, (key, outline, ground)
+    for point in points_on_plain_ground(page, gap=3, spread=40):
+        outline = min(point["ring"], key=luminance)
+        lo, hi = sorted((luminance(outline), luminance(point["ground"])))
+        key = (fills[point["fill"]], point["side"])
+        assert np.linalg.norm(point["centre"] - point["ground"]) > 60, (key, point["centre"], point["ground"])
+        assert (hi + 0.05) / (lo + 0.05) >= 3.0, (key, outline, point["ground"])
         seen[key] = seen.get(key, 0) + 1
     assert all(seen.get((k, side), 0) >= 2 for k in (0, 1) for side in ("orange", "blue")), seen
     page.close()
